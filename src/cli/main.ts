@@ -2,6 +2,7 @@
 // The package's command line: `cdktf-kkp-vsphere <command>`. Each command lives in its own module and
 // registers itself here; nothing in this file loads cdktf or a provider package.
 import { Command } from 'commander';
+import { registerConvertImage } from './convert-image';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .name('cdktf-kkp-vsphere')
     .description('Tools for KKP on vSphere: image conversion and permission reports for cdktf stacks.')
     .showHelpAfterError();
+  registerConvertImage(program);
   return program;
 }
 
