@@ -1,0 +1,64 @@
+// KKP on vSphere, the seed side: roles, grants and folders for one datacenter.
+// Synthesize with `cdktf synth` here, or `npm run synth` at the repository root. No vCenter is needed to synthesize;
+// `cdktf deploy` reads VSPHERE_SERVER, VSPHERE_USER and VSPHERE_PASSWORD from the environment.
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import {
+  KkpRoles,
+  PredefinedRole,
+  Principal,
+  SeedPermissions,
+  UserClusterPermissions,
+  VmFolder,
+  VsphereInventory,
+  VspherePermissions,
+} from 'cdktf-kkp-vsphere';
+
+export class KkpSeedStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Credentials come from VSPHERE_* environment variables, never from this file.
+    new VsphereProvider(this, 'vsphere', {});
+
+    const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
+    const cluster = inventory.computeCluster('cluster-1');
+    const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
+    const networks = [inventory.network('kkp-workers'), inventory.network('kkp-storage')];
+
+    // KKP's VM root folder (the datacenter spec's rootPath) and a folder for the VM templates, both owned by this stack.
+    const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
+    const templates = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
+
+    const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
+
+    new SeedPermissions(this, 'Seed', {
+      roles,
+      inventory,
+      storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage',
+      folders: [kkpRoot, templates],
+      datastores,
+    });
+
+    new UserClusterPermissions(this, 'MachineController', {
+      roles,
+      inventory,
+      principal: 'VSPHERE.LOCAL\\kkp-machine-controller',
+      cluster,
+      networks,
+      datastores,
+      folders: [kkpRoot, templates],
+    });
+
+    // The folders are the stack's own. The other objects are shared with other teams: this stack may only manage
+    // their permissions because it lists, for each, what must stay (here: the vSphere admins group).
+    const admins = { principal: Principal.group('VSPHERE.LOCAL\\Administrators'), role: PredefinedRole.ADMINISTRATOR, propagate: true };
+    for (const shared of [inventory.vcenter(), inventory.datacenter, cluster, ...datastores, ...networks]) {
+      VspherePermissions.manageAuthoritatively(shared, { keep: [admins] });
+    }
+  }
+}
+
+const app = new App();
+new KkpSeedStack(app, 'kkp-seed');
+app.synth();

@@ -1,0 +1,214 @@
+// Layer 2: typed references to vSphere inventory objects, each looked up once per stack.
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-compute-cluster';
+import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
+import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
+import { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
+import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-folder';
+import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
+import { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
+
+/** The kind of an inventory object, in KKP's vocabulary. */
+export type EntityKind = 'vcenter' | 'datacenter' | 'cluster' | 'datastore' | 'datastoreCluster' | 'network' | 'folder';
+
+/**
+ * Whether the stack created the object (`owned`: its permissions are the stack's to manage) or found it
+ * (`shared`: other teams may hold permissions on it that the stack must never remove).
+ */
+export type Ownership = 'owned' | 'shared';
+
+/** A vSphere inventory object that permissions can be granted on. */
+export interface IVsphereEntity {
+  /** What the object is. */
+  readonly kind: EntityKind;
+  /** The managed object id (a Terraform token). */
+  readonly entityId: string;
+  /**
+   * The vSphere managed object type for `vsphere_entity_permissions`: `Folder`, `Datacenter`,
+   * `ClusterComputeResource`, `Datastore`, `StoragePod`, or (a token from the network data source)
+   * `Network` / `DistributedVirtualPortgroup` / `OpaqueNetwork`.
+   */
+  readonly entityType: string;
+  /** The inventory path a human reads, e.g. `/dc-1/datastore/ds-1`; unique per vCenter. */
+  readonly inventoryPath: string;
+  readonly ownership: Ownership;
+  /** A construct in the stack the object belongs to. */
+  readonly scope: Construct;
+}
+
+/** An object the stack looked up (and so does not own). */
+export class SharedEntity implements IVsphereEntity {
+  public readonly ownership: Ownership = 'shared';
+  /** @internal */
+  constructor(
+    public readonly scope: Construct,
+    public readonly kind: EntityKind,
+    public readonly entityId: string,
+    public readonly entityType: string,
+    public readonly inventoryPath: string,
+  ) {}
+}
+
+/** A compute cluster: an entity plus the id of its root resource pool. */
+export class ComputeClusterEntity extends SharedEntity {
+  /** @internal */
+  constructor(scope: Construct, entityId: string, inventoryPath: string, public readonly resourcePoolId: string) {
+    super(scope, 'cluster', entityId, 'ClusterComputeResource', inventoryPath);
+  }
+}
+
+/** Props of {@link VsphereInventory}. */
+export interface VsphereInventoryProps {
+  /** Name of the vSphere datacenter KKP uses (the seed datacenter spec's `datacenter`). */
+  readonly datacenter: string;
+}
+
+/**
+ * Looks up the vSphere objects of one datacenter. Every object is looked up once per stack, however many
+ * constructs ask for it, so the plan stays small and each grant points at the same data source.
+ */
+export class VsphereInventory extends Construct {
+  /** The datacenter's name. */
+  public readonly datacenterName: string;
+  private readonly cache: Map<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: VsphereInventoryProps) {
+    super(scope, id);
+    this.datacenterName = checkName(props.datacenter, 'VsphereInventory datacenter');
+    this.cache = stackCache(this);
+  }
+
+  /** The datacenter itself. */
+  public get datacenter(): SharedEntity {
+    return this.lookup(`/${this.datacenterName}`, 'Datacenter', () => {
+      const ds = new DataVsphereDatacenter(this, 'Datacenter', { name: this.datacenterName });
+      return new SharedEntity(this, 'datacenter', ds.id, 'Datacenter', `/${this.datacenterName}`);
+    });
+  }
+
+  /** The datacenter's Terraform id (a token). */
+  public get datacenterId(): string {
+    return this.datacenter.entityId;
+  }
+
+  /** The vCenter level: the root folder (`/`), where vCenter-wide roles are granted. */
+  public vcenter(): SharedEntity {
+    return this.lookup('/', 'RootFolder', () => {
+      const ds = new DataVsphereFolder(this, 'RootFolder', { path: '/' });
+      return new SharedEntity(this, 'vcenter', ds.id, 'Folder', '/');
+    });
+  }
+
+  /** A compute cluster of the datacenter, by name. */
+  public computeCluster(name: string): ComputeClusterEntity {
+    const path = `/${this.datacenterName}/host/${checkName(name, 'computeCluster name')}`;
+    return this.lookup(path, 'ComputeCluster', (id) => {
+      const ds = new DataVsphereComputeCluster(this, id, { name, datacenterId: this.datacenterId });
+      return new ComputeClusterEntity(this, ds.id, path, ds.resourcePoolId);
+    });
+  }
+
+  /** A datastore of the datacenter, by name. */
+  public datastore(name: string): SharedEntity {
+    const path = `/${this.datacenterName}/datastore/${checkName(name, 'datastore name')}`;
+    return this.lookup(path, 'Datastore', (id) => {
+      const ds = new DataVsphereDatastore(this, id, { name, datacenterId: this.datacenterId });
+      return new SharedEntity(this, 'datastore', ds.id, 'Datastore', path);
+    });
+  }
+
+  /** A datastore cluster (storage pod) of the datacenter, by name. */
+  public datastoreCluster(name: string): SharedEntity {
+    const path = `/${this.datacenterName}/datastore/${checkName(name, 'datastoreCluster name')}`;
+    return this.lookup(path, 'DatastoreCluster', (id) => {
+      const ds = new DataVsphereDatastoreCluster(this, id, { name, datacenterId: this.datacenterId });
+      return new SharedEntity(this, 'datastoreCluster', ds.id, 'StoragePod', path);
+    });
+  }
+
+  /** A network (standard port group, distributed port group or opaque network) of the datacenter, by name. */
+  public network(name: string): SharedEntity {
+    const path = `/${this.datacenterName}/network/${checkName(name, 'network name')}`;
+    return this.lookup(path, 'Network', (id) => {
+      const ds = new DataVsphereNetwork(this, id, { name, datacenterId: this.datacenterId });
+      // The data source's `type` is the managed object type vsphere_entity_permissions needs.
+      return new SharedEntity(this, 'network', ds.id, ds.type, path);
+    });
+  }
+
+  /** An existing VM folder the stack does not create, by path relative to the datacenter's VM folder. */
+  public vmFolder(path: string): SharedEntity {
+    const relative = checkRelativePath(path, 'vmFolder path');
+    const absolute = `/${this.datacenterName}/vm/${relative}`;
+    return this.lookup(absolute, 'VmFolder', (id) => {
+      const ds = new DataVsphereFolder(this, id, { path: absolute });
+      return new SharedEntity(this, 'folder', ds.id, 'Folder', absolute);
+    });
+  }
+
+  /**
+   * The Terraform id of a resource pool, by its path below the datacenter's host folder
+   * (`cluster-1/Resources/pool-a`), or of a cluster's root pool (`cluster-1/Resources`).
+   */
+  public resourcePoolId(path: string): string {
+    const relative = checkRelativePath(path, 'resourcePool path');
+    const absolute = `/${this.datacenterName}/host/${relative}`;
+    return this.lookup(`${absolute}#pool`, 'ResourcePool', (id) => {
+      const ds = new DataVsphereResourcePool(this, id, { name: absolute, datacenterId: this.datacenterId });
+      return ds.id;
+    });
+  }
+
+  private lookup<T>(key: string, kind: string, create: (constructId: string) => T): T {
+    const cacheKey = `${kind} ${key}`;
+    if (!this.cache.has(cacheKey)) {
+      this.cache.set(cacheKey, create(`${kind}-${key.replace(/[^A-Za-z0-9_-]+/g, '_')}`));
+    }
+    return this.cache.get(cacheKey) as T;
+  }
+}
+
+const caches = new WeakMap<TerraformStack, Map<string, unknown>>();
+
+function stackCache(scope: Construct): Map<string, unknown> {
+  const stack = TerraformStack.of(scope);
+  let cache = caches.get(stack);
+  if (!cache) {
+    cache = new Map();
+    caches.set(stack, cache);
+  }
+  return cache;
+}
+
+/** Validates an inventory object name; returns it unchanged. */
+export function checkName(name: string, input: string): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new Error(`${input}: must be a non-empty name, got ${JSON.stringify(name)}.`);
+  }
+  if (name !== name.trim()) {
+    throw new Error(`${input}: "${name}" has leading or trailing white space; vSphere names are matched exactly.`);
+  }
+  if (/[\u0000-\u001f]/.test(name)) {
+    throw new Error(`${input}: ${JSON.stringify(name)} contains a control character.`);
+  }
+  if (name.includes('/')) {
+    throw new Error(`${input}: "${name}" contains "/"; give the object's own name, not a path.`);
+  }
+  return name;
+}
+
+/** Validates a relative inventory path (`a/b/c`); returns it without leading or trailing slashes. */
+export function checkRelativePath(path: string, input: string): string {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new Error(`${input}: must be a non-empty path, got ${JSON.stringify(path)}.`);
+  }
+  if (path.startsWith('/')) {
+    throw new Error(
+      `${input}: "${path}" is absolute; give the path relative to the datacenter's folder (e.g. "kkp/templates").`,
+    );
+  }
+  const trimmed = path.replace(/\/+$/, '');
+  trimmed.split('/').forEach((segment) => checkName(segment, `${input} segment`));
+  return trimmed;
+}

@@ -1,0 +1,3 @@
+export * from './principal';
+export * from './role';
+export * from './vsphere-permissions';

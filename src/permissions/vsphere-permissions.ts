@@ -1,0 +1,335 @@
+// Layer 3: every grant of a stack, aggregated into ONE vsphere_entity_permissions per object.
+import { Construct, IConstruct } from 'constructs';
+import { Annotations, Lazy, TerraformStack, Token } from 'cdktf';
+import { EntityPermissions } from '@cdktf/provider-vsphere/lib/entity-permissions';
+import { IVsphereEntity } from '../inventory';
+import { Principal } from './principal';
+import { IVsphereRole, VsphereRole } from './role';
+
+/** One grant: a principal gets a role on an object. */
+export interface GrantOptions {
+  /** The user or group, `DOMAIN\name`; a string means a user. */
+  readonly principal: Principal | string;
+  readonly role: IVsphereRole;
+  readonly entity: IVsphereEntity;
+  /** Whether the permission applies to the object's children too. */
+  readonly propagate: boolean;
+}
+
+/** A grant as recorded. */
+export interface Grant {
+  readonly principal: Principal;
+  readonly role: IVsphereRole;
+  readonly entity: IVsphereEntity;
+  readonly propagate: boolean;
+}
+
+/** An existing permission on a shared object that authoritative management must keep. */
+export interface KeptPermission {
+  /** The user or group, `DOMAIN\name`; a string means a user. */
+  readonly principal: Principal | string;
+  /** The role it holds, e.g. `PredefinedRole.ADMINISTRATOR` or `PredefinedRole.fromId(1001, 'backup')`. */
+  readonly role: IVsphereRole;
+  readonly propagate: boolean;
+}
+
+/** Options for taking over every permission of a shared object. */
+export interface AuthoritativeOptions {
+  /**
+   * Every permission on the object that is not the stack's own and must stay. Anything on the object that is
+   * neither kept nor granted by this stack is removed on the next apply. An empty list says: nothing else stays.
+   */
+  readonly keep: readonly KeptPermission[];
+}
+
+/** How the permissions of one object are managed. */
+export type Management = 'owned' | 'authoritative';
+
+interface PrincipalEntry {
+  readonly principal: Principal;
+  readonly grants: Grant[];
+  effectiveRole: IVsphereRole;
+  mergeKey?: string;
+}
+
+interface EntityState {
+  readonly entity: IVsphereEntity;
+  readonly principals: Map<string, PrincipalEntry>;
+  readonly resource: EntityPermissions;
+  authoritative?: { keep: { principal: Principal; role: IVsphereRole; propagate: boolean }[] };
+}
+
+const REGISTRY_ID = 'KkpVspherePermissions';
+
+/**
+ * The stack's permission registry: one per stack, created on first use. Grants may come from any construct in
+ * any order; the output is deterministic (objects in grant order, principals sorted case-insensitively).
+ */
+export class VspherePermissions extends Construct {
+  /** The registry of the stack that `scope` belongs to. */
+  public static of(scope: IConstruct): VspherePermissions {
+    const stack = TerraformStack.of(scope);
+    return (stack.node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined) ?? new VspherePermissions(stack, REGISTRY_ID);
+  }
+
+  /** Grants `role` to `principal` on `entity`. */
+  public static grant(options: GrantOptions): Grant {
+    return VspherePermissions.of(options.entity.scope).grant(options);
+  }
+
+  /**
+   * Opts a shared object (one the stack did not create) into authoritative management: the stack then owns
+   * every permission on it, keeping only `keep` besides its own grants. Emits a warning naming the object.
+   */
+  public static manageAuthoritatively(entity: IVsphereEntity, options: AuthoritativeOptions): void {
+    VspherePermissions.of(entity.scope).manageAuthoritatively(entity, options);
+  }
+
+  private readonly entities = new Map<string, EntityState>();
+  private readonly mergedRoles = new Map<string, { role: VsphereRole; users: number }>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.node.addValidation({ validate: () => this.validateManagement() });
+  }
+
+  /** Grants `role` to `principal` on `entity`. */
+  public grant(options: GrantOptions): Grant {
+    const principal = Principal.of(options.principal, `grant on ${options.entity.inventoryPath}: principal`);
+    if (typeof options.propagate !== 'boolean') {
+      throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: propagate must be true or false.`);
+    }
+    const grant: Grant = { principal, role: options.role, entity: options.entity, propagate: options.propagate };
+    const state = this.stateFor(options.entity);
+    if (state.authoritative?.keep.some((k) => k.principal.key === principal.key)) {
+      throw keptAndGranted(principal, options.entity);
+    }
+    const entry = state.principals.get(principal.key);
+    if (!entry) {
+      state.principals.set(principal.key, { principal, grants: [grant], effectiveRole: grant.role });
+      return grant;
+    }
+    if (entry.principal.isGroup !== principal.isGroup) {
+      throw new Error(
+        `${principal.name} is granted on ${options.entity.inventoryPath} both as a user and as a group; ` +
+          `use Principal.user or Principal.group consistently.`,
+      );
+    }
+    const first = entry.grants[0];
+    if (first.propagate !== grant.propagate) {
+      throw new Error(
+        `${principal.name} gets "${first.role.roleName}" (propagate: ${first.propagate}) and "${grant.role.roleName}" ` +
+          `(propagate: ${grant.propagate}) on ${options.entity.inventoryPath}. vSphere allows one permission per principal ` +
+          `per object, so both roles would have to be merged, but their propagation differs. Grant the non-propagating ` +
+          `role to another principal, or set the same propagate on both.`,
+      );
+    }
+    if (entry.grants.some((g) => g.role === grant.role)) return grant;
+    entry.grants.push(grant);
+    this.remerge(entry, options.entity);
+    return grant;
+  }
+
+  /** See {@link VspherePermissions.manageAuthoritatively}. */
+  public manageAuthoritatively(entity: IVsphereEntity, options: AuthoritativeOptions): void {
+    if (entity.ownership === 'owned') {
+      throw new Error(
+        `${entity.inventoryPath} is created by this stack, so its permissions are managed authoritatively already; ` +
+          `remove the manageAuthoritatively call.`,
+      );
+    }
+    if (!options || !Array.isArray(options.keep)) {
+      throw new Error(
+        `manageAuthoritatively(${entity.inventoryPath}): options.keep must list the permissions to keep ([] for none).`,
+      );
+    }
+    const keep = options.keep.map((k, i) => {
+      const principal = Principal.of(k.principal, `manageAuthoritatively(${entity.inventoryPath}) keep[${i}].principal`);
+      if (!k.role || typeof k.role.roleId !== 'string') {
+        throw new Error(`manageAuthoritatively(${entity.inventoryPath}) keep[${i}].role: give an IVsphereRole, e.g. PredefinedRole.ADMINISTRATOR.`);
+      }
+      if (typeof k.propagate !== 'boolean') {
+        throw new Error(`manageAuthoritatively(${entity.inventoryPath}) keep[${i}].propagate must be true or false.`);
+      }
+      return { principal, role: k.role, propagate: k.propagate };
+    });
+    const seen = new Set<string>();
+    for (const k of keep) {
+      if (seen.has(k.principal.key)) {
+        throw new Error(
+          `manageAuthoritatively(${entity.inventoryPath}): ${k.principal.name} is listed twice in keep; vSphere holds one permission per principal per object.`,
+        );
+      }
+      seen.add(k.principal.key);
+    }
+    const state = this.stateFor(entity);
+    if (state.authoritative) {
+      throw new Error(`manageAuthoritatively(${entity.inventoryPath}) was called twice; call it once with every permission to keep.`);
+    }
+    for (const k of keep) {
+      if (state.principals.has(k.principal.key)) throw keptAndGranted(k.principal, entity);
+    }
+    state.authoritative = { keep };
+    Annotations.of(state.resource).addWarning(
+      `Authoritative management of shared object ${entity.inventoryPath}: every permission on it that is neither ` +
+        `granted by this stack nor kept (${keep.length} kept) is removed on apply, and all of them on destroy.`,
+    );
+  }
+
+  /** Every grant recorded so far, in order. */
+  public get grants(): Grant[] {
+    return [...this.entities.values()].flatMap((s) => [...s.principals.values()].flatMap((e) => e.grants));
+  }
+
+  private stateFor(entity: IVsphereEntity): EntityState {
+    const key = `${entity.kind} ${entity.inventoryPath}`;
+    let state = this.entities.get(key);
+    if (state) {
+      if (state.entity.ownership !== entity.ownership) {
+        throw new Error(
+          `${entity.inventoryPath} is both created by this stack and looked up as an existing object; use the created one.`,
+        );
+      }
+      return state;
+    }
+    const resource = new EntityPermissions(this, `Perms-${entity.kind}-${sanitize(entity.inventoryPath)}`, {
+      entityId: entity.entityId,
+      entityType: entity.entityType,
+      permissions: Lazy.anyValue({ produce: () => this.renderPermissions(state!) }) as any,
+    });
+    resource.addOverride('//.kkp', Lazy.anyValue({ produce: () => this.renderMetadata(state!) }));
+    state = { entity, principals: new Map(), resource };
+    this.entities.set(key, state);
+    return state;
+  }
+
+  /** Recomputes the one role a principal holds on an object from all roles granted to it there. */
+  private remerge(entry: PrincipalEntry, entity: IVsphereEntity): void {
+    const roles = entry.grants.map((g) => g.role);
+    const unmodelled = roles.filter((r) => r.privileges === undefined);
+    if (unmodelled.length) {
+      throw new Error(
+        `${entry.principal.name} gets ${roles.map((r) => `"${r.roleName}"`).join(' and ')} on ${entity.inventoryPath}; ` +
+          `vSphere allows one role per principal per object and "${unmodelled[0].roleName}" cannot be merged. ` +
+          `Grant only one of them there.`,
+      );
+    }
+    // Read-only adds nothing: every role holds System.Read/View/Anonymous already.
+    const meaningful = uniqueByName(roles.filter((r) => !(r.predefined && r.privileges!.length === 0)));
+    const previousKey = entry.mergeKey;
+    if (meaningful.length <= 1) {
+      entry.effectiveRole = meaningful[0] ?? roles[0];
+      entry.mergeKey = undefined;
+    } else {
+      const versions = new Set(meaningful.map((r) => r.vsphereVersion));
+      if (versions.size > 1) {
+        throw new Error(
+          `${entry.principal.name} on ${entity.inventoryPath}: roles ${meaningful.map((r) => `"${r.roleName}" (${r.vsphereVersion})`).join(', ')} ` +
+            `were checked against different vSphere versions and cannot be merged; use one vsphereVersion.`,
+        );
+      }
+      const names = meaningful.map((r) => r.roleName).sort();
+      const mergeKey = names.join('+');
+      if (mergeKey === previousKey) return;
+      let merged = this.mergedRoles.get(mergeKey);
+      if (!merged) {
+        const role = new VsphereRole(this, `Merged-${sanitize(mergeKey)}`, {
+          roleName: mergeKey,
+          privileges: [...new Set(meaningful.flatMap((r) => r.privileges!))],
+          vsphereVersion: meaningful[0].vsphereVersion!,
+          description: `union of ${names.join(', ')}: vSphere allows one role per principal per object`,
+        });
+        merged = { role, users: 0 };
+        this.mergedRoles.set(mergeKey, merged);
+      }
+      merged.users++;
+      entry.effectiveRole = merged.role;
+      entry.mergeKey = mergeKey;
+    }
+    if (previousKey !== undefined && previousKey !== entry.mergeKey) this.releaseMerged(previousKey);
+  }
+
+  private releaseMerged(key: string): void {
+    const merged = this.mergedRoles.get(key)!;
+    if (--merged.users === 0) {
+      this.mergedRoles.delete(key);
+      merged.role._releaseName();
+      this.node.tryRemoveChild(merged.role.node.id);
+    }
+  }
+
+  private sortedEntries(state: EntityState): { principal: Principal; role: IVsphereRole; propagate: boolean; kept: boolean; via: string[] }[] {
+    const rows = [
+      ...[...state.principals.values()].map((e) => ({
+        principal: e.principal,
+        role: e.effectiveRole,
+        propagate: e.grants[0].propagate,
+        kept: false,
+        via: e.grants.map((g) => g.role.roleName),
+      })),
+      ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, via: [] as string[] })),
+    ];
+    return rows.sort((a, b) => (a.principal.key < b.principal.key ? -1 : a.principal.key > b.principal.key ? 1 : 0));
+  }
+
+  private renderPermissions(state: EntityState): unknown[] {
+    return this.sortedEntries(state).map((row) => ({
+      user_or_group: row.principal.name,
+      is_group: row.principal.isGroup,
+      propagate: row.propagate,
+      role_id: row.role.roleId,
+    }));
+  }
+
+  private renderMetadata(state: EntityState): unknown {
+    const management: Management | 'unmanaged' =
+      state.entity.ownership === 'owned' ? 'owned' : state.authoritative ? 'authoritative' : 'unmanaged';
+    return {
+      entity: state.entity.inventoryPath,
+      kind: state.entity.kind,
+      ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
+      management,
+      permissions: this.sortedEntries(state).map((row) => ({
+        principal: row.principal.name,
+        isGroup: row.principal.isGroup,
+        role: row.role.roleName,
+        propagate: row.propagate,
+        ...(row.kept ? { kept: true } : { grantedRoles: row.via }),
+      })),
+    };
+  }
+
+  private validateManagement(): string[] {
+    const errors: string[] = [];
+    for (const state of this.entities.values()) {
+      if (state.entity.ownership === 'owned' || state.authoritative) continue;
+      const who = [...state.principals.values()].map((e) => `${e.principal.name} (${e.effectiveRole.roleName})`).join(', ');
+      errors.push(
+        `Grants on shared object ${state.entity.inventoryPath} (${state.entity.kind}) for ${who} need an explicit ` +
+          `management mode. vsphere_entity_permissions owns ALL permissions of its object: on a vCenter root, datacenter, ` +
+          `cluster, datastore or network that other teams use, it would delete their permissions on the next apply and ` +
+          `on destroy. If this stack may own every permission there, call ` +
+          `VspherePermissions.manageAuthoritatively(entity, { keep: [...] }) listing each existing permission to keep ` +
+          `(keep: [] if there are none); otherwise grant these roles outside this stack.`,
+      );
+    }
+    return errors;
+  }
+}
+
+function keptAndGranted(principal: Principal, entity: IVsphereEntity): Error {
+  return new Error(
+    `${principal.name} is both kept and granted on ${entity.inventoryPath}; vSphere holds one permission per principal ` +
+      `per object. Remove it from keep (the grant replaces it) or do not grant it there.`,
+  );
+}
+
+function uniqueByName(roles: IVsphereRole[]): IVsphereRole[] {
+  const seen = new Map<string, IVsphereRole>();
+  for (const r of roles) if (!seen.has(r.roleName)) seen.set(r.roleName, r);
+  return [...seen.values()];
+}
+
+function sanitize(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'root';
+}
