@@ -1,0 +1,68 @@
+// vcsim: the govmomi vCenter simulator as a test server for cdktf-kkp-vsphere.
+//
+// Debian ships the govmomi source (golang-github-vmware-govmomi-dev) but no vcsim command, so the tests build
+// this file themselves. It serves one fresh vCenter inventory (datacenter DC0, cluster DC0_C0, datastore
+// LocalDS_0, ...) on 127.0.0.1 at an ephemeral port, prints its base URL as one line on stdout and runs until
+// stdin closes or it receives SIGTERM/SIGINT.
+//
+// Environment (credentials come through the environment so that they never show in a process listing):
+//   VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
+//   VCSIM_TLS=1                 serve HTTPS with the simulator's self-signed certificate
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vmware/govmomi/simulator"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("vcsim: ")
+
+	model := simulator.VPX()
+	defer model.Remove()
+	if err := model.Create(); err != nil {
+		log.Fatalf("creating the inventory: %v", err)
+	}
+
+	// Host 127.0.0.1:0: loopback only, ephemeral port (the simulator's own default may pick a non-loopback IP).
+	listen := &url.URL{Host: "127.0.0.1:0"}
+	user, pass := os.Getenv("VCSIM_USER"), os.Getenv("VCSIM_PASSWORD")
+	if user != "" || pass != "" {
+		if user == "" || pass == "" {
+			log.Fatal("VCSIM_USER and VCSIM_PASSWORD must be set together")
+		}
+		listen.User = url.UserPassword(user, pass)
+	}
+	model.Service.Listen = listen
+	if os.Getenv("VCSIM_TLS") == "1" {
+		model.Service.TLS = new(tls.Config)
+	}
+
+	server := model.Service.NewServer()
+	defer server.Close()
+
+	// Print scheme://host:port only: the server's URL carries the credentials in its user info.
+	fmt.Printf("%s://%s\n", server.URL.Scheme, server.URL.Host)
+
+	done := make(chan struct{}, 2)
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		done <- struct{}{}
+	}()
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		done <- struct{}{}
+	}()
+	<-done
+}
