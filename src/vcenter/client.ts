@@ -1,0 +1,298 @@
+// A small vSphere (vim25) SOAP client for the CLI's report/verify/grant tools: roles, permissions, inventory paths.
+import {
+  ManagedObjectReference,
+  SoapTransport,
+  VcenterFaultError,
+  XmlNode,
+  asArray,
+  asMoRef,
+  asObject,
+  text,
+  xmlElement,
+  xmlMoRef,
+} from './soap';
+
+/** How to reach and log in to a vCenter. */
+export interface VcenterConnectOptions {
+  /** The vCenter address, e.g. `https://vcenter.example.com` (a trailing `/sdk` is accepted). */
+  readonly url: string;
+  /** The vCenter user, e.g. `administrator@vsphere.local`. */
+  readonly user: string;
+  /** The user's password. It is sent once, in the Login request, and never appears in an error. */
+  readonly password: string;
+  /**
+   * Accept any TLS certificate (KKP's `allowInsecure`).
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
+   * Milliseconds one SOAP request may take.
+   * @default 60000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** A vSphere role as the AuthorizationManager lists it. */
+export interface VcenterRole {
+  /** The role id (negative for the predefined roles: Admin is -1, Read-only is -2). */
+  readonly id: number;
+  /** The role name (predefined roles have internal names such as `ReadOnly`). */
+  readonly name: string;
+  /** The label vSphere shows, e.g. `Read-only`. */
+  readonly label: string;
+  /** Whether the role is predefined and cannot be changed. */
+  readonly system: boolean;
+  /** Privilege IDs, including the `System.*` ones vCenter adds to every role. */
+  readonly privileges: readonly string[];
+}
+
+/** One permission: a principal holding a role on an entity. */
+export interface VcenterPermission {
+  /** The user or group, e.g. `VSPHERE.LOCAL\\kkp`. */
+  readonly principal: string;
+  /** Whether the principal is a group. */
+  readonly group: boolean;
+  /** The role id. */
+  readonly roleId: number;
+  /** Whether the permission propagates to child objects. */
+  readonly propagate: boolean;
+}
+
+/** A permission as vCenter reports it, with the entity it is defined on. */
+export interface VcenterEntityPermission extends VcenterPermission {
+  /** The entity the permission is defined on (differs from the asked entity for inherited permissions). */
+  readonly entity: ManagedObjectReference;
+}
+
+const SERVICE_INSTANCE: ManagedObjectReference = { type: 'ServiceInstance', value: 'ServiceInstance' };
+const ADMIN_ROLE_ID = -1;
+
+/** The managed objects of ServiceContent that this client uses. */
+interface ServiceContent {
+  readonly rootFolder: ManagedObjectReference;
+  readonly propertyCollector: ManagedObjectReference;
+  readonly sessionManager: ManagedObjectReference;
+  readonly authorizationManager: ManagedObjectReference;
+  readonly searchIndex: ManagedObjectReference;
+}
+
+/** A logged-in vCenter session. Create it with `VcenterClient.connect`, end it with `logout`. */
+export class VcenterClient {
+  /** Retrieves the service content and logs in; a wrong password fails with an `InvalidLogin` fault. */
+  public static async connect(options: VcenterConnectOptions): Promise<VcenterClient> {
+    for (const key of ['url', 'user', 'password'] as const) {
+      if (typeof options[key] !== 'string' || options[key] === '') {
+        throw new Error(`vCenter connect: ${key} is empty: pass the vCenter ${key}.`);
+      }
+    }
+    const transport = new SoapTransport({
+      url: options.url,
+      insecure: options.insecure ?? false,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
+    try {
+      const content = asObject(await transport.call('RetrieveServiceContent', SERVICE_INSTANCE));
+      const ref = (name: keyof ServiceContent): ManagedObjectReference => {
+        const value = asMoRef(content?.[name]);
+        if (!value) {
+          throw new Error(`vCenter RetrieveServiceContent: the answer names no ${name}; is ${transport.server} a vCenter?`);
+        }
+        return value;
+      };
+      const service: ServiceContent = {
+        rootFolder: ref('rootFolder'),
+        propertyCollector: ref('propertyCollector'),
+        sessionManager: ref('sessionManager'),
+        authorizationManager: ref('authorizationManager'),
+        searchIndex: ref('searchIndex'),
+      };
+      await transport.call(
+        'Login',
+        service.sessionManager,
+        xmlElement('userName', options.user) + xmlElement('password', options.password),
+      );
+      return new VcenterClient(transport, service);
+    } catch (err) {
+      transport.close();
+      throw err;
+    }
+  }
+
+  private constructor(
+    private readonly transport: SoapTransport,
+    private readonly service: ServiceContent,
+  ) {}
+
+  /** The vCenter root folder (`group-d1`): where vCenter-wide permissions go. */
+  public get rootFolder(): ManagedObjectReference {
+    return this.service.rootFolder;
+  }
+
+  /** Ends the session and closes the connection. */
+  public async logout(): Promise<void> {
+    try {
+      await this.transport.call('Logout', this.service.sessionManager);
+    } finally {
+      this.transport.close();
+    }
+  }
+
+  /** The object at an inventory path such as `/DC0/vm/kkp`, or undefined when there is none. */
+  public async findByInventoryPath(path: string): Promise<ManagedObjectReference | undefined> {
+    const result = await this.transport.call('FindByInventoryPath', this.service.searchIndex, xmlElement('inventoryPath', path));
+    return asMoRef(result);
+  }
+
+  /** Every role vCenter knows, predefined ones included. */
+  public async roleList(): Promise<VcenterRole[]> {
+    const result = await this.transport.call(
+      'RetrievePropertiesEx',
+      this.service.propertyCollector,
+      '<specSet><propSet><type>AuthorizationManager</type><pathSet>roleList</pathSet></propSet>' +
+        `<objectSet>${xmlMoRef('obj', this.service.authorizationManager)}</objectSet></specSet><options/>`,
+    );
+    const objects = asArray(asObject(result)?.objects);
+    const roleList = asArray(asObject(objects[0])?.propSet)
+      .map(asObject)
+      .find((prop) => text(prop?.name) === 'roleList');
+    return asArray(asObject(roleList?.val)?.AuthorizationRole).map((node) => parseRole(node));
+  }
+
+  /**
+   * Creates a role with exactly these privilege IDs and returns it as vCenter stores it (with the `System.*`
+   * privileges vCenter adds). An unknown ID fails with an `InvalidArgument` fault that lists the unknown IDs.
+   */
+  public async addRole(name: string, privilegeIds: readonly string[]): Promise<VcenterRole> {
+    try {
+      await this.transport.call(
+        'AddAuthorizationRole',
+        this.service.authorizationManager,
+        xmlElement('name', name) + privilegeIds.map((id) => xmlElement('privIds', id)).join(''),
+      );
+    } catch (err) {
+      throw await this.explainPrivilegeFault(err, privilegeIds);
+    }
+    // Read the id back by name: the govmomi simulator answers 0 for every new role.
+    const role = (await this.roleList()).find((r) => r.name === name);
+    if (!role) {
+      throw new Error(`vCenter AddAuthorizationRole: role "${name}" was accepted but is not in the role list.`);
+    }
+    return role;
+  }
+
+  /**
+   * Removes a role.
+   * @param failIfUsed refuse when a permission still uses the role (vCenter otherwise removes those permissions too)
+   */
+  public async removeRole(id: number, failIfUsed = true): Promise<void> {
+    await this.transport.call(
+      'RemoveAuthorizationRole',
+      this.service.authorizationManager,
+      xmlElement('roleId', id) + xmlElement('failIfUsed', failIfUsed),
+    );
+  }
+
+  /** The permissions defined on an entity, and with `inherited` also those on its ancestors. */
+  public async retrieveEntityPermissions(entity: ManagedObjectReference, inherited = false): Promise<VcenterEntityPermission[]> {
+    const result = await this.transport.call(
+      'RetrieveEntityPermissions',
+      this.service.authorizationManager,
+      xmlMoRef('entity', entity) + xmlElement('inherited', inherited),
+    );
+    return asArray(result).map((node) => parsePermission(node, entity));
+  }
+
+  /**
+   * Sets permissions on an entity. vCenter adds or updates the listed principals only (the govmomi simulator
+   * replaces the entity's whole list).
+   */
+  public async setEntityPermissions(entity: ManagedObjectReference, permissions: readonly VcenterPermission[]): Promise<void> {
+    const items = permissions.map(
+      (p) =>
+        '<permission>' +
+        xmlElement('principal', p.principal) +
+        xmlElement('group', p.group) +
+        xmlElement('roleId', checkedRoleId(p.roleId)) +
+        xmlElement('propagate', p.propagate) +
+        '</permission>',
+    );
+    await this.transport.call('SetEntityPermissions', this.service.authorizationManager, xmlMoRef('entity', entity) + items.join(''));
+  }
+
+  /** Removes the permission of one principal (user or group) from an entity. */
+  public async removeEntityPermission(entity: ManagedObjectReference, principal: string, group: boolean): Promise<void> {
+    await this.transport.call(
+      'RemoveEntityPermission',
+      this.service.authorizationManager,
+      xmlMoRef('entity', entity) + xmlElement('user', principal) + xmlElement('isGroup', group),
+    );
+  }
+
+  // vCenter's InvalidArgument names the property (privIds) but not the ID: find the IDs the Admin role lacks.
+  private async explainPrivilegeFault(err: unknown, privilegeIds: readonly string[]): Promise<unknown> {
+    if (!(err instanceof VcenterFaultError) || err.fault !== 'InvalidArgument' || err.details.invalidProperty !== 'privIds') {
+      return err;
+    }
+    let known: ReadonlySet<string>;
+    try {
+      const admin = (await this.roleList()).find((role) => role.id === ADMIN_ROLE_ID);
+      if (!admin) {
+        return err;
+      }
+      known = new Set(admin.privileges);
+    } catch {
+      return err;
+    }
+    const unknown = privilegeIds.filter((id) => !known.has(id));
+    if (unknown.length === 0) {
+      return err;
+    }
+    return new VcenterFaultError(
+      err.operation,
+      err.fault,
+      '',
+      { ...err.details },
+      `privilege IDs this vCenter does not know: ${unknown.join(', ')}`,
+    );
+  }
+}
+
+function checkedRoleId(id: number): number {
+  if (!Number.isInteger(id)) {
+    throw new Error(`vCenter permission roleId must be an integer role id, got ${id}.`);
+  }
+  return id;
+}
+
+function parseRole(node: XmlNode): VcenterRole {
+  const role = asObject(node);
+  const info = asObject(role?.info);
+  const name = text(role?.name) ?? '';
+  return {
+    id: parseInteger(text(role?.roleId), `role ${name} roleId`),
+    name,
+    label: text(info?.label) ?? name,
+    system: text(role?.system) === 'true',
+    privileges: asArray(role?.privilege).map((p) => text(p) ?? ''),
+  };
+}
+
+function parsePermission(node: XmlNode, asked: ManagedObjectReference): VcenterEntityPermission {
+  const permission = asObject(node);
+  return {
+    // The simulator omits the entity on permissions of the asked entity itself.
+    entity: asMoRef(permission?.entity) ?? asked,
+    principal: text(permission?.principal) ?? '',
+    group: text(permission?.group) === 'true',
+    roleId: parseInteger(text(permission?.roleId), 'permission roleId'),
+    propagate: text(permission?.propagate) === 'true',
+  };
+}
+
+function parseInteger(value: string | undefined, what: string): number {
+  const n = value === undefined ? NaN : Number(value);
+  if (!Number.isInteger(n)) {
+    throw new Error(`vCenter answered ${what} "${value ?? ''}", which is not an integer.`);
+  }
+  return n;
+}
