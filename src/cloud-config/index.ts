@@ -1,0 +1,3 @@
+// Layer 1: the cloud-config INI, pure (no cdktf).
+export * from './gcfg';
+export * from './vsphere';
