@@ -1,14 +1,10 @@
 // Public API of cdktf-kkp-vsphere. Everything not exported here is internal.
 
 // Layer 1: facts as data.
-export {
+export { VSPHERE_VERSIONS, privilegeCatalog, expandPrivilegeGroup, checkPrivileges, KKP_ROLE_DEFINITIONS, resolveKkpRole, kkpRoles } from './privileges';
+export type {
   VsphereVersion,
-  VSPHERE_VERSIONS,
-  privilegeCatalog,
-  expandPrivilegeGroup,
-  checkPrivileges,
   CheckedPrivileges,
-  KKP_ROLE_DEFINITIONS,
   KkpRoleDefinition,
   KkpCustomRoleName,
   KkpPrincipalKind,
@@ -16,30 +12,22 @@ export {
   PrivilegeEntry,
   LabelledPrivilege,
   ResolvedKkpRole,
-  resolveKkpRole,
-  kkpRoles,
 } from './privileges';
 
 // Layer 2: inventory.
-export { VsphereInventory, VsphereInventoryProps, IVsphereEntity, SharedEntity, ComputeClusterEntity, EntityKind, Ownership } from './inventory';
+export { VsphereInventory, SharedEntity, ComputeClusterEntity } from './inventory';
+export type { VsphereInventoryProps, IVsphereEntity, EntityKind, Ownership } from './inventory';
 
 // Layer 3: roles and grants.
-export {
-  Principal,
-  IVsphereRole,
-  PredefinedRole,
-  VsphereRole,
-  VsphereRoleProps,
-  VspherePermissions,
-  Grant,
-  GrantOptions,
-  KeptPermission,
-  AuthoritativeOptions,
-  Management,
-} from './permissions';
+export { Principal, PredefinedRole, VsphereRole, VspherePermissions } from './permissions';
+export type { IVsphereRole, VsphereRoleProps, Grant, GrantOptions, KeptPermission, AuthoritativeOptions, Management } from './permissions';
 
 // Layer 4: features.
-export { VmFolder, VmFolderProps } from './vm-folder';
-export { KkpRoles, KkpRolesProps } from './kkp-roles';
-export { SeedPermissions, SeedPermissionsProps } from './seed-permissions';
-export { UserClusterPermissions, UserClusterPermissionsProps } from './user-cluster-permissions';
+export { VmFolder } from './vm-folder';
+export type { VmFolderProps } from './vm-folder';
+export { KkpRoles } from './kkp-roles';
+export type { KkpRolesProps } from './kkp-roles';
+export { SeedPermissions } from './seed-permissions';
+export type { SeedPermissionsProps } from './seed-permissions';
+export { UserClusterPermissions } from './user-cluster-permissions';
+export type { UserClusterPermissionsProps } from './user-cluster-permissions';

@@ -1,7 +1,8 @@
 // KKP on vSphere, the seed side: roles, grants and folders for one datacenter.
-// Synthesize with `cdktf synth` here, or `npm run synth` at the repository root. No vCenter is needed to synthesize;
-// `cdktf deploy` reads VSPHERE_SERVER, VSPHERE_USER and VSPHERE_PASSWORD from the environment.
-import { App, TerraformStack } from 'cdktf';
+// Synthesize with `cdktf synth` here, or `npm run synth` at the repository root. No vCenter is needed to synthesize.
+// `cdktf deploy` takes the vCenter from VSPHERE_SERVER and the credentials from TF_VAR_vsphere_user and
+// TF_VAR_vsphere_password: sensitive variables, so no credential is ever written into cdk.tf.json.
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import {
@@ -18,8 +19,9 @@ import {
 export class KkpSeedStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    // Credentials come from VSPHERE_* environment variables, never from this file.
-    new VsphereProvider(this, 'vsphere', {});
+    const user = new TerraformVariable(this, 'vsphere_user', { type: 'string', sensitive: true, description: 'vCenter user that applies this stack' });
+    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true, description: 'its password' });
+    new VsphereProvider(this, 'vsphere', { user: user.stringValue, password: password.stringValue });
 
     const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
     const cluster = inventory.computeCluster('cluster-1');
@@ -59,6 +61,9 @@ export class KkpSeedStack extends TerraformStack {
   }
 }
 
-const app = new App();
-new KkpSeedStack(app, 'kkp-seed');
-app.synth();
+// `cdktf synth` runs this file; tests import KkpSeedStack without synthesizing to disk.
+if (require.main === module) {
+  const app = new App();
+  new KkpSeedStack(app, 'kkp-seed');
+  app.synth();
+}
