@@ -122,23 +122,28 @@ export class SoapTransport {
       `<${operation} xmlns="urn:vim25">${xmlMoRef('_this', self)}${params}</${operation}>` +
       '</soapenv:Body></soapenv:Envelope>';
     const response = await this.post(operation, body);
-    const envelope = asObject(asObject(parser.parse(response.body))?.Envelope);
-    const soapBody = asObject(envelope?.Body);
+    let parsed: XmlNode | undefined;
+    try {
+      parsed = parser.parse(response.body) as XmlNode;
+    } catch {
+      parsed = undefined;
+    }
+    const soapBody = asObject(asObject(asObject(parsed)?.Envelope)?.Body);
     if (!soapBody) {
-      throw new Error(`vCenter ${operation} failed: ${this.server}/sdk answered HTTP ${response.status} without a SOAP body.`);
+      throw new Error(`vCenter ${operation} failed: ${this.endpoint.href} answered HTTP ${response.status} without a SOAP body.`);
     }
     const fault = asObject(soapBody.Fault);
     if (fault) {
       throw faultError(operation, fault);
     }
     if (response.status !== 200) {
-      throw new Error(`vCenter ${operation} failed: ${this.server}/sdk answered HTTP ${response.status}.`);
+      throw new Error(`vCenter ${operation} failed: ${this.endpoint.href} answered HTTP ${response.status}.`);
     }
-    const result = asObject(soapBody[`${operation}Response`]);
-    if (soapBody[`${operation}Response`] === undefined) {
+    const result = soapBody[`${operation}Response`];
+    if (result === undefined) {
       throw new Error(`vCenter ${operation} failed: the answer has no ${operation}Response element.`);
     }
-    return result?.returnval;
+    return asObject(result)?.returnval;
   }
 
   /** Forgets the session and closes idle connections. */
@@ -175,7 +180,7 @@ export class SoapTransport {
       req.on('error', (err: Error & { code?: string }) => {
         // The node error names host and cause only; the request body (with a password, for Login) is never in it.
         const cause = err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message;
-        reject(new Error(`vCenter ${operation} failed: cannot reach ${this.server}/sdk (${cause}).`));
+        reject(new Error(`vCenter ${operation} failed: cannot reach ${this.endpoint.href} (${cause}).`));
       });
       req.end(payload);
     });

@@ -75,6 +75,13 @@ describe('connect', () => {
     expect(err.message).not.toContain(sim.password);
   });
 
+  test('a server that does not answer SOAP is an error with its HTTP status', async () => {
+    const err = await errorOf(VcenterClient.connect({ url: `${sim.url}/not-a-vcenter`, user: sim.user, password: sim.password }));
+    expect(err.message).toBe(
+      `vCenter RetrieveServiceContent failed: ${sim.url}/not-a-vcenter/sdk answered HTTP 404 without a SOAP body.`,
+    );
+  });
+
   test('a password XML cannot carry is refused by name, without its value', async () => {
     const password = 'secret\u0001value';
     const err = await errorOf(VcenterClient.connect({ url: sim.url, user: sim.user, password }));
