@@ -1,0 +1,61 @@
+// The bundled example is the library's documentation: it must synthesize to what the issue promises.
+import { Testing } from 'cdktf';
+import { KkpSeedStack } from '../../examples/kkp-seed/main';
+import { kkpRoles } from '../../src';
+import { permissionsOn, resources, synthJson } from '../permissions/support';
+
+function synthExample() {
+  return synthJson(new KkpSeedStack(Testing.app(), 'kkp-seed'));
+}
+
+describe('examples/kkp-seed', () => {
+  const json = synthExample();
+
+  test('creates the eight custom KKP roles with the exact vSphere 8.0 privileges and nothing System.*', () => {
+    const synthesized = Object.fromEntries(resources(json, 'vsphere_role').map((r) => [r.name, r.role_privileges]));
+    const expected = Object.fromEntries(kkpRoles('8.0').map((r) => [`kkp-${r.name}`, r.privileges.map((p) => p.id)]));
+    expect(Object.keys(expected)).toHaveLength(8);
+    expect(synthesized).toMatchObject(expected);
+    for (const privileges of Object.values(synthesized) as string[][]) {
+      expect(privileges.filter((p) => p.startsWith('System.'))).toEqual([]);
+    }
+  });
+
+  test('grants Read-only by id -2 on the datacenter without propagation', () => {
+    const readOnly = permissionsOn(json, '/dc-1').permissions.filter((p: any) => p.role_id === '-2');
+    expect(readOnly).toEqual([{ user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' }]);
+  });
+
+  test('has exactly one vsphere_entity_permissions per object', () => {
+    const paths = resources(json, 'vsphere_entity_permissions').map((r) => r['//'].kkp.entity);
+    expect(paths.sort()).toEqual([
+      '/',
+      '/dc-1',
+      '/dc-1/datastore/ds-ssd-1',
+      '/dc-1/datastore/ds-ssd-2',
+      '/dc-1/host/cluster-1',
+      '/dc-1/network/kkp-storage',
+      '/dc-1/network/kkp-workers',
+      '/dc-1/vm/kkp',
+      '/dc-1/vm/kkp/templates',
+    ]);
+  });
+
+  test('creates the KKP root folder and the nested template folder with relative paths, parent first', () => {
+    const folders = resources(json, 'vsphere_folder');
+    expect(folders.map((f) => [f.path, f.type])).toEqual([
+      ['kkp', 'vm'],
+      ['kkp/templates', 'vm'],
+    ]);
+    expect(folders[1].depends_on).toEqual([expect.stringMatching(/^vsphere_folder\.KkpRoot_Folder_/)]);
+  });
+
+  test('synthesizes the same Terraform every time', () => {
+    expect(JSON.stringify(synthExample())).toBe(JSON.stringify(json));
+  });
+
+  test('writes no credential: the provider takes sensitive variables', () => {
+    expect(json.provider.vsphere[0]).toEqual({ user: '${var.vsphere_user}', password: '${var.vsphere_password}' });
+    expect(json.variable.vsphere_password.sensitive).toBe(true);
+  });
+});
