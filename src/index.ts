@@ -13,6 +13,18 @@ export type {
   LabelledPrivilege,
   ResolvedKkpRole,
 } from './privileges';
+export { renderVsphereCloudConfig, vsphereCloudConfig, renderGcfg, gcfgQuote, gcfgEscape, GcfgValueError } from './cloud-config';
+export type {
+  VsphereCloudConfig,
+  VsphereCloudConfigInput,
+  VsphereGlobalOptions,
+  VsphereDiskOptions,
+  VsphereWorkspaceOptions,
+  VsphereVirtualCenterOptions,
+  GcfgQuote,
+  GcfgSection,
+  GcfgEntry,
+} from './cloud-config';
 
 // Layer 2: inventory.
 export { VsphereInventory, SharedEntity, ComputeClusterEntity } from './inventory';
@@ -31,3 +43,5 @@ export { SeedPermissions } from './seed-permissions';
 export type { SeedPermissionsProps } from './seed-permissions';
 export { UserClusterPermissions } from './user-cluster-permissions';
 export type { UserClusterPermissionsProps } from './user-cluster-permissions';
+export { CloudConfigSecret } from './cloud-config-secret';
+export type { CloudConfigSecretProps } from './cloud-config-secret';

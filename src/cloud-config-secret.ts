@@ -1,0 +1,299 @@
+import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
+import { Fn, Op, Precondition, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
+import { Construct } from 'constructs';
+import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from './cloud-config/gcfg';
+import { renderVsphereCloudConfig, vsphereCloudConfig, vspherePort } from './cloud-config/vsphere';
+
+/** Props of {@link CloudConfigSecret}. */
+export interface CloudConfigSecretProps {
+  /** vCenter host name or IP, without scheme, path or port, e.g. `vcenter.example.com`. */
+  readonly server: string;
+  /**
+   * vCenter port.
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * Skip TLS verification of vCenter (KKP datacenter `allowInsecure`).
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /** vSphere datacenter name. */
+  readonly datacenter: string;
+  /** Default datastore (or datastore cluster) for volumes. */
+  readonly datastore: string;
+  /**
+   * VM folder of the user cluster (`[Workspace] folder`).
+   * @default ''
+   */
+  readonly folder?: string;
+  /**
+   * Resource pool path (`[Workspace] resourcepool-path`).
+   * @default '' (what KKP writes)
+   */
+  readonly resourcePoolPath?: string;
+  /** `cluster-id`: the KKP user cluster's name (KKP's default for new clusters). */
+  readonly clusterId: string;
+  /**
+   * `working-dir`.
+   * @default - the clusterId, as KKP writes the cluster name there
+   */
+  readonly workingDir?: string;
+  /**
+   * `ip-family`, e.g. `ipv4,ipv6` for a dual-stack cluster.
+   * @default - key omitted
+   */
+  readonly ipFamily?: string;
+  /**
+   * vSphere user of the cloud provider and CSI driver: a literal or a token.
+   * @default - a sensitive Terraform variable `<variablePrefix>_user` (set TF_VAR_<variablePrefix>_user)
+   */
+  readonly user?: string;
+  /**
+   * That user's password. Only a token (e.g. a sensitive `TerraformVariable`'s `stringValue`) is
+   * accepted: a literal would be written into cdk.tf.json.
+   * @default - a sensitive Terraform variable `<variablePrefix>_password` (set TF_VAR_<variablePrefix>_password)
+   */
+  readonly password?: string;
+  /**
+   * Name prefix of the Terraform variables declared for a missing user or password. Two
+   * CloudConfigSecrets in one stack need different prefixes.
+   * @default 'vsphere_cloud_config'
+   */
+  readonly variablePrefix?: string;
+  /**
+   * Name of the Secret.
+   * @default 'cloud-config'
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Secret (and of its CSI copy).
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Data key holding the INI file (in both Secrets).
+   * @default 'config'
+   */
+  readonly key?: string;
+  /**
+   * Also write the copy the vSphere CSI driver reads. KKP writes it for every vSphere cluster whose
+   * CSI driver is not disabled, and the CSI driver is the volume path on vSphere today, so it is on.
+   * @default true
+   */
+  readonly csiCopy?: boolean;
+  /**
+   * Name of the CSI copy.
+   * @default 'cloud-config-csi'
+   */
+  readonly csiSecretName?: string;
+}
+
+const DEFAULT_VARIABLE_PREFIX = 'vsphere_cloud_config';
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const TF_NAME = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
+// Variable names claimed per stack: Terraform has one namespace for them.
+const claimedVariables = new WeakMap<TerraformStack, Set<string>>();
+
+/**
+ * The Kubernetes Secret `cloud-config` (data key `config`) holding the vSphere cloud-config INI exactly
+ * as KKP renders it, and its CSI copy `cloud-config-csi`.
+ *
+ * Credentials never enter cdk.tf.json: the password must be a token, and without user or password the
+ * construct declares sensitive Terraform variables for them. Values known only at apply time (tokens,
+ * alone or inside literal text) are escaped by Terraform `replace()` expressions. A character gcfg
+ * cannot carry (newline, carriage return, NUL) is rejected at synth time in literal text and fails the
+ * plan (a precondition on the Secret) in a token's value.
+ */
+export class CloudConfigSecret extends Construct {
+  /** The Secret read by the vSphere cloud provider. */
+  public readonly secret: Secret;
+  /** The copy read by the vSphere CSI driver, when `csiCopy` is on. */
+  public readonly csiSecret?: Secret;
+  /** The variable declared for the user, when none was passed. */
+  public readonly userVariable?: TerraformVariable;
+  /** The variable declared for the password, when none was passed. */
+  public readonly passwordVariable?: TerraformVariable;
+  /** The data value as written into the Secrets: a Terraform template of the INI file. */
+  public readonly config: string;
+
+  constructor(scope: Construct, id: string, props: CloudConfigSecretProps) {
+    super(scope, id);
+    const where = `CloudConfigSecret "${this.node.path}"`;
+    const prefix = props.variablePrefix ?? DEFAULT_VARIABLE_PREFIX;
+    const name = props.name ?? 'cloud-config';
+    const namespace = props.namespace ?? 'kube-system';
+    const key = props.key ?? 'config';
+    const csiCopy = props.csiCopy ?? true;
+    const csiSecretName = props.csiSecretName ?? 'cloud-config-csi';
+
+    checkLiteral(where, 'name', name, DNS_SUBDOMAIN, 253, 'a Kubernetes object name (lower-case letters, digits, "-" and ".")');
+    checkLiteral(where, 'namespace', namespace, DNS_LABEL, 63, 'a Kubernetes namespace name (lower-case letters, digits and "-")');
+    checkLiteral(where, 'key', key, SECRET_KEY, 253, 'a Secret data key (letters, digits, "-", "_" and ".")');
+    if (csiCopy) {
+      checkLiteral(where, 'csiSecretName', csiSecretName, DNS_SUBDOMAIN, 253, 'a Kubernetes object name');
+      if (!Token.isUnresolved(name) && name === csiSecretName) {
+        throw new Error(`${where}: name and csiSecretName are both "${name}"; give the CSI copy another name or set csiCopy: false.`);
+      }
+    }
+    if (props.password !== undefined && !Token.isUnresolved(props.password)) {
+      throw new Error(
+        `${where}: prop password is a literal string, which would be written into cdk.tf.json. Pass a token ` +
+        'instead, e.g. the stringValue of a TerraformVariable with sensitive: true, or leave password out and ' +
+        `set TF_VAR_${prefix}_password for the variable the construct then declares.`,
+      );
+    }
+    if (!Token.isUnresolved(props.server) && (props.server === '' || /[/\s]|:\/\//.test(props.server))) {
+      throw new Error(
+        `${where}: prop server is "${props.server}"; give the vCenter host name only (no scheme, path or ` +
+        'spaces), e.g. "vcenter.example.com", and the port in prop port.',
+      );
+    }
+
+    if (props.user === undefined || props.password === undefined) {
+      if (!TF_NAME.test(prefix)) {
+        throw new Error(`${where}: variablePrefix "${prefix}" is not a Terraform name; use letters, digits, "_" and "-".`);
+      }
+    }
+    const user = props.user ?? (this.userVariable = this.declareVariable(where, prefix, 'user',
+      'vSphere user of the Kubernetes cloud provider and CSI driver, written into the cloud-config Secret')).stringValue;
+    const password = props.password ?? (this.passwordVariable = this.declareVariable(where, prefix, 'password',
+      'Password of that vSphere user, written into the cloud-config Secret')).stringValue;
+
+    const port = Token.isUnresolved(props.port) ? Token.asString(props.port) : vspherePort(props.port);
+    const values: Record<string, string | undefined> = {
+      server: props.server,
+      port,
+      datacenter: props.datacenter,
+      datastore: props.datastore,
+      folder: props.folder,
+      resourcePoolPath: props.resourcePoolPath,
+      clusterId: props.clusterId,
+      workingDir: props.workingDir,
+      ipFamily: props.ipFamily,
+      user,
+      password,
+    };
+    const preconditions: Precondition[] = [];
+    for (const [prop, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      const tokens: string[] = [];
+      for (const piece of pieces(value)) {
+        if (typeof piece !== 'string') {
+          tokens.push(piece.token);
+          continue;
+        }
+        const bad = gcfgUnsupportedCharacter(piece);
+        if (bad !== undefined) {
+          throw new Error(`${where}: prop ${prop} contains ${bad}, which the gcfg cloud-config cannot carry; remove it.`);
+        }
+      }
+      if (tokens.length > 0) preconditions.push(carriableAtApply(where, prop, tokens));
+    }
+
+    this.config = renderVsphereCloudConfig(vsphereCloudConfig({
+      server: props.server,
+      port,
+      insecure: props.insecure,
+      user,
+      password,
+      datacenter: props.datacenter,
+      datastore: props.datastore,
+      folder: props.folder,
+      resourcePoolPath: props.resourcePoolPath,
+      clusterId: props.clusterId,
+      workingDir: props.workingDir,
+      ipFamily: props.ipFamily,
+    }), terraformQuote);
+
+    const secretProps = (secretName: string) => ({
+      metadata: { name: secretName, namespace },
+      type: 'Opaque',
+      data: { [key]: this.config },
+      lifecycle: preconditions.length > 0 ? { precondition: preconditions } : undefined,
+    });
+    this.secret = new Secret(this, 'secret', secretProps(name));
+    if (csiCopy) {
+      this.csiSecret = new Secret(this, 'csi-secret', secretProps(csiSecretName));
+    }
+  }
+
+  private declareVariable(where: string, prefix: string, what: string, description: string): TerraformVariable {
+    const variableName = `${prefix}_${what}`;
+    const stack = TerraformStack.of(this);
+    const claimed = claimedVariables.get(stack) ?? new Set<string>();
+    claimedVariables.set(stack, claimed);
+    if (claimed.has(variableName)) {
+      throw new Error(
+        `${where}: another CloudConfigSecret in this stack already declares the variable ${variableName}; ` +
+        'give this one its own variablePrefix, or pass user and password as tokens.',
+      );
+    }
+    claimed.add(variableName);
+    const variable = new TerraformVariable(this, `${what}-variable`, {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      // No validation block: Terraform 1.11 prints a sensitive variable's value when its validation fails.
+      description: `${description} (set TF_VAR_${variableName}).`,
+    });
+    variable.overrideLogicalId(variableName);
+    return variable;
+  }
+}
+
+/** A piece of a value: literal text, or a token (as its cdktf string form). */
+type Piece = string | { readonly token: string };
+
+/** Splits a value into literal text and tokens, in order (`/${dc.name}/vm` has three pieces). */
+function pieces(value: string): Piece[] {
+  if (!Token.isUnresolved(value)) return [value];
+  class Joined {
+    constructor(readonly items: unknown[]) {}
+  }
+  const items = (x: unknown) => (x instanceof Joined ? x.items : [x]);
+  const joined: unknown = Tokenization.reverseString(value).join({
+    join: (left: unknown, right: unknown) => new Joined([...items(left), ...items(right)]),
+  });
+  // cdktf hands token fragments over in their string form, so tell them apart by resolvability.
+  return items(joined).map((item) => (Token.isUnresolved(item) ? { token: Token.asString(item) } : String(item)));
+}
+
+/**
+ * Quotes a value inside the Terraform template that becomes the Secret data. Literal text is escaped
+ * for gcfg and then for the template (`${` and `%{` would start an interpolation or a directive). A
+ * token is escaped by Terraform at apply time: `\` to `\\` first, then `"` to `\"`, like KKP. cdktf
+ * passes backslashes in function arguments through unescaped (so each is doubled here) and refuses a
+ * bare `"` (hence Fn.rawString). sensitive() keeps the rendered file out of plan output.
+ */
+const terraformQuote: GcfgQuote = (value) => {
+  const quoted = pieces(value).map((piece) => {
+    if (typeof piece === 'string') {
+      // Replacer functions, because '$$' in a replacement string means one '$'.
+      return gcfgEscape(piece).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+    }
+    const backslashesEscaped = Fn.replace(Fn.sensitive(piece.token), '\\\\', '\\\\\\\\');
+    return Fn.replace(backslashesEscaped, Fn.rawString('"'), Fn.rawString('\\\\"'));
+  });
+  return `"${quoted.join('')}"`;
+};
+
+/** A plan-time check that no token of a value holds a character gcfg cannot carry; it never prints the value. */
+function carriableAtApply(where: string, prop: string, tokens: readonly string[]): Precondition {
+  const lacks = (token: string, character: string) => Op.not(Fn.strcontains(token, character));
+  const checks = tokens.flatMap((token) => [lacks(token, '\\n'), lacks(token, '\\r'), lacks(token, '\\u0000')]);
+  return {
+    condition: checks.reduce((all, check) => Op.and(all, check)),
+    errorMessage: `${where}: prop ${prop} contains a newline, carriage return or NUL character, which the ` +
+      'gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
+  };
+}
+
+function checkLiteral(where: string, prop: string, value: string, pattern: RegExp, max: number, what: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (value.length > max || !pattern.test(value)) {
+    throw new Error(`${where}: prop ${prop} is "${value}", which is not ${what} of at most ${max} characters.`);
+  }
+}
