@@ -1,0 +1,90 @@
+// The library as a user gets it: `npm pack`, installed into a fresh cdktf TypeScript app outside the repository,
+// compiled with the app's own tsc (CommonJS, as `cdktf init` sets up) and synthesized.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const repo = path.resolve(__dirname, '../..');
+const devVersion = (name: string) => require(path.join(repo, 'package.json')).devDependencies[name] as string;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+}
+
+const APP = `
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import { KkpRoles, SeedPermissions, VmFolder, VsphereInventory, VspherePermissions } from 'cdktf-kkp-vsphere';
+
+class Seed extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true });
+    new VsphereProvider(this, 'vsphere', { user: 'terraform@vsphere.local', password: password.stringValue });
+    const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
+    const root = new VmFolder(this, 'Root', { inventory, path: 'kkp' });
+    const datastore = inventory.datastore('ds-1');
+    new SeedPermissions(this, 'Seed', {
+      roles: new KkpRoles(this, 'Roles', { vsphereVersion: '7.0u2' }),
+      inventory,
+      storagePrincipal: 'VSPHERE.LOCAL\\\\k8c-storage',
+      folders: [root],
+      datastores: [datastore],
+    });
+    VspherePermissions.manageAuthoritatively(inventory.datacenter, { keep: [] });
+    VspherePermissions.manageAuthoritatively(datastore, { keep: [] });
+  }
+}
+
+const app = new App();
+new Seed(app, 'installed');
+app.synth();
+`;
+
+test('npm pack output installs into a fresh cdktf app, compiles and synthesizes', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-installed-'));
+  try {
+    const packed = run('npm', ['pack', '--silent', '--pack-destination', work], repo).trim().split('\n').pop()!;
+    const app = path.join(work, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(
+      path.join(app, 'package.json'),
+      JSON.stringify({
+        name: 'installed-app',
+        private: true,
+        dependencies: {
+          'cdktf-kkp-vsphere': `file:${path.join(work, packed)}`,
+          cdktf: devVersion('cdktf'),
+          constructs: devVersion('constructs'),
+          '@cdktf/provider-vsphere': devVersion('@cdktf/provider-vsphere'),
+          '@cdktf/provider-kubernetes': devVersion('@cdktf/provider-kubernetes'),
+        },
+        devDependencies: { typescript: devVersion('typescript'), '@types/node': devVersion('@types/node') },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2020', module: 'CommonJS', strict: true, skipLibCheck: true, outDir: 'dist' }, include: ['main.ts'] }),
+    );
+    fs.writeFileSync(path.join(app, 'main.ts'), APP);
+
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+    run(process.execPath, [path.join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+    run(process.execPath, ['dist/main.js'], app);
+
+    const json = JSON.parse(fs.readFileSync(path.join(app, 'cdktf.out/stacks/installed/cdk.tf.json'), 'utf8'));
+    expect(Object.values<any>(json.resource.vsphere_role).map((r) => r.name).sort()).toEqual([
+      'k8c-storage-datastore-propagate',
+      'k8c-storage-vmfolder-propagate',
+    ]);
+    expect(Object.keys(json.resource.vsphere_entity_permissions)).toHaveLength(3);
+    expect(JSON.stringify(json)).not.toMatch(/password"\s*:\s*"[^$]/);
+
+    // The CLI is installed as a bin.
+    expect(run(path.join(app, 'node_modules/.bin/cdktf-kkp-vsphere'), ['--help'], app)).toContain('Usage: cdktf-kkp-vsphere');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}, 600_000);
