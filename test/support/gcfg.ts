@@ -1,13 +1,14 @@
 // Reads a cloud-config with gopkg.in/gcfg.v1 (the parser of the vSphere cloud provider and CSI driver)
 // through the small Go program in test/gcfg/, built once per source version from Debian's
-// golang-go and golang-gopkg-gcfg.v1-dev (GO111MODULE=off, GOPATH=/usr/share/gocode).
+// golang-go and golang-gopkg-gcfg.v1-dev (GO111MODULE=off, GOPATH=/usr/share/gocode) into
+// node_modules/.cache/cdktf-kkp-vsphere/gcfg/, named by a hash of the source.
 import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
 import { spawnSync } from 'child_process';
 
 const SOURCE_DIR = join(__dirname, '..', 'gcfg');
+const CACHE_DIR = join(__dirname, '..', '..', 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'gcfg');
 const GOPATH = '/usr/share/gocode';
 
 /** What the Go program read, with its JSON field names. */
@@ -35,7 +36,7 @@ function build(): string {
   if (binary !== undefined) return binary;
   const source = readFileSync(join(SOURCE_DIR, 'main.go'));
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const out = join(tmpdir(), `cdktf-kkp-vsphere-gcfg-${hash}`);
+  const out = join(CACHE_DIR, `gcfg-parse-${hash}`);
   if (!existsSync(out)) {
     if (!existsSync(join(GOPATH, 'src', 'gopkg.in', 'gcfg.v1'))) {
       throw new Error(
@@ -43,7 +44,7 @@ function build(): string {
         'golang-gopkg-gcfg.v1-dev; the cloud-config tests read their output with it.',
       );
     }
-    mkdirSync(tmpdir(), { recursive: true });
+    mkdirSync(CACHE_DIR, { recursive: true });
     const partial = `${out}.${process.pid}.tmp`;
     const result = spawnSync('go', ['build', '-o', partial, '.'], {
       cwd: SOURCE_DIR,
