@@ -73,6 +73,8 @@ describe('CloudConfigSecret evaluated by terraform', () => {
     const { values } = terraformEval({
       synthesized,
       outputs: { config: dataConfig(synthesized, stack, c) },
+      // The Secret's own checks, on a number token too.
+      preconditions: preconditions(synthesized, stack, c),
       env: { storage_password: 'p"w\\ü', dc: 'D"C\\1', port: '9443' },
     });
     const read = parseWithGcfg(values.config as string);
