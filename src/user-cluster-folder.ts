@@ -1,0 +1,180 @@
+// One user cluster's VM folder below KKP's root folder, created by the stack (so its permissions are the stack's).
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { VsphereInventory, checkRelativePath } from './inventory';
+import { KkpRoles } from './kkp-roles';
+import { Grant, Principal } from './permissions';
+import { VmFolder } from './vm-folder';
+
+/** Props of {@link UserClusterFolder}. */
+export interface UserClusterFolderProps {
+  /** The inventory of the datacenter. */
+  readonly inventory: VsphereInventory;
+  /**
+   * KKP's VM root folder (the datacenter spec's `rootPath`), a folder of this stack.
+   * @default - the datacenter's VM folder `/<datacenter>/vm`, KKP's default rootPath
+   */
+  readonly rootFolder?: VmFolder;
+  /** The KKP user cluster's id (its `metadata.name`, e.g. `kh8dfp2rz6`). */
+  readonly clusterId: string;
+  /**
+   * The folder's path below the root folder; missing intermediate folders are created once per stack and shared.
+   * It must not be `<clusterId>` or start with it: KKP creates and later destroys `<rootPath>/<clusterId>`.
+   * @default `clusters/<clusterId>`
+   */
+  readonly path?: string;
+  /** The KKP roles. */
+  readonly roles: KkpRoles;
+  /** machine-controller's principal for this cluster: gets `k8c-user-folder-propagate` here, propagated. */
+  readonly machineControllerPrincipal: Principal | string;
+  /**
+   * The cluster's own storage principal: gets `k8c-storage-vmfolder-propagate` here, propagated.
+   * @default - none: the seed's storage principal reaches the folder through its grant on the root folder
+   */
+  readonly storagePrincipal?: Principal | string;
+}
+
+interface FolderRegistry {
+  /** Every folder the user-cluster folders created or reuse, by absolute path. */
+  readonly folders: Map<string, { folder: VmFolder; clusterId?: string }>;
+  /** `<rootPath>/<clusterId>` of every user cluster: paths KKP would adopt and destroy. */
+  readonly kkpPaths: Map<string, string>;
+}
+
+const registries = new WeakMap<TerraformStack, FolderRegistry>();
+
+/**
+ * A VM folder for one KKP user cluster (`vsphere_folder`, path relative to the datacenter's VM folder, parents
+ * created first). Its {@link folderPath} is what goes into the cluster's `spec.cloud.vsphere.folder`: with it set,
+ * KKP neither creates its own folder `<rootPath>/<clusterId>` nor deletes this one with the cluster.
+ *
+ * The folder is owned: the grants of the cluster's principals on it are the only permissions it carries
+ * (inherited ones from the root folder still apply).
+ */
+export class UserClusterFolder extends VmFolder {
+  public readonly clusterId: string;
+  /** The value of the cluster's `spec.cloud.vsphere.folder`: the folder's absolute inventory path. */
+  public readonly folderPath: string;
+  /** The grants made on this folder. */
+  public readonly grants: readonly Grant[];
+
+  constructor(scope: Construct, id: string, props: UserClusterFolderProps) {
+    const placement = place(scope, id, props);
+    super(scope, id, { inventory: props.inventory, path: placement.name, parent: placement.parent });
+    placement.register(this);
+    this.clusterId = props.clusterId;
+    this.folderPath = this.inventoryPath;
+    const where = `UserClusterFolder ${id}`;
+    const machineController = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+    const grants = [this.grant(machineController, props.roles.role('k8c-user-folder-propagate'), { propagate: true })];
+    if (props.storagePrincipal !== undefined) {
+      const storage = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
+      grants.push(this.grant(storage, props.roles.role('k8c-storage-vmfolder-propagate'), { propagate: true }));
+    }
+    this.grants = grants;
+  }
+}
+
+/** Checks the path against KKP's own folder and the stack's other clusters, and creates missing parents. */
+function place(scope: Construct, id: string, props: UserClusterFolderProps) {
+  const where = `UserClusterFolder ${id}`;
+  const clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
+  const relative = checkRelativePath(props.path ?? `clusters/${clusterId}`, `${where} path`);
+  const root = props.rootFolder;
+  if (root && root.inventory.datacenterName !== props.inventory.datacenterName) {
+    throw new Error(`${where} rootFolder: ${root.inventoryPath} is not in datacenter "${props.inventory.datacenterName}".`);
+  }
+  const rootPath = root ? root.inventoryPath : `/${props.inventory.datacenterName}/vm`;
+  const segments = relative.split('/');
+  if (segments.some((s) => s === '.' || s === '..')) {
+    throw new Error(`${where} path: "${relative}" has a "." or ".." segment; vSphere folder paths are literal, give the folder names.`);
+  }
+  if (segments[0] === clusterId) {
+    throw new Error(
+      `${where} path: "${relative}" starts with the cluster id, so the stack would create ${rootPath}/${clusterId}: the folder ` +
+        `KKP creates for this cluster itself and destroys with it. Use another path, e.g. "clusters/${clusterId}" (the default).`,
+    );
+  }
+  const registry = registryOf(scope);
+  const kkpPath = `${rootPath}/${clusterId}`;
+  const chain = segments.map((_, i) => `${rootPath}/${segments.slice(0, i + 1).join('/')}`);
+  const own = chain[chain.length - 1];
+  const otherCluster = registry.kkpPaths.get(kkpPath);
+  if (otherCluster !== undefined) {
+    throw new Error(`${where} clusterId: "${clusterId}" is used by another user cluster in this stack; cluster ids are unique.`);
+  }
+  const owner = registry.folders.get(own);
+  if (owner) {
+    throw new Error(
+      `${where}: ${own} is already ${owner.clusterId ? `the folder of user cluster "${owner.clusterId}"` : 'a parent folder of another user cluster'}; ` +
+        'give each user cluster its own path.',
+    );
+  }
+  for (const path of chain) {
+    const other = registry.kkpPaths.get(path);
+    if (other !== undefined) {
+      throw new Error(
+        `${where}: ${path} is where KKP creates (and on deletion destroys) the folder of user cluster "${other}"; ` +
+          'choose a path that does not pass through it.',
+      );
+    }
+  }
+  const taken = registry.folders.get(kkpPath);
+  if (taken) {
+    throw new Error(
+      `${where} clusterId: this stack creates ${kkpPath}${taken.clusterId ? ` (the folder of user cluster "${taken.clusterId}")` : ''}, ` +
+        `which is where KKP would create and destroy the folder of user cluster "${clusterId}". Change that folder's path.`,
+    );
+  }
+  // Parents are created once per stack and shared by every cluster folder below them.
+  let parent = root;
+  for (const path of chain.slice(0, -1)) {
+    let entry = registry.folders.get(path);
+    if (!entry) {
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const host: Construct = root ?? props.inventory;
+      entry = { folder: new VmFolder(host, uniqueId(host, `Group-${path.slice(rootPath.length + 1)}`), { inventory: props.inventory, path: name, parent }) };
+      registry.folders.set(path, entry);
+    }
+    parent = entry.folder;
+  }
+  return {
+    name: segments[segments.length - 1],
+    parent,
+    register: (folder: VmFolder) => {
+      registry.folders.set(own, { folder, clusterId });
+      registry.kkpPaths.set(kkpPath, clusterId);
+    },
+  };
+}
+
+function registryOf(scope: Construct): FolderRegistry {
+  const stack = TerraformStack.of(scope);
+  let registry = registries.get(stack);
+  if (!registry) {
+    registry = { folders: new Map(), kkpPaths: new Map() };
+    registries.set(stack, registry);
+  }
+  return registry;
+}
+
+function uniqueId(host: Construct, wanted: string): string {
+  const base = wanted.replace(/[^A-Za-z0-9_-]+/g, '_');
+  let id = base;
+  for (let i = 2; host.node.tryFindChild(id); i++) id = `${base}-${i}`;
+  return id;
+}
+
+// KKP cluster ids are Kubernetes object names (KKP generates 10 lower-case letters and digits).
+const CLUSTER_ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Validates a KKP user cluster id; returns it unchanged. */
+export function checkClusterId(clusterId: string, input: string): string {
+  if (typeof clusterId !== 'string' || !CLUSTER_ID.test(clusterId) || clusterId.length > 55) {
+    throw new Error(
+      `${input}: ${JSON.stringify(clusterId)} is not a KKP cluster id; give the cluster's metadata.name (lower-case letters, ` +
+        'digits and "-", at most 55 characters, e.g. "kh8dfp2rz6").',
+    );
+  }
+  return clusterId;
+}
