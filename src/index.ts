@@ -45,3 +45,7 @@ export { UserClusterPermissions } from './user-cluster-permissions';
 export type { UserClusterPermissionsProps } from './user-cluster-permissions';
 export { CloudConfigSecret } from './cloud-config-secret';
 export type { CloudConfigSecretProps } from './cloud-config-secret';
+export { VmTemplate, VmTemplateSource } from './vm-template';
+export type { VmTemplateProps, VmTemplatePerNetworkProps, VmTemplateSourceOptions, ConvertedImageRef, DiskProvisioning } from './vm-template';
+export { VM_TEMPLATE_OS_KEYS, VM_IMAGE_PRESETS, vmImagePreset, isVmTemplateOs } from './vm-template-presets';
+export type { VmTemplateOs, VmImagePreset, VmImagePresetName, VmImageFormat } from './vm-template-presets';

@@ -301,9 +301,10 @@ export class VmTemplate extends Construct {
     const resourcePoolId =
       typeof props.resourcePool === 'string' ? inventory.resourcePoolId(props.resourcePool) : props.resourcePool.resourcePoolId;
     const datastore = this.resolveDatastore(inventory, props, where);
+    const hostName = checkName(props.host, `${where} host`);
     // Claimed only once every input is valid, so a refused template leaves its name free.
     claimName(this, inventory.datacenterName, this.templateName, where);
-    const hostId = hostLookup(this, inventory, checkName(props.host, `${where} host`));
+    const hostId = hostLookup(this, inventory, hostName);
 
     const ovfNetworkMap = { [source.ovfNetworkName]: network.entityId };
     const sourceArgs = source.kind === 'remote' ? { remoteOvfUrl: source.location } : { localOvfPath: source.location };
