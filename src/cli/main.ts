@@ -3,6 +3,7 @@
 // registers itself here; nothing in this file loads cdktf or a provider package.
 import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
+import { registerReport } from './report';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .description('Tools for KKP on vSphere: image conversion and permission reports for cdktf stacks.')
     .showHelpAfterError();
   registerConvertImage(program);
+  registerReport(program);
   return program;
 }
 
