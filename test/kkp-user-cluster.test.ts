@@ -1,0 +1,165 @@
+// KkpUserCluster: folder, grants and cloud-config for one user cluster; three of them side by side, one with its own
+// storage principal; the Secret data evaluated by the real terraform binary and read back by the real gcfg parser.
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { parse } from 'yaml';
+import { renderVsphereCloudConfig, vsphereCloudConfig } from '../src/cloud-config/vsphere';
+import { VsphereInventory } from '../src/inventory';
+import { KkpDatacenterSpec } from '../src/kkp-datacenter-spec';
+import { KkpRoles } from '../src/kkp-roles';
+import { KkpUserCluster, KkpUserClusterProps } from '../src/kkp-user-cluster';
+import { Principal, VspherePermissions } from '../src/permissions';
+import { VmFolder } from '../src/vm-folder';
+import { newStack, permissionsOn, synthJson } from './permissions/support';
+import { parseWithGcfg } from './support/gcfg';
+import { terraformEval } from './support/terraform-eval';
+
+const MC = 'VSPHERE.LOCAL\\kkp-machine-controller';
+const OWN = 'VSPHERE.LOCAL\\kkp-storage-bbbbbbbbbb';
+
+function setup(stack: TerraformStack = newStack()) {
+  new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config' });
+  const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
+  const kkpRoot = new VmFolder(stack, 'KkpRoot', { inventory, path: 'kkp' });
+  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
+  const datacenter = new KkpDatacenterSpec(stack, 'Datacenter', {
+    name: 'vsphere-hamburg',
+    inventory,
+    endpoint: 'https://vcenter.example.com',
+    datastore: inventory.datastore('ds-ssd-1'),
+    cluster: inventory.computeCluster('cluster-1'),
+    rootFolder: kkpRoot,
+    templates: { ubuntu: 'ubuntu-22.04-kkp' },
+  });
+  const base = (clusterId: string, change: Partial<KkpUserClusterProps> = {}): KkpUserClusterProps => ({
+    datacenter, roles, clusterId, machineControllerPrincipal: MC, ...change,
+  });
+  return { stack, inventory, kkpRoot, roles, datacenter, base };
+}
+
+/** The three clusters of the example: shared storage user, own storage principal, datastore cluster + own provider. */
+function threeClusters() {
+  const s = setup();
+  const { stack, inventory, base } = s;
+  const sharedPassword = new TerraformVariable(stack, 'storage_password', { type: 'string', sensitive: true });
+  const a = new KkpUserCluster(stack, 'A', base('aaaaaaaaaa', { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }));
+  const b = new KkpUserCluster(stack, 'B', base('bbbbbbbbbb', { storagePrincipal: OWN }));
+  const cProvider = new KubernetesProvider(stack, 'kubernetes-c', { alias: 'c', configPath: '~/.kube/c' });
+  const c = new KkpUserCluster(stack, 'C', base('cccccccccc', {
+    datastore: inventory.datastoreCluster('dsc-1'), networks: [inventory.network('kkp-workers')], kubernetesProvider: cProvider,
+    folderPath: 'team-c/cccccccccc', cloudConfigPassword: sharedPassword.stringValue, cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage',
+  }));
+  for (const shared of [inventory.datacenter, inventory.datastore('ds-ssd-1')]) {
+    VspherePermissions.manageAuthoritatively(shared, { keep: [] });
+  }
+  return { ...s, a, b, c };
+}
+
+function secrets(json: any): [string, any][] {
+  return Object.entries(json.resource.kubernetes_secret);
+}
+
+describe('KkpUserCluster', () => {
+  test('three clusters: a folder each, one cloud-config and one cloud-config-csi Secret each, roles created once', () => {
+    const { stack, a, b, c } = threeClusters();
+    const json = synthJson(stack);
+    const folderPaths = Object.values(json.resource.vsphere_folder).map((f: any) => f.path).sort();
+    expect(folderPaths).toEqual(['kkp', 'kkp/clusters', 'kkp/clusters/aaaaaaaaaa', 'kkp/clusters/bbbbbbbbbb', 'kkp/team-c', 'kkp/team-c/cccccccccc']);
+    expect([a, b, c].map((x) => x.folder.folderPath)).toEqual([
+      '/dc-1/vm/kkp/clusters/aaaaaaaaaa', '/dc-1/vm/kkp/clusters/bbbbbbbbbb', '/dc-1/vm/kkp/team-c/cccccccccc',
+    ]);
+    const all = secrets(json).map(([, s]) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
+    expect(all).toEqual(['kube-system/cloud-config', 'kube-system/cloud-config', 'kube-system/cloud-config', 'kube-system/cloud-config-csi', 'kube-system/cloud-config-csi', 'kube-system/cloud-config-csi']);
+    // Cluster C's Secrets go to its own cluster through its provider alias.
+    const cIds = [stack.getLogicalId(c.cloudConfig.secret), stack.getLogicalId(c.cloudConfig.csiSecret!)];
+    for (const [id, s] of secrets(json)) expect(s.provider).toBe(cIds.includes(id) ? 'kubernetes.c' : undefined);
+    expect(Object.values(json.resource.vsphere_role).map((r: any) => r.name).sort()).toEqual([
+      'kkp-k8c-storage-datastore-propagate', 'kkp-k8c-storage-vmfolder-propagate', 'kkp-k8c-user-folder-propagate',
+    ]);
+    // Only cluster B declares variables (A and C share the caller's); its user is its principal.
+    expect(Object.keys(json.variable).sort()).toEqual(['storage_password', 'vsphere_bbbbbbbbbb_password']);
+  });
+
+  test('the own storage principal gets its folder, the datastore and Read-only on the datacenter, nothing else', () => {
+    const { stack, a, b, c } = threeClusters();
+    const json = synthJson(stack);
+    const holds = (path: string) => permissionsOn(json, path)['//'].kkp.permissions.map((p: any) => `${p.principal} ${p.role} ${p.propagate}`);
+    expect(holds(b.folder.folderPath)).toEqual([`${MC} kkp-k8c-user-folder-propagate true`, `${OWN} kkp-k8c-storage-vmfolder-propagate true`]);
+    expect(holds('/dc-1/datastore/ds-ssd-1')).toEqual([`${OWN} kkp-k8c-storage-datastore-propagate true`]);
+    expect(holds('/dc-1')).toEqual([`${OWN} Read-only false`]);
+    expect(permissionsOn(json, '/dc-1')).toEqual(expect.objectContaining({ permissions: [expect.objectContaining({ role_id: '-2', propagate: false })] }));
+    for (const other of [a, c]) expect(holds(other.folder.folderPath)).toEqual([`${MC} kkp-k8c-user-folder-propagate true`]);
+    const everywhere = Object.values(json.resource.vsphere_entity_permissions).map((p: any) => p['//'].kkp.entity);
+    const withOwn = Object.values(json.resource.vsphere_entity_permissions)
+      .filter((p: any) => p.permissions.some((x: any) => x.user_or_group === OWN)).map((p: any) => p['//'].kkp.entity).sort();
+    expect(withOwn).toEqual(['/dc-1', '/dc-1/datastore/ds-ssd-1', b.folder.folderPath]);
+    expect(everywhere).not.toContain('/dc-1/vm/kkp');
+  });
+
+  test('the cluster spec output: folder, datastore or datastoreCluster, networks; no credentials', () => {
+    const { stack, a } = threeClusters();
+    const json = synthJson(stack);
+    expect(parse(json.output.kkp_cluster_aaaaaaaaaa.value)).toEqual({ vsphere: { folder: '/dc-1/vm/kkp/clusters/aaaaaaaaaa' } });
+    expect(parse(json.output.kkp_cluster_cccccccccc.value)).toEqual({
+      vsphere: { folder: '/dc-1/vm/kkp/team-c/cccccccccc', datastoreCluster: 'dsc-1', networks: ['kkp-workers'] },
+    });
+    expect(a.cloudSpecYaml).toBe(json.output.kkp_cluster_aaaaaaaaaa.value);
+    expect(JSON.stringify(json.output)).not.toMatch(/password|username/i);
+  });
+
+  test('no credential literal in cdk.tf.json: every password in the Secret data is a Terraform expression', () => {
+    const { stack } = threeClusters();
+    const json = synthJson(stack);
+    for (const [, s] of secrets(json)) {
+      const passwordLines = (s.data.config as string).split('\n').filter((l) => l.startsWith('password = '));
+      expect(passwordLines).toHaveLength(2);
+      for (const line of passwordLines) expect(line).toMatch(/^password = "\$\{replace\(replace\(sensitive\(var\.(storage_password|vsphere_bbbbbbbbbb_password)\)/);
+    }
+    expect(json.variable.vsphere_bbbbbbbbbb_password).toEqual(expect.objectContaining({ sensitive: true }));
+  });
+
+  test('terraform renders each cluster config in KKP format with hostile passwords intact, and gcfg reads it back', () => {
+    const { stack, a, b, c } = threeClusters();
+    const json = synthJson(stack);
+    const shared = 'p"a\\ss${x}%{y}w#rd;ü😀 ';
+    const own = '\\"\\\\"end\\';
+    const config = (cluster: KkpUserCluster) => json.resource.kubernetes_secret[stack.getLogicalId(cluster.cloudConfig.secret)].data.config;
+    const { values } = terraformEval({
+      synthesized: json,
+      outputs: { a: config(a), b: config(b), c: config(c) },
+      env: { storage_password: shared, vsphere_bbbbbbbbbb_password: own },
+    });
+    const expected = (clusterId: string, folder: string, datastore: string, user: string, password: string) =>
+      renderVsphereCloudConfig(vsphereCloudConfig({ server: 'vcenter.example.com', port: 443, datacenter: 'dc-1', user, password, datastore, folder, clusterId }));
+    expect(values.a).toBe(expected('aaaaaaaaaa', '/dc-1/vm/kkp/clusters/aaaaaaaaaa', 'ds-ssd-1', 'VSPHERE.LOCAL\\kkp-storage', shared));
+    expect(values.b).toBe(expected('bbbbbbbbbb', '/dc-1/vm/kkp/clusters/bbbbbbbbbb', 'ds-ssd-1', OWN, own));
+    expect(values.c).toBe(expected('cccccccccc', '/dc-1/vm/kkp/team-c/cccccccccc', 'dsc-1', 'VSPHERE.LOCAL\\kkp-storage', shared));
+    const read = parseWithGcfg(values.b as string);
+    expect(read.global).toEqual(expect.objectContaining({ user: OWN, password: own, datastore: 'ds-ssd-1', clusterId: 'bbbbbbbbbb', server: 'vcenter.example.com' }));
+    expect(read.workspace.folder).toBe('/dc-1/vm/kkp/clusters/bbbbbbbbbb');
+  });
+
+  test('a group as storage principal cannot log in: the user comes from a variable', () => {
+    const { stack, base } = setup();
+    new KkpUserCluster(stack, 'G', base('gggggggggg', { storagePrincipal: Principal.group('VSPHERE.LOCAL\\kkp-storage-g') }));
+    const json = JSON.parse(Testing.synth(stack));
+    expect(Object.keys(json.variable).sort()).toEqual(['vsphere_gggggggggg_password', 'vsphere_gggggggggg_user']);
+  });
+
+  test('bad inputs are refused with the input named', () => {
+    const { stack, inventory, base } = setup();
+    expect(() => new KkpUserCluster(stack, 'A', base('Not-An-Id'))).toThrow(/KkpUserCluster A clusterId: "Not-An-Id" is not a KKP cluster id/);
+    expect(() => new KkpUserCluster(stack, 'B', base('bbbbbbbbbb', { datastore: inventory.network('net') }))).toThrow(
+      /KkpUserCluster B datastore: \/dc-1\/network\/net is a network, but this role is granted on a datastore or datastoreCluster/,
+    );
+    expect(() => new KkpUserCluster(stack, 'C', base('cccccccccc', { networks: [inventory.datastore('ds')] }))).toThrow(
+      /KkpUserCluster C networks\[0\]: \/dc-1\/datastore\/ds is a datastore/,
+    );
+    expect(() => new KkpUserCluster(stack, 'D', base('dddddddddd', { cloudConfigPassword: 'literal-S3cret' }))).toThrow(
+      /prop password is a literal string, which would be written into cdk.tf.json/,
+    );
+    expect(() => new KkpUserCluster(stack, 'E', base('eeeeeeeeee', { folderPath: 'eeeeeeeeee' }))).toThrow(/starts with the cluster id/);
+    new KkpUserCluster(stack, 'F', base('ffffffffff'));
+    expect(() => new KkpUserCluster(stack, 'F2', base('ffffffffff', { folderPath: 'x/ffffffffff' }))).toThrow(/"ffffffffff" is used by another user cluster in this stack/);
+  });
+});
