@@ -4,11 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { VmFolder, VsphereInventory } from '../src';
 import { VmTemplate, VmTemplateProps, VmTemplateSource } from '../src/vm-template';
 import { VM_IMAGE_PRESETS } from '../src/vm-template-presets';
 import { convertImage, verifyConvertedImage } from '../src/images';
+import { KkpSeedStack } from '../examples/kkp-seed/main';
 import { newStack, resources, synthJson } from './permissions/support';
 
 interface Fixture {
@@ -423,5 +424,19 @@ describe('VmTemplate from a real QCOW2 converted by convert-image', () => {
     expect(path.isAbsolute(vmOvf.ovf_deploy.local_ovf_path)).toBe(true);
     const ovfData = Object.values<any>(json.data.vsphere_ovf_vm_template).map((d) => d.local_ovf_path);
     expect(ovfData).toEqual([image.ovfPath, image.ovaPath]);
+  });
+});
+
+describe('examples/kkp-seed templates', () => {
+  test('the example synthesizes an Ubuntu OVA template and a converted-QCOW2 CentOS template in the template folder', () => {
+    const json = synthJson(new KkpSeedStack(Testing.app(), 'kkp-seed'));
+    const vms = Object.fromEntries(resources(json, 'vsphere_virtual_machine').map((vm) => [vm.name, vm]));
+    expect(Object.keys(vms).sort()).toEqual(['kkp-centos-7', 'kkp-ubuntu-22.04']);
+    expect(vms['kkp-ubuntu-22.04'].ovf_deploy.remote_ovf_url).toBe(VM_IMAGE_PRESETS['ubuntu-22.04'].url);
+    expect(vms['kkp-centos-7'].ovf_deploy.local_ovf_path).toMatch(/\/kkp-centos-7\.ovf$/);
+    for (const vm of Object.values<any>(vms)) {
+      expect(vm).toMatchObject({ folder: 'kkp/templates', enable_disk_uuid: true, wait_for_guest_net_timeout: 0, wait_for_guest_ip_timeout: 0 });
+      expect(vm['//'].kkp.folder).toBe('/dc-1/vm/kkp/templates');
+    }
   });
 });

@@ -15,6 +15,7 @@ import {
   VsphereInventory,
   VspherePermissions,
 } from 'cdktf-kkp-vsphere';
+import { addVmTemplates } from './vm-templates';
 
 export class KkpSeedStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -31,6 +32,9 @@ export class KkpSeedStack extends TerraformStack {
     // KKP's VM root folder (the datacenter spec's rootPath) and a folder for the VM templates, both owned by this stack.
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
     const templates = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
+
+    // Ubuntu from its OVA URL and CentOS from a converted QCOW2, in the template folder.
+    addVmTemplates(this, { inventory, templateFolder: templates, cluster });
 
     const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
 
