@@ -1,0 +1,94 @@
+// The KKP datacenter spec and three user clusters, each with its own VM folder and cloud-config Secrets. Adding a
+// cluster is adding a line to USER_CLUSTERS: roles and inventory look-ups are shared, synth time grows linearly.
+//
+// Credentials: the shared storage user's password comes from TF_VAR_kkp_storage_password; a cluster with its own
+// storage principal gets its own variable, TF_VAR_vsphere_<clusterId>_password. None is written to cdk.tf.json.
+// Each cluster's Secrets go through a kubernetes provider aliased by its cluster id (kubeconfigs/<clusterId>).
+import { TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import {
+  ComputeClusterEntity,
+  IKkpTemplate,
+  IVsphereEntity,
+  KkpDatacenterSpec,
+  KkpRoles,
+  KkpUserCluster,
+  VmFolder,
+  VsphereInventory,
+} from 'cdktf-kkp-vsphere';
+
+/** What the user clusters need from the seed stack. */
+export interface UserClustersInput {
+  readonly inventory: VsphereInventory;
+  readonly roles: KkpRoles;
+  /** KKP's VM root folder: the datacenter spec's rootPath, parent of every cluster folder. */
+  readonly kkpRoot: VmFolder;
+  readonly cluster: ComputeClusterEntity;
+  /** The first is the datacenter's default datastore. */
+  readonly datastores: readonly IVsphereEntity[];
+  readonly networks: readonly IVsphereEntity[];
+  /** Template VMs (e.g. the VmTemplates of vm-templates.ts), or a plain `{ ubuntu: 'name' }` map. */
+  readonly templates: readonly IKkpTemplate[] | Readonly<Record<string, string>>;
+}
+
+/** One line per user cluster: its KKP id, and whatever differs from the defaults. */
+interface UserClusterLine {
+  readonly clusterId: string;
+  /** Its own storage user (recommended: the cloud-config lands on every worker node). */
+  readonly storagePrincipal?: string;
+  readonly folderPath?: string;
+  readonly datastore?: number;
+}
+
+const USER_CLUSTERS: readonly UserClusterLine[] = [
+  { clusterId: 'kh8dfp2rz6' },
+  { clusterId: 'x7q2mm9wkp', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp' },
+  { clusterId: 'p4n8c2vd7t', folderPath: 'team-payments/p4n8c2vd7t', datastore: 1 },
+];
+
+/** Adds the datacenter spec (output `kkp_datacenter_vsphere_dc_1`) and the user clusters of USER_CLUSTERS. */
+export function addUserClusters(scope: Construct, input: UserClustersInput): { datacenter: KkpDatacenterSpec; clusters: KkpUserCluster[] } {
+  const { inventory, roles, kkpRoot, cluster, datastores, networks, templates } = input;
+  const datacenter = new KkpDatacenterSpec(scope, 'KkpDatacenter', {
+    name: 'vsphere-dc-1',
+    inventory,
+    endpoint: 'https://vcenter.dc-1.example.com',
+    datastore: datastores[0],
+    cluster,
+    rootFolder: kkpRoot,
+    templates,
+    location: 'Hamburg',
+    country: 'DE',
+  });
+
+  // The seed's shared storage user (SeedPermissions' storage principal) serves clusters without their own.
+  const sharedPassword = new TerraformVariable(scope, 'kkp_storage_password', {
+    type: 'string',
+    sensitive: true,
+    description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the cloud-config of clusters without their own storage user',
+  });
+
+  const clusters = USER_CLUSTERS.map((line) => {
+    const kubernetes = new KubernetesProvider(scope, `kubernetes-${line.clusterId}`, {
+      alias: line.clusterId,
+      configPath: `kubeconfigs/${line.clusterId}`,
+    });
+    const shared = line.storagePrincipal === undefined
+      ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }
+      : {};
+    return new KkpUserCluster(scope, `UserCluster-${line.clusterId}`, {
+      datacenter,
+      roles,
+      clusterId: line.clusterId,
+      machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-machine-controller',
+      storagePrincipal: line.storagePrincipal,
+      folderPath: line.folderPath,
+      datastore: line.datastore === undefined ? undefined : datastores[line.datastore],
+      networks: [networks[0]],
+      kubernetesProvider: kubernetes,
+      ...shared,
+    });
+  });
+  return { datacenter, clusters };
+}
