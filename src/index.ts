@@ -57,3 +57,21 @@ export { UserClusterFolder } from './user-cluster-folder';
 export type { UserClusterFolderProps } from './user-cluster-folder';
 export { KkpUserCluster } from './kkp-user-cluster';
 export type { KkpUserClusterProps } from './kkp-user-cluster';
+
+// Layer 5: the plan-review report (pure Node; the `report` command prints it).
+export { readSynthOutput, SynthOutputError, diffReports, hasChanges, renderReportMarkdown, renderDiffMarkdown } from './report';
+export type {
+  Report,
+  ReportDiff,
+  StackReport,
+  RoleFact,
+  GrantFact,
+  FolderFact,
+  TemplateFact,
+  SecretFact,
+  WarningFact,
+  ReportManagement,
+  PrivilegeChange,
+  ManagementChange,
+  MarkdownOptions,
+} from './report';
