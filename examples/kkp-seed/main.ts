@@ -15,6 +15,7 @@ import {
   VsphereInventory,
   VspherePermissions,
 } from 'cdktf-kkp-vsphere';
+import { addUserClusters } from './user-clusters';
 import { addVmTemplates } from './vm-templates';
 
 export class KkpSeedStack extends TerraformStack {
@@ -34,7 +35,7 @@ export class KkpSeedStack extends TerraformStack {
     const templates = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
 
     // Ubuntu from its OVA URL and CentOS from a converted QCOW2, in the template folder.
-    addVmTemplates(this, { inventory, templateFolder: templates, cluster });
+    const vmTemplates = addVmTemplates(this, { inventory, templateFolder: templates, cluster });
 
     const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
 
@@ -55,6 +56,9 @@ export class KkpSeedStack extends TerraformStack {
       datastores,
       folders: [kkpRoot, templates],
     });
+
+    // KKP's datacenter spec and the user clusters: a folder, grants and the cloud-config Secrets for each.
+    addUserClusters(this, { inventory, roles, kkpRoot, cluster, datastores, networks, templates: vmTemplates });
 
     // The folders are the stack's own. The other objects are shared with other teams: this stack may only manage
     // their permissions because it lists, for each, what must stay (here: the vSphere admins group).

@@ -23,7 +23,11 @@ describe('examples/kkp-seed', () => {
 
   test('grants Read-only by id -2 on the datacenter without propagation', () => {
     const readOnly = permissionsOn(json, '/dc-1').permissions.filter((p: any) => p.role_id === '-2');
-    expect(readOnly).toEqual([{ user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' }]);
+    // The seed's storage user, and the storage user of the one user cluster that brings its own.
+    expect(readOnly).toEqual([
+      { user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' },
+      { user_or_group: 'VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp', is_group: false, propagate: false, role_id: '-2' },
+    ]);
   });
 
   test('has exactly one vsphere_entity_permissions per object', () => {
@@ -37,17 +41,31 @@ describe('examples/kkp-seed', () => {
       '/dc-1/network/kkp-storage',
       '/dc-1/network/kkp-workers',
       '/dc-1/vm/kkp',
+      '/dc-1/vm/kkp/clusters/kh8dfp2rz6',
+      '/dc-1/vm/kkp/clusters/x7q2mm9wkp',
+      '/dc-1/vm/kkp/team-payments/p4n8c2vd7t',
       '/dc-1/vm/kkp/templates',
     ]);
   });
 
-  test('creates the KKP root folder and the nested template folder with relative paths, parent first', () => {
+  test('creates the KKP root, template and per-cluster folders with relative paths, each parent first', () => {
     const folders = resources(json, 'vsphere_folder');
-    expect(folders.map((f) => [f.path, f.type])).toEqual([
-      ['kkp', 'vm'],
-      ['kkp/templates', 'vm'],
+    const byPath = new Map(folders.map((f) => [f.path, f]));
+    expect([...byPath.keys()].sort()).toEqual([
+      'kkp',
+      'kkp/clusters',
+      'kkp/clusters/kh8dfp2rz6',
+      'kkp/clusters/x7q2mm9wkp',
+      'kkp/team-payments',
+      'kkp/team-payments/p4n8c2vd7t',
+      'kkp/templates',
     ]);
-    expect(folders[1].depends_on).toEqual([expect.stringMatching(/^vsphere_folder\.KkpRoot_Folder_/)]);
+    const keyOf = (p: string) => Object.entries<any>(json.resource.vsphere_folder).find(([, f]) => f.path === p)![0];
+    for (const folder of folders) {
+      expect(folder.type).toBe('vm');
+      const parent = folder.path.split('/').slice(0, -1).join('/');
+      expect(folder.depends_on).toEqual(parent ? [`vsphere_folder.${keyOf(parent)}`] : undefined);
+    }
   });
 
   test('synthesizes the same Terraform every time', () => {
