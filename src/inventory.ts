@@ -1,11 +1,12 @@
 // Layer 2: typed references to vSphere inventory objects, each looked up once per stack.
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-compute-cluster';
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
 import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
 import { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
 import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-folder';
+import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
 import { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
 
@@ -55,6 +56,35 @@ export class ComputeClusterEntity extends SharedEntity {
   /** @internal */
   constructor(scope: Construct, entityId: string, inventoryPath: string, public readonly resourcePoolId: string) {
     super(scope, 'cluster', entityId, 'ClusterComputeResource', inventoryPath);
+  }
+}
+
+/** A datastore cluster (storage pod): an entity plus, on demand, the id of one of its member datastores. */
+export class DatastoreClusterEntity extends SharedEntity {
+  private memberId?: string;
+  /** @internal */
+  constructor(
+    scope: Construct,
+    entityId: string,
+    inventoryPath: string,
+    private readonly lookup: DataVsphereDatastoreCluster,
+    private readonly datacenterId: string,
+  ) {
+    super(scope, 'datastoreCluster', entityId, 'StoragePod', inventoryPath);
+  }
+
+  /**
+   * The id of the cluster's first member datastore by name, for imports that need one datastore (an OVF deploy
+   * takes `datastore_id` and conflicts with `datastore_cluster_id` in provider 2.15.0). Looked up once.
+   */
+  public get firstMemberDatastoreId(): string {
+    if (this.memberId === undefined) {
+      this.memberId = new DataVsphereDatastore(this.lookup.node.scope!, `${this.lookup.node.id}-FirstMember`, {
+        name: Fn.element(Fn.sort(this.lookup.datastores), 0),
+        datacenterId: this.datacenterId,
+      }).id;
+    }
+    return this.memberId;
   }
 }
 
@@ -119,11 +149,19 @@ export class VsphereInventory extends Construct {
   }
 
   /** A datastore cluster (storage pod) of the datacenter, by name. */
-  public datastoreCluster(name: string): SharedEntity {
+  public datastoreCluster(name: string): DatastoreClusterEntity {
     const path = `/${this.datacenterName}/datastore/${checkName(name, 'datastoreCluster name')}`;
     return this.lookup(path, 'DatastoreCluster', (id) => {
       const ds = new DataVsphereDatastoreCluster(this, id, { name, datacenterId: this.datacenterId });
-      return new SharedEntity(this, 'datastoreCluster', ds.id, 'StoragePod', path);
+      return new DatastoreClusterEntity(this, ds.id, path, ds, this.datacenterId);
+    });
+  }
+
+  /** The Terraform id of an ESXi host of the datacenter, by name (as vCenter lists it). */
+  public hostId(name: string): string {
+    const host = checkName(name, 'host name');
+    return this.lookup(`/${this.datacenterName}/host#${host}`, 'Host', (id) => {
+      return new DataVsphereHost(this, id, { name: host, datacenterId: this.datacenterId }).id;
     });
   }
 

@@ -1,11 +1,7 @@
 // The operating-system images of KKP's vSphere documentation, as typed data (pure: no cdktf). A reviewer checks a
 // URL or an OS key here, in one place; VmTemplate and the convert-image CLI read it.
 
-/** Operating-system keys of KKP's vSphere datacenter spec (`spec.vsphere.templates`); `centos` is the older one. */
-export const VM_TEMPLATE_OS_KEYS = ['ubuntu', 'flatcar', 'rhel', 'rockylinux', 'centos'] as const;
-
-/** An operating-system key of KKP's datacenter spec `templates` map. */
-export type VmTemplateOs = (typeof VM_TEMPLATE_OS_KEYS)[number];
+import { KkpOperatingSystem } from './kkp-spec';
 
 /** How the image is published: an OVA that `ovf_deploy` imports as is, or a QCOW2 that `convert-image` turns into an OVF. */
 export type VmImageFormat = 'ova' | 'qcow2';
@@ -13,7 +9,7 @@ export type VmImageFormat = 'ova' | 'qcow2';
 /** One known image. */
 export interface VmImagePreset {
   /** KKP's operating-system key. */
-  readonly os: VmTemplateOs;
+  readonly os: KkpOperatingSystem;
   /** Human-readable name, e.g. `Ubuntu 22.04 LTS`. */
   readonly title: string;
   readonly format: VmImageFormat;
@@ -130,10 +126,6 @@ export const VM_IMAGE_PRESETS: Readonly<Record<VmImagePresetName, VmImagePreset>
   },
 };
 
-/** Whether `value` is one of KKP's operating-system keys. */
-export function isVmTemplateOs(value: unknown): value is VmTemplateOs {
-  return typeof value === 'string' && (VM_TEMPLATE_OS_KEYS as readonly string[]).includes(value);
-}
 
 /** The preset called `name`; throws an error listing the known names otherwise. */
 export function vmImagePreset(name: string): VmImagePreset {

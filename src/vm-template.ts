@@ -3,23 +3,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { Annotations, Fn, TerraformStack } from 'cdktf';
-import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
-import { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
-import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
+import { Annotations, TerraformStack } from 'cdktf';
 import { DataVsphereOvfVmTemplate } from '@cdktf/provider-vsphere/lib/data-vsphere-ovf-vm-template';
 import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
 import { VirtualMachineSnapshot } from '@cdktf/provider-vsphere/lib/virtual-machine-snapshot';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from './inventory';
 import { VmFolder } from './vm-folder';
-import {
-  VM_TEMPLATE_OS_KEYS,
-  VmImagePreset,
-  VmImagePresetName,
-  VmTemplateOs,
-  isVmTemplateOs,
-  vmImagePreset,
-} from './vm-template-presets';
+import { KKP_VSPHERE_OPERATING_SYSTEMS, KkpOperatingSystem, isKkpOperatingSystem } from './kkp-spec';
+import { VmImagePreset, VmImagePresetName, vmImagePreset } from './vm-template-presets';
 
 /** Disk format of the imported disk; clones made by machine-controller keep it. */
 export type DiskProvisioning = 'thin' | 'thick' | 'eagerZeroedThick';
@@ -30,7 +21,7 @@ export interface VmTemplateSourceOptions {
    * KKP operating-system key of the image.
    * @default - the preset's; required for sources that are not presets
    */
-  readonly os?: VmTemplateOs;
+  readonly os?: KkpOperatingSystem;
   /**
    * Name of the network in the OVF descriptor, which `ovf_network_map` maps to the chosen network.
    * @default 'VM Network'
@@ -79,7 +70,7 @@ export class VmTemplateSource {
   /** The package `convertImage()` / `convert-image --json` produced: its `.ovf` (or `.ova` with `useOva`). */
   public static convertedImage(
     image: ConvertedImageRef,
-    options: { readonly os: VmTemplateOs; readonly useOva?: boolean },
+    options: { readonly os: KkpOperatingSystem; readonly useOva?: boolean },
   ): VmTemplateSource {
     if (options.useOva && !image.ovaPath) {
       throw new Error('VmTemplateSource.convertedImage: useOva is set but the image has no ovaPath; convert with --ova.');
@@ -108,7 +99,7 @@ export class VmTemplateSource {
   ) {}
 
   /** The operating-system key the source declares, if any. */
-  public get os(): VmTemplateOs | undefined {
+  public get os(): KkpOperatingSystem | undefined {
     return this.options.os;
   }
 
@@ -138,7 +129,7 @@ export interface VmTemplateProps {
    * KKP operating-system key: the template's key in the datacenter spec's `templates` map.
    * @default - the source's
    */
-  readonly os?: VmTemplateOs;
+  readonly os?: KkpOperatingSystem;
   /**
    * Name of the template VM: machine-controller's `templateVMName`, unique in the datacenter.
    * @default - the preset's default name, else the image file name without extension
@@ -229,7 +220,7 @@ export class VmTemplate extends Construct {
   /** The template VM's name: the value of the datacenter spec's `templates.<os>` and of `templateVMName`. */
   public readonly templateName: string;
   /** KKP operating-system key (`ubuntu`, `flatcar`, `rhel`, `rockylinux`, `centos`). */
-  public readonly osKey: VmTemplateOs;
+  public readonly osKey: KkpOperatingSystem;
   /** Absolute inventory path of the template VM, e.g. `/dc-1/vm/kkp/templates/kkp-ubuntu-22.04`. */
   public readonly inventoryPath: string;
   /** The `vsphere_virtual_machine` resource. */
@@ -258,11 +249,11 @@ export class VmTemplate extends Construct {
 
     const os = props.os ?? source.os;
     if (os === undefined) {
-      throw new Error(`${where}: os is required for a source that is not a preset; use one of ${VM_TEMPLATE_OS_KEYS.join(', ')}.`);
+      throw new Error(`${where}: os is required for a source that is not a preset; use one of ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`);
     }
-    if (!isVmTemplateOs(os)) {
+    if (!isKkpOperatingSystem(os)) {
       throw new Error(
-        `${where}: os "${String(os)}" is not a KKP operating-system key; use one of ${VM_TEMPLATE_OS_KEYS.join(', ')}.`,
+        `${where}: os "${String(os)}" is not a KKP operating-system key; use one of ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`,
       );
     }
     if (source.preset && source.preset.os !== os) {
@@ -304,7 +295,7 @@ export class VmTemplate extends Construct {
     const hostName = checkName(props.host, `${where} host`);
     // Claimed only once every input is valid, so a refused template leaves its name free.
     claimName(this, inventory.datacenterName, this.templateName, where);
-    const hostId = hostLookup(this, inventory, hostName);
+    const hostId = inventory.hostId(hostName);
 
     const ovfNetworkMap = { [source.ovfNetworkName]: network.entityId };
     const sourceArgs = source.kind === 'remote' ? { remoteOvfUrl: source.location } : { localOvfPath: source.location };
@@ -399,10 +390,8 @@ export class VmTemplate extends Construct {
       return { id: ds.entityId, description: ds.inventoryPath };
     }
     const clusterName = entityName(props.datastoreCluster!, 'datastoreCluster', `${where} datastoreCluster`);
-    return {
-      id: datastoreClusterMember(this, inventory, clusterName),
-      description: `first datastore (by name) of /${inventory.datacenterName}/datastore/${clusterName}`,
-    };
+    const pod = inventory.datastoreCluster(clusterName);
+    return { id: pod.firstMemberDatastoreId, description: `first datastore (by name) of ${pod.inventoryPath}` };
   }
 }
 
@@ -477,26 +466,14 @@ function entityName(value: IVsphereEntity | string, kind: IVsphereEntity['kind']
   return checkEntity(value, kind, input).inventoryPath.split('/').pop()!;
 }
 
-interface StackRegistry {
-  names: Map<string, string>;
-  lookups: Map<string, string>;
-}
-const registries = new WeakMap<TerraformStack, StackRegistry>();
-
-function registry(scope: Construct): StackRegistry {
-  const stack = TerraformStack.of(scope);
-  let r = registries.get(stack);
-  if (!r) {
-    r = { names: new Map(), lookups: new Map() };
-    registries.set(stack, r);
-  }
-  return r;
-}
+const templateNames = new WeakMap<TerraformStack, Map<string, string>>();
 
 // machine-controller's finder resolves templateVMName among all VMs of the datacenter and fails on two matches,
 // so a name must be unique per datacenter, not only per folder.
 function claimName(scope: Construct, datacenter: string, name: string, where: string): void {
-  const names = registry(scope).names;
+  const stack = TerraformStack.of(scope);
+  const names = templateNames.get(stack) ?? new Map<string, string>();
+  templateNames.set(stack, names);
   const key = `${datacenter}\u0000${name}`;
   const owner = names.get(key);
   if (owner !== undefined) {
@@ -508,32 +485,3 @@ function claimName(scope: Construct, datacenter: string, name: string, where: st
   names.set(key, scope.node.path);
 }
 
-function hostLookup(scope: Construct, inventory: VsphereInventory, host: string): string {
-  const lookups = registry(scope).lookups;
-  const key = `host\u0000${inventory.datacenterName}\u0000${host}`;
-  let id = lookups.get(key);
-  if (id === undefined) {
-    id = new DataVsphereHost(scope, `Host-${host.replace(/[^A-Za-z0-9_-]+/g, '_')}`, { name: host, datacenterId: inventory.datacenterId }).id;
-    lookups.set(key, id);
-  }
-  return id;
-}
-
-function datastoreClusterMember(scope: Construct, inventory: VsphereInventory, clusterName: string): string {
-  const lookups = registry(scope).lookups;
-  const key = `pod\u0000${inventory.datacenterName}\u0000${clusterName}`;
-  let id = lookups.get(key);
-  if (id === undefined) {
-    const safe = clusterName.replace(/[^A-Za-z0-9_-]+/g, '_');
-    const pod = new DataVsphereDatastoreCluster(scope, `DatastoreCluster-${safe}`, {
-      name: clusterName,
-      datacenterId: inventory.datacenterId,
-    });
-    id = new DataVsphereDatastore(scope, `DatastoreClusterMember-${safe}`, {
-      name: Fn.element(Fn.sort(pod.datastores), 0),
-      datacenterId: inventory.datacenterId,
-    }).id;
-    lookups.set(key, id);
-  }
-  return id;
-}

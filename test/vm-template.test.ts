@@ -169,7 +169,7 @@ describe('VmTemplate from an OVA URL', () => {
     const json = synthJson(stack);
     const vm = only(json, 'resource', 'vsphere_virtual_machine');
     expect(vm).not.toHaveProperty('datastore_cluster_id');
-    const member = Object.entries<any>(json.data.vsphere_datastore).find(([k]) => k.includes('DatastoreClusterMember'))!;
+    const member = Object.entries<any>(json.data.vsphere_datastore).find(([k]) => k.includes('FirstMember'))!;
     expect(vm.datastore_id).toBe(`\${data.vsphere_datastore.${member[0]}.id}`);
     expect(member[1].name).toMatch(/^\$\{element\(sort\(tolist\(data\.vsphere_datastore_cluster\.[A-Za-z0-9_-]+\.datastores\)\), 0\)\}$/);
     expect(only(json, 'data', 'vsphere_ovf_vm_template').datastore_id).toBe(vm.datastore_id);
@@ -278,13 +278,13 @@ describe('VmTemplate validation at synth', () => {
     const { stack, base } = fixture();
     expect(
       () => new VmTemplate(stack, 'T', { ...base, source: VmTemplateSource.ovaUrl('https://example.com/win.ova', { os: 'windows' as any }) }),
-    ).toThrow('VmTemplate T: os "windows" is not a KKP operating-system key; use one of ubuntu, flatcar, rhel, rockylinux, centos.');
+    ).toThrow('VmTemplate T: os "windows" is not a KKP operating-system key; use one of centos, flatcar, rhel, rockylinux, ubuntu.');
   });
 
   test('no OS key for a source that is not a preset', () => {
     const { stack, base } = fixture();
     expect(() => new VmTemplate(stack, 'T', { ...base, source: VmTemplateSource.ovaUrl('https://example.com/x.ova') })).toThrow(
-      'VmTemplate T: os is required for a source that is not a preset; use one of ubuntu, flatcar, rhel, rockylinux, centos.',
+      'VmTemplate T: os is required for a source that is not a preset; use one of centos, flatcar, rhel, rockylinux, ubuntu.',
     );
   });
 

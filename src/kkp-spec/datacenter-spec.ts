@@ -9,6 +9,11 @@ export const KKP_VSPHERE_OPERATING_SYSTEMS = ['centos', 'flatcar', 'rhel', 'rock
 /** An operating-system key of the datacenter spec's `templates`. */
 export type KkpOperatingSystem = (typeof KKP_VSPHERE_OPERATING_SYSTEMS)[number];
 
+/** Whether `value` is one of KKP's operating-system keys on vSphere. */
+export function isKkpOperatingSystem(value: unknown): value is KkpOperatingSystem {
+  return typeof value === 'string' && (KKP_VSPHERE_OPERATING_SYSTEMS as readonly string[]).includes(value);
+}
+
 /** Anything that names a template VM for one operating system (a `VmTemplate` does). */
 export interface IKkpTemplate {
   /** The operating-system key, e.g. `ubuntu`. */
@@ -90,7 +95,7 @@ export function kkpTemplateMap(templates: KkpTemplates, input = 'templates'): Re
   }
   const map: Record<string, string> = {};
   for (const [os, name] of entries) {
-    if (!(KKP_VSPHERE_OPERATING_SYSTEMS as readonly string[]).includes(os)) {
+    if (!isKkpOperatingSystem(os)) {
       throw new Error(`${input}: unknown operating system "${os}"; KKP's keys on vSphere are ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`);
     }
     if (os in map) {
