@@ -1,5 +1,5 @@
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
-import { Fn, Op, Precondition, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
+import { Fn, Op, Precondition, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from './cloud-config/gcfg';
 import { renderVsphereCloudConfig, vsphereCloudConfig, vspherePort } from './cloud-config/vsphere';
@@ -82,6 +82,11 @@ export interface CloudConfigSecretProps {
    * @default true
    */
   readonly csiCopy?: boolean;
+  /**
+   * The Kubernetes provider of the user cluster the Secrets are written to (one aliased provider per cluster).
+   * @default - the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
   /**
    * Name of the CSI copy.
    * @default 'cloud-config-csi'
@@ -213,6 +218,7 @@ export class CloudConfigSecret extends Construct {
       type: 'Opaque',
       data: { [key]: this.config },
       lifecycle: preconditions.length > 0 ? { precondition: preconditions } : undefined,
+      provider: props.provider,
     });
     this.secret = new Secret(this, 'secret', secretProps(name));
     if (csiCopy) {

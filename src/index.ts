@@ -27,7 +27,7 @@ export type {
 } from './cloud-config';
 
 // Layer 2: inventory.
-export { VsphereInventory, SharedEntity, ComputeClusterEntity } from './inventory';
+export { VsphereInventory, SharedEntity, ComputeClusterEntity, DatastoreClusterEntity } from './inventory';
 export type { VsphereInventoryProps, IVsphereEntity, EntityKind, Ownership } from './inventory';
 
 // Layer 3: roles and grants.

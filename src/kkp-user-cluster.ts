@@ -132,11 +132,8 @@ export class KkpUserCluster extends Construct {
       user,
       password: props.cloudConfigPassword,
       variablePrefix: `vsphere_${this.clusterId.replace(/-/g, '_')}`,
+      provider: props.kubernetesProvider,
     });
-    if (props.kubernetesProvider) {
-      this.cloudConfig.secret.provider = props.kubernetesProvider;
-      if (this.cloudConfig.csiSecret) this.cloudConfig.csiSecret.provider = props.kubernetesProvider;
-    }
 
     const isCluster = this.datastore.kind === 'datastoreCluster';
     this.cloudSpecYaml = renderKkpClusterCloudSpec({
