@@ -1,7 +1,9 @@
 // `cdktf-kkp-vsphere convert-image` as users run it: the compiled bin in a child process.
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildCli, makeQcow2, qemuInfo, run, tmpDir } from './tools';
+import { buildCli, makeQcow2, qemuInfo, run, tmpDir, removeTmpDirs } from './tools';
+
+afterAll(removeTmpDirs);
 
 const MiB = 2 ** 20;
 let cli: string;

@@ -5,7 +5,9 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeF
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { convertImage, ConvertedImage, ImageConversionError, verifyConvertedImage } from '../../src/images';
-import { makeQcow2, ok, qemuInfo, run, tmpDir } from './tools';
+import { makeQcow2, ok, qemuInfo, run, tmpDir, removeTmpDirs } from './tools';
+
+afterAll(removeTmpDirs);
 
 const MiB = 2 ** 20;
 const WRITES = [

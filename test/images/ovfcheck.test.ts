@@ -3,7 +3,9 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { convertImage, ConvertedImage } from '../../src/images';
-import { makeQcow2, ok, ovfcheck, tmpDir } from './tools';
+import { makeQcow2, ok, ovfcheck, tmpDir, removeTmpDirs } from './tools';
+
+afterAll(removeTmpDirs);
 
 const MiB = 2 ** 20;
 

@@ -1,7 +1,7 @@
 // Real tools for the image tests: qemu-img/qemu-io (Debian qemu-utils) and the govmomi-based ovfcheck.
 // A missing tool FAILS the test with the package to install; CI installs them.
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -29,8 +29,18 @@ export function ok(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv;
   return r.stdout;
 }
 
+const made: string[] = [];
+
+/** A fresh temp dir, removed by {@link removeTmpDirs}. */
 export function tmpDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `kkp-images-${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `kkp-images-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every temp dir this test file made (call from afterAll). */
+export function removeTmpDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A data pattern written into a test image with qemu-io: `length` bytes of byte `pattern` at `offset`. */
