@@ -3,6 +3,7 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
+import { buildGoProgram } from '../support/go-program';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -70,18 +71,13 @@ export function qemuInfo(file: string, format?: string): QemuInfoJson {
   return JSON.parse(ok('qemu-img', ['info', '--output=json', ...(format ? ['-f', format] : []), file])) as QemuInfoJson;
 }
 
-let ovfcheckBinary: string | undefined;
-
 /** Builds test/ovfcheck (govmomi simulator + ovf package from Debian's golang-github-vmware-govmomi-dev) once. */
 export function ovfcheck(): string {
-  if (ovfcheckBinary) return ovfcheckBinary;
-  const out = path.join(tmpDir('ovfcheck'), 'ovfcheck');
-  ok('go', ['build', '-o', out, './test/ovfcheck'], {
-    cwd: REPO,
-    env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOFLAGS: '' },
+  return buildGoProgram({
+    name: 'ovfcheck',
+    needs: ['github.com/vmware/govmomi/ovf', 'github.com/vmware/govmomi/simulator'],
+    debianPackages: ['golang-go', 'golang-github-vmware-govmomi-dev'],
   });
-  ovfcheckBinary = out;
-  return out;
 }
 
 /** The CLI as users run it: the compiled bin. Builds lib/ with the project's tsconfig first. */

@@ -1,22 +1,8 @@
 // A real vSphere API for tests: the govmomi vCenter simulator, built from test/vcsim/main.go against Debian's
 // govmomi source and started fresh for each test file.
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const SOURCE = path.join(ROOT, 'test', 'vcsim', 'main.go');
-const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'vcsim');
-const GOPATH = '/usr/share/gocode';
-const GOVMOMI_SIMULATOR = path.join(GOPATH, 'src', 'github.com', 'vmware', 'govmomi', 'simulator');
-const DEBIAN_PACKAGES = 'golang-go golang-github-vmware-govmomi-dev';
-const MISSING_TOOLS =
-  `The vCenter simulator tests need Go and the govmomi source: install the Debian packages ${DEBIAN_PACKAGES} ` +
-  `(apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES}; .ci/run installs them).`;
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { buildGoProgram } from './go-program';
 
 /** A running simulator. */
 export interface Vcsim {
@@ -60,91 +46,11 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
 
 /** Path of the simulator binary for the current source, built once even when jest workers race. */
 export async function buildVcsim(): Promise<string> {
-  const source = fs.readFileSync(SOURCE);
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const binary = path.join(CACHE_DIR, `vcsim-${hash}`);
-  if (fs.existsSync(binary)) {
-    return binary;
-  }
-  await checkTools();
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  const lock = `${binary}.lock`;
-  for (;;) {
-    if (fs.existsSync(binary)) {
-      return binary;
-    }
-    if (tryLock(lock)) {
-      break;
-    }
-    await sleep(500);
-  }
-  try {
-    if (!fs.existsSync(binary)) {
-      const tmp = `${binary}.tmp-${process.pid}`;
-      await goBuild(tmp);
-      fs.renameSync(tmp, binary); // atomic: another worker sees no binary or a whole one
-    }
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-  return binary;
-}
-
-async function checkTools(): Promise<void> {
-  try {
-    await execFileAsync('go', ['version']);
-  } catch (err) {
-    throw new Error(`${MISSING_TOOLS} Running "go version" failed: ${(err as Error).message}`);
-  }
-  if (!fs.existsSync(GOVMOMI_SIMULATOR)) {
-    throw new Error(`${MISSING_TOOLS} ${GOVMOMI_SIMULATOR} does not exist.`);
-  }
-}
-
-async function goBuild(output: string): Promise<void> {
-  try {
-    await execFileAsync('go', ['build', '-o', output, SOURCE], {
-      cwd: ROOT,
-      // GOPATH mode against Debian's source tree; no cgo so that no C compiler is needed.
-      env: { ...process.env, GO111MODULE: 'off', GOPATH, CGO_ENABLED: '0', GOFLAGS: '' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (err) {
-    const e = err as Error & { stderr?: string };
-    throw new Error(`Building the vCenter simulator from ${SOURCE} failed (${MISSING_TOOLS}):\n${e.stderr ?? e.message}`);
-  }
-}
-
-// mkdir is atomic; the owner's pid inside lets a waiter break the lock of a worker that died mid-build.
-function tryLock(lock: string): boolean {
-  try {
-    fs.mkdirSync(lock);
-    fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw err;
-    }
-  }
-  let owner = NaN;
-  try {
-    owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
-  } catch {
-    return false; // the owner is between mkdir and writing its pid
-  }
-  if (Number.isInteger(owner) && !isAlive(owner)) {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-  return false;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return buildGoProgram({
+    name: 'vcsim',
+    needs: ['github.com/vmware/govmomi/simulator'],
+    debianPackages: ['golang-go', 'golang-github-vmware-govmomi-dev'],
+  });
 }
 
 function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
@@ -191,6 +97,3 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
