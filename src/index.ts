@@ -75,3 +75,7 @@ export type {
   ManagementChange,
   MarkdownOptions,
 } from './report';
+
+// Layer 5: tools usable from code (the CLI wraps them).
+export { convertImage, verifyConvertedImage, convertedImageFiles, ImageConversionError } from './images';
+export type { ConvertImageOptions, ConvertedImage, ConvertedImageFiles } from './images';
