@@ -2,48 +2,19 @@ import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
 import { Fn, Op, Precondition, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from './cloud-config/gcfg';
-import { renderVsphereCloudConfig, vsphereCloudConfig, vspherePort } from './cloud-config/vsphere';
+import { VsphereCloudConfigInput, renderVsphereCloudConfig, vsphereCloudConfig, vspherePort } from './cloud-config/vsphere';
 
 /** Props of {@link CloudConfigSecret}. */
-export interface CloudConfigSecretProps {
-  /** vCenter host name or IP, without scheme, path or port, e.g. `vcenter.example.com`. */
-  readonly server: string;
+/**
+ * Props of {@link CloudConfigSecret}: the cloud-config fields (server, datacenter, datastore, folder, clusterId, ...,
+ * see {@link VsphereCloudConfigInput}) plus where the Secrets go and where the credentials come from.
+ */
+export interface CloudConfigSecretProps extends Omit<VsphereCloudConfigInput, 'port' | 'user' | 'password'> {
   /**
    * vCenter port.
    * @default 443
    */
   readonly port?: number;
-  /**
-   * Skip TLS verification of vCenter (KKP datacenter `allowInsecure`).
-   * @default false
-   */
-  readonly insecure?: boolean;
-  /** vSphere datacenter name. */
-  readonly datacenter: string;
-  /** Default datastore (or datastore cluster) for volumes. */
-  readonly datastore: string;
-  /**
-   * VM folder of the user cluster (`[Workspace] folder`).
-   * @default ''
-   */
-  readonly folder?: string;
-  /**
-   * Resource pool path (`[Workspace] resourcepool-path`).
-   * @default '' (what KKP writes)
-   */
-  readonly resourcePoolPath?: string;
-  /** `cluster-id`: the KKP user cluster's name (KKP's default for new clusters). */
-  readonly clusterId: string;
-  /**
-   * `working-dir`.
-   * @default - the clusterId, as KKP writes the cluster name there
-   */
-  readonly workingDir?: string;
-  /**
-   * `ip-family`, e.g. `ipv4,ipv6` for a dual-stack cluster.
-   * @default - key omitted
-   */
-  readonly ipFamily?: string;
   /**
    * vSphere user of the cloud provider and CSI driver: a literal or a token.
    * @default - a sensitive Terraform variable `<variablePrefix>_user` (set TF_VAR_<variablePrefix>_user)
