@@ -139,7 +139,7 @@ export class CloudConfigSecret extends Construct {
       'Password of that vSphere user, written into the cloud-config Secret')).stringValue;
 
     const port = Token.isUnresolved(props.port) ? Token.asString(props.port) : vspherePort(props.port);
-    const values: Record<string, string | undefined> = {
+    const input = {
       server: props.server,
       port,
       datacenter: props.datacenter,
@@ -153,7 +153,7 @@ export class CloudConfigSecret extends Construct {
       password,
     };
     const preconditions: Precondition[] = [];
-    for (const [prop, value] of Object.entries(values)) {
+    for (const [prop, value] of Object.entries(input)) {
       if (value === undefined) continue;
       const tokens: string[] = [];
       for (const piece of pieces(value)) {
@@ -169,20 +169,7 @@ export class CloudConfigSecret extends Construct {
       if (tokens.length > 0) preconditions.push(carriableAtApply(where, prop, tokens));
     }
 
-    this.config = renderVsphereCloudConfig(vsphereCloudConfig({
-      server: props.server,
-      port,
-      insecure: props.insecure,
-      user,
-      password,
-      datacenter: props.datacenter,
-      datastore: props.datastore,
-      folder: props.folder,
-      resourcePoolPath: props.resourcePoolPath,
-      clusterId: props.clusterId,
-      workingDir: props.workingDir,
-      ipFamily: props.ipFamily,
-    }), terraformQuote);
+    this.config = renderVsphereCloudConfig(vsphereCloudConfig({ ...input, insecure: props.insecure }), terraformQuote);
 
     const secretProps = (secretName: string) => ({
       metadata: { name: secretName, namespace },
