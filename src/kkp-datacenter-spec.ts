@@ -2,19 +2,17 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, Token } from 'cdktf';
 import { IVsphereEntity, VsphereInventory } from './inventory';
-import { KkpSpecFormat, KkpTemplates, kkpDatacenterObject, parseVsphereEndpoint, renderKkpDatacenterSpec } from './kkp-spec';
+import { KkpSpecFormat, KkpVsphereDatacenterInput, kkpDatacenterObject, parseVsphereEndpoint, renderKkpDatacenterSpec } from './kkp-spec';
 import { VmFolder } from './vm-folder';
 
 /** Props of {@link KkpDatacenterSpec}. Every value is a literal: the spec is rendered at synth for review. */
-export interface KkpDatacenterSpecProps {
-  /** The datacenter's key in KKP (`spec.datacenters.<name>`), e.g. `vsphere-hamburg`. */
-  readonly name: string;
+export interface KkpDatacenterSpecProps
+  extends Pick<
+    KkpVsphereDatacenterInput,
+    'name' | 'endpoint' | 'allowInsecure' | 'templates' | 'storagePolicy' | 'ipv6Enabled' | 'defaultTagCategoryID' | 'location' | 'country' | 'seed'
+  > {
   /** The inventory of the vSphere datacenter (its name becomes `datacenter`). */
   readonly inventory: VsphereInventory;
-  /** vCenter URL with scheme and no path, e.g. `https://vcenter.example.com`. */
-  readonly endpoint: string;
-  /** Skip TLS verification of vCenter (also the cloud-config's `insecure-flag`). @default false */
-  readonly allowInsecure?: boolean;
   /** The default datastore: `inventory.datastore(name)` or its name. */
   readonly datastore: IVsphereEntity | string;
   /** The compute cluster: `inventory.computeCluster(name)` or its name. */
@@ -24,20 +22,6 @@ export interface KkpDatacenterSpecProps {
    * @default - omitted: KKP uses the datacenter's VM folder `/<datacenter>/vm`
    */
   readonly rootFolder?: VmFolder | string;
-  /** Template VM name per operating system: `{ ubuntu: 'ubuntu-22.04' }` or a list of `VmTemplate`s. */
-  readonly templates: KkpTemplates;
-  /** Storage policy of the user clusters' default storage class. @default - omitted */
-  readonly storagePolicy?: string;
-  /** Whether IPv6 is enabled for the datacenter. @default - omitted */
-  readonly ipv6Enabled?: boolean;
-  /** Default vSphere tag category id. @default - omitted: KKP creates one per cluster */
-  readonly defaultTagCategoryID?: string;
-  /** Location shown in the KKP dashboard. @default - omitted */
-  readonly location?: string;
-  /** ISO 3166 two-letter country code. @default - omitted */
-  readonly country?: string;
-  /** The seed's name, for the legacy format only. @default - omitted */
-  readonly seed?: string;
   /**
    * `seed`: the `datacenters:` block of a Seed resource's `spec` (camelCase). `legacy`: the old `datacenters.yaml`
    * (snake_case, `root_path`, `allow_insecure`).
