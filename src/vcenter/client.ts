@@ -203,8 +203,8 @@ export class VcenterClient {
   }
 
   /**
-   * Sets permissions on an entity. vCenter adds or updates the listed principals only (the govmomi simulator
-   * replaces the entity's whole list).
+   * Sets permissions on an entity. vCenter adds or updates the listed principals only and keeps every other one
+   * (govmomi's stock simulator replaces the whole list; the test simulator behaves as vCenter does).
    */
   public async setEntityPermissions(entity: ManagedObjectReference, permissions: readonly VcenterPermission[]): Promise<void> {
     const items = permissions.map(

@@ -14,10 +14,11 @@ interface Deployed {
   errors: string[];
   warnings: string[];
   fileItems: Array<{ path: string; size: number; uploadedBytes: number }>;
+  // govmomi's ovf.Envelope as JSON (its own json tags).
   envelope: {
-    References: Array<{ Href: string; Size: number }>;
-    Disk: { Disks: Array<{ Capacity: string }> };
-    Network: { Networks: Array<{ Name: string }> };
+    references: Array<{ href: string; size: number }>;
+    diskSection: { disk: Array<{ capacity: string }> };
+    networkSection: { network: Array<{ name: string }> };
   };
   vm: {
     guestId: string;
@@ -62,10 +63,10 @@ describe('default package, deployed from the .ovf', () => {
   });
 
   test('govmomi parses the references and the disk capacity', () => {
-    expect(d.envelope.References).toEqual([
-      expect.objectContaining({ Href: path.basename(img.vmdkPath), Size: statSync(img.vmdkPath).size }),
+    expect(d.envelope.references).toEqual([
+      expect.objectContaining({ href: path.basename(img.vmdkPath), size: statSync(img.vmdkPath).size }),
     ]);
-    expect(d.envelope.Disk.Disks.map((x) => Number(x.Capacity))).toEqual([16 * MiB]);
+    expect(d.envelope.diskSection.disk.map((x) => Number(x.capacity))).toEqual([16 * MiB]);
   });
 
   test('the VMDK beside the descriptor is uploaded whole through the lease', () => {
@@ -113,6 +114,6 @@ test('an OVA with pvscsi and a custom network name deploys from the archive', as
   const { disks, nics } = ourDevices(d);
   expect(disks).toEqual([expect.objectContaining({ controller: 'pvscsi', capacityKB: 8 * 1024 })]);
   // ovf_network_map's key is the OVF network name; the simulator's only network is VM Network.
-  expect(d.envelope.Network.Networks.map((n) => n.Name)).toEqual(['kkp-workers']);
+  expect(d.envelope.networkSection.network.map((n) => n.name)).toEqual(['kkp-workers']);
   expect(nics).toEqual([expect.objectContaining({ goType: '*types.VirtualVmxnet3', network: 'VM Network' })]);
 });

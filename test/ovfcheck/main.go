@@ -3,7 +3,7 @@
 // NFC lease, complete) and prints what vSphere made of it as JSON. Tests of convert-image run it as an
 // independent reader of our descriptors.
 //
-// Build: GO111MODULE=off GOPATH=/usr/share/gocode go build -o ovfcheck ./test/ovfcheck
+// Build: cd test && go build -o ovfcheck ./ovfcheck (test/support/go-program.ts does it for the tests)
 // Run:   ovfcheck PATH.ovf|PATH.ova [NETWORK_NAME]
 package main
 
@@ -175,7 +175,7 @@ func run(ctx context.Context, c *vim25.Client, p string, network string) result 
 
 	name := "ovfcheck-vm"
 	hostRef := host.Reference()
-	spec, err := ovf.NewManager(c).CreateImportSpec(ctx, desc, pool, ds, types.OvfCreateImportSpecParams{
+	spec, err := ovf.NewManager(c).CreateImportSpec(ctx, desc, pool, ds, &types.OvfCreateImportSpecParams{
 		EntityName:       name,
 		HostSystem:       &hostRef,
 		DiskProvisioning: "thin",

@@ -3,11 +3,11 @@ import * as path from 'path';
 import { VSPHERE_VERSIONS, checkPrivileges, expandPrivilegeGroup, privilegeCatalog } from '../../src/privileges';
 import * as shipped from '../../src/privileges/catalogs.json';
 
-const reference = path.join(__dirname, '../../../shared/reference/vsphere-privileges.json');
+// A copy of the project's shared/reference/vsphere-privileges.json: tests use only what the repository holds.
+const reference = path.join(__dirname, '../fixtures/vsphere-privileges.json');
 
 describe('privilege catalogs', () => {
-  test('the shipped catalogs are the real captures of shared/reference/vsphere-privileges.json, minus the implicit System group', () => {
-    // CI and every developer have ../shared beside the repository; the package ships its own copy.
+  test('the shipped catalogs are the real captures of test/fixtures/vsphere-privileges.json, minus the implicit System group', () => {
     const ref = JSON.parse(fs.readFileSync(reference, 'utf8'));
     for (const capture of ['esxi-6.5u1', 'vcenter-8'] as const) {
       const implicit = ref.catalogs[capture].filter((id: string) => id.startsWith('System.'));

@@ -1,6 +1,7 @@
-// The library's KKP roles against a real vSphere API: the govmomi simulator checks every privilege ID against
-// its ESXi 6.5U1 catalog when a role is created, as vCenter does against its own.
-import { kkpRoles, resolveKkpRole } from '../../src/privileges';
+// The library's KKP roles against a real vSphere API: the govmomi simulator (v0.56.0) checks every privilege ID
+// against its catalog when a role is created, as vCenter does against its own. That catalog is exactly the
+// vCenter 8 capture the library ships, which the first test checks.
+import { kkpRoles, privilegeCatalog, resolveKkpRole } from '../../src/privileges';
 import { VcenterClient, VcenterFaultError } from '../../src/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 
@@ -20,8 +21,13 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-describe('vSphere 6.7 KKP roles in the simulator', () => {
-  const roles = kkpRoles('6.7');
+test("the simulator's privileges (its Admin role) are exactly the library's vSphere 8.0 catalog plus System.*", async () => {
+  const admin = (await client.roleList()).find((r) => r.id === -1)!;
+  expect(admin.privileges.filter((id) => !id.startsWith('System.')).sort()).toEqual([...privilegeCatalog('8.0')].sort());
+});
+
+describe('vSphere 8.0 KKP roles in the simulator', () => {
+  const roles = kkpRoles('8.0');
 
   test('the library defines the eight custom roles', () => {
     expect(roles).toHaveLength(8);
@@ -37,12 +43,12 @@ describe('vSphere 6.7 KKP roles in the simulator', () => {
   });
 });
 
-test('the vSphere 8.0 folder role is refused: SuspendToMemory is unknown to ESXi 6.5U1', async () => {
-  const ids = resolveKkpRole('k8c-user-folder-propagate', '8.0').privileges.map((p) => p.id);
-  expect(ids).toContain('VirtualMachine.Interact.SuspendToMemory');
+test('the vSphere 6.7 folder role is refused: VirtualMachine.Config.Unlock is unknown to vCenter 8', async () => {
+  const ids = resolveKkpRole('k8c-user-folder-propagate', '6.7').privileges.map((p) => p.id);
+  expect(ids).toContain('VirtualMachine.Config.Unlock');
 
-  const attempt = client.addRole('k8c-user-folder-propagate-8.0', ids);
+  const attempt = client.addRole('k8c-user-folder-propagate-6.7', ids);
   await expect(attempt).rejects.toBeInstanceOf(VcenterFaultError);
-  await expect(attempt).rejects.toThrow(/^vCenter AddAuthorizationRole failed: InvalidArgument \(invalidProperty: privIds; privilege IDs this vCenter does not know: .*VirtualMachine\.Interact\.SuspendToMemory/);
-  expect((await client.roleList()).some((r) => r.name === 'k8c-user-folder-propagate-8.0')).toBe(false);
+  await expect(attempt).rejects.toThrow(/^vCenter AddAuthorizationRole failed: InvalidArgument \(invalidProperty: privIds; privilege IDs this vCenter does not know: .*VirtualMachine\.Config\.Unlock/);
+  expect((await client.roleList()).some((r) => r.name === 'k8c-user-folder-propagate-6.7')).toBe(false);
 });

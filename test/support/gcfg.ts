@@ -1,7 +1,6 @@
 // Reads a cloud-config with gopkg.in/gcfg.v1 (the parser of the vSphere cloud provider and CSI driver)
-// through the small Go program in test/gcfg/, built once per source version from Debian's
-// golang-go and golang-gopkg-gcfg.v1-dev (GO111MODULE=off, GOPATH=/usr/share/gocode) into
-// node_modules/.cache/cdktf-kkp-vsphere/gcfg/, named by a hash of the source.
+// through the small Go program in test/gcfg/, built once per source version from the Go module in test/
+// (gopkg.in/gcfg.v1 pinned in test/go.mod) into node_modules/.cache/cdktf-kkp-vsphere/gcfg/.
 import { spawnSync } from 'child_process';
 import { buildGoProgram } from './go-program';
 
@@ -25,7 +24,7 @@ export class GcfgParseError extends Error {
 }
 
 function build(): string {
-  return buildGoProgram({ name: 'gcfg', needs: ['gopkg.in/gcfg.v1'], debianPackages: ['golang-go', 'golang-gopkg-gcfg.v1-dev'] });
+  return buildGoProgram('gcfg');
 }
 
 /** Parses `ini` with gcfg; throws {@link GcfgParseError} with gcfg's message when it refuses the file. */

@@ -1,43 +1,31 @@
-// Builds one of our small Go test programs (test/vcsim, test/gcfg, test/ovfcheck) against Debian's Go source tree,
-// once per source version, into node_modules/.cache/cdktf-kkp-vsphere/<name>/. Parallel jest workers are safe:
-// a mkdir lock lets one build while the others wait, and the rename makes a binary appear whole or not at all.
+// Builds one of our small Go test programs (test/vcsim, test/gcfg, test/ovfcheck) from the Go module in test/
+// (versions pinned in test/go.mod and test/go.sum), once per source version, into
+// node_modules/.cache/cdktf-kkp-vsphere/<name>/. Parallel jest workers are safe: a mkdir lock lets one build while
+// the others wait, and the rename makes a binary appear whole or not at all.
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
-/** Debian installs Go library sources here (golang-*-dev packages). */
-export const GOPATH = '/usr/share/gocode';
+const MODULE_DIR = path.join(ROOT, 'test');
 
-export interface GoProgram {
-  /** Folder below test/ holding the program's .go files, e.g. `vcsim`. */
-  readonly name: string;
-  /** Import paths below GOPATH/src the program needs, checked before building. */
-  readonly needs: readonly string[];
-  /** The Debian packages that provide Go and those sources, named in every error. */
-  readonly debianPackages: readonly string[];
-}
-
-/** Path of the program's binary for its current source; builds it if needed. */
-export function buildGoProgram(program: GoProgram): string {
-  const sourceDir = path.join(ROOT, 'test', program.name);
-  const files = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.go')).sort();
+/** Path of the binary of test/<name> for its current source and module versions; builds it if needed. */
+export function buildGoProgram(name: string): string {
+  const sourceDir = path.join(MODULE_DIR, name);
   const hash = createHash('sha256');
-  for (const f of files) hash.update(f).update(fs.readFileSync(path.join(sourceDir, f)));
-  const cacheDir = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', program.name);
-  const binary = path.join(cacheDir, `${program.name}-${hash.digest('hex').slice(0, 16)}`);
+  // The key covers the program's own files and the module's pinned versions.
+  for (const file of ['go.mod', 'go.sum']) hash.update(file).update(fs.readFileSync(path.join(MODULE_DIR, file)));
+  for (const f of fs.readdirSync(sourceDir).filter((f) => f.endsWith('.go')).sort()) {
+    hash.update(f).update(fs.readFileSync(path.join(sourceDir, f)));
+  }
+  const cacheDir = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', name);
+  const binary = path.join(cacheDir, `${name}-${hash.digest('hex').slice(0, 16)}`);
   if (fs.existsSync(binary)) return binary;
 
-  const install = `install the Debian packages ${program.debianPackages.join(' ')} (.ci/run does)`;
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.error || go.status !== 0) {
-    throw new Error(`test/${program.name} needs Go, and "go version" failed: ${install}.`);
-  }
-  for (const need of program.needs) {
-    if (!fs.existsSync(path.join(GOPATH, 'src', need))) {
-      throw new Error(`test/${program.name} needs ${need}, which is not in ${GOPATH}/src: ${install}.`);
-    }
+    throw new Error(`test/${name} is a Go program and "go version" failed: install Go 1.25 or later (bash .ci/run checks for it).`);
   }
 
   fs.mkdirSync(cacheDir, { recursive: true });
@@ -46,15 +34,19 @@ export function buildGoProgram(program: GoProgram): string {
   try {
     if (!fs.existsSync(binary)) {
       const partial = `${binary}.${process.pid}.tmp`;
-      const result = spawnSync('go', ['build', '-o', partial, '.'], {
-        cwd: sourceDir,
+      const result = spawnSync('go', ['build', '-mod=readonly', '-o', partial, `./${name}`], {
+        cwd: MODULE_DIR,
         encoding: 'utf8',
-        // GOPATH mode against Debian's source tree; no cgo, so no C compiler is needed.
-        env: { ...process.env, GO111MODULE: 'off', GOPATH, CGO_ENABLED: '0', GOFLAGS: '' },
+        // Module mode with the versions of test/go.sum (downloaded through the Go module proxy on first use);
+        // no cgo, so no C compiler is needed.
+        env: { ...process.env, GO111MODULE: 'on', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
         maxBuffer: 16 * 1024 * 1024,
       });
       if (result.error || result.status !== 0) {
-        throw new Error(`building test/${program.name} failed (${install}):\n${result.error?.message ?? ''}${result.stderr ?? ''}`);
+        throw new Error(
+          `building test/${name} failed (the modules of test/go.mod come from the Go module proxy; "cd test && go mod download" fetches them):\n` +
+            `${result.error?.message ?? ''}${result.stderr ?? ''}`,
+        );
       }
       fs.renameSync(partial, binary);
     }

@@ -1,5 +1,5 @@
-// A real vSphere API for tests: the govmomi vCenter simulator, built from test/vcsim/main.go against Debian's
-// govmomi source and started fresh for each test file.
+// A real vSphere API for tests: the govmomi vCenter simulator (module version in test/go.mod), with vCenter's own
+// permission semantics (test/vcsim/authorization.go), built from test/vcsim and started fresh for each test file.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { buildGoProgram } from './go-program';
@@ -46,11 +46,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
 
 /** Path of the simulator binary for the current source, built once even when jest workers race. */
 export async function buildVcsim(): Promise<string> {
-  return buildGoProgram({
-    name: 'vcsim',
-    needs: ['github.com/vmware/govmomi/simulator'],
-    debianPackages: ['golang-go', 'golang-github-vmware-govmomi-dev'],
-  });
+  return buildGoProgram('vcsim');
 }
 
 function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {

@@ -1,4 +1,4 @@
-// The vCenter SOAP client against the govmomi vCenter simulator (a real vim25 server, ESXi 6.5U1 privilege catalog).
+// The vCenter SOAP client against the govmomi vCenter simulator (a real vim25 server, vCenter 8 privilege catalog).
 import { ManagedObjectReference, VcenterClient, VcenterFaultError } from '../../src/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 
@@ -140,13 +140,13 @@ describe('roles', () => {
 
   test('an unknown privilege ID fails with InvalidArgument naming privIds and the ID, and creates nothing', async () => {
     const err = await errorOf(
-      client.addRole('kkp-test-unknown', ['Folder.Create', 'VirtualMachine.Interact.SuspendToMemory']),
+      client.addRole('kkp-test-unknown', ['Folder.Create', 'VirtualMachine.Config.Unlock']),
     );
     expect(err).toBeInstanceOf(VcenterFaultError);
     expect((err as VcenterFaultError).fault).toBe('InvalidArgument');
     expect(err.message).toBe(
       'vCenter AddAuthorizationRole failed: InvalidArgument (invalidProperty: privIds; ' +
-        'privilege IDs this vCenter does not know: VirtualMachine.Interact.SuspendToMemory)',
+        'privilege IDs this vCenter does not know: VirtualMachine.Config.Unlock)',
     );
     expect((await client.roleList()).some((r) => r.name === 'kkp-test-unknown')).toBe(false);
   });

@@ -1,9 +1,11 @@
 // vcsim: the govmomi vCenter simulator as a test server for cdktf-kkp-vsphere.
 //
-// Debian ships the govmomi source (golang-github-vmware-govmomi-dev) but no vcsim command, so the tests build
-// this file themselves. It serves one fresh vCenter inventory (datacenter DC0, cluster DC0_C0, datastore
-// LocalDS_0, ...) on 127.0.0.1 at an ephemeral port, prints its base URL as one line on stdout and runs until
-// stdin closes or it receives SIGTERM/SIGINT.
+// Built from the govmomi Go module pinned in test/go.mod (test/support/go-program.ts builds and caches it). It
+// serves one fresh vCenter inventory (datacenter DC0, cluster DC0_C0, datastore LocalDS_0, ...) on 127.0.0.1 at
+// an ephemeral port, prints its base URL as one line on stdout and runs until stdin closes or it receives
+// SIGTERM/SIGINT. Its AuthorizationManager behaves as vCenter's does (authorization.go): the stock simulator
+// replaces an object's whole permission list on SetEntityPermissions, which would make every grant look
+// destructive in tests.
 //
 // Environment (credentials come through the environment so that they never show in a process listing):
 //   VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
@@ -32,6 +34,7 @@ func main() {
 	if err := model.Create(); err != nil {
 		log.Fatalf("creating the inventory: %v", err)
 	}
+	installFaithfulAuthorization(model)
 
 	// Host 127.0.0.1:0: loopback only, ephemeral port (the simulator's own default may pick a non-loopback IP).
 	listen := &url.URL{Host: "127.0.0.1:0"}

@@ -1,0 +1,126 @@
+// Real terraform runs for tests: init, apply, plan, destroy of a synthesized configuration in a working directory
+// of its own, offline. The CLI configuration (TF_CLI_CONFIG_FILE) names a provider filesystem mirror under
+// node_modules/.cache and nothing else, so terraform never reaches for a registry; configurations that use only
+// terraform's built-in provider (terraform_data, local-exec provisioners, variables, outputs) need nothing in it.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CACHE = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'terraform');
+/** The provider filesystem mirror named in the CLI configuration. */
+export const PROVIDER_MIRROR = path.join(CACHE, 'providers');
+
+/** Writes (once) and returns the CLI configuration file every test terraform run uses. */
+export function terraformCliConfig(): string {
+  const file = path.join(CACHE, 'terraform.tfrc');
+  const text =
+    'disable_checkpoint = true\n' +
+    `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n  }\n}\n`;
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
+    fs.mkdirSync(PROVIDER_MIRROR, { recursive: true });
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+  }
+  return file;
+}
+
+/** terraform exited non-zero: the message holds its diagnostics. */
+export class TerraformError extends Error {
+  constructor(public readonly args: readonly string[], public readonly status: number | null, public readonly stdout: string, public readonly stderr: string) {
+    super(`terraform ${args.join(' ')} failed (exit ${status}):\n${stderr || stdout}`);
+    this.name = 'TerraformError';
+  }
+}
+
+/** One terraform run's result. */
+export interface TerraformRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly millis: number;
+}
+
+/** A working directory holding one configuration (cdk.tf.json) and its local state. */
+export class TerraformWorkspace {
+  /** Creates a workspace for a configuration (a synthesized stack as JSON text or object). */
+  public static create(config: string | object, env: Readonly<Record<string, string>> = {}): TerraformWorkspace {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-ws-'));
+    const ws = new TerraformWorkspace(dir, env);
+    ws.write(config);
+    return ws;
+  }
+
+  private constructor(public readonly dir: string, private readonly env: Readonly<Record<string, string>>) {}
+
+  /** Replaces the configuration (a user's next `cdktf synth`); the state stays. */
+  public write(config: string | object): void {
+    fs.writeFileSync(path.join(this.dir, 'cdk.tf.json'), typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  }
+
+  /** Runs terraform with the given arguments; throws {@link TerraformError} on a non-zero exit unless allowed. */
+  public run(args: readonly string[], allowStatus: readonly number[] = [0]): TerraformRun {
+    const started = Date.now();
+    const result = spawnSync('terraform', [...args], {
+      cwd: this.dir,
+      env: this.environment(),
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (result.error) {
+      throw new Error(`terraform could not be run (${result.error.message}): install Terraform >= 1.11 on PATH (bash .ci/run checks for it).`);
+    }
+    const run = { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, millis: Date.now() - started };
+    if (!allowStatus.includes(run.status)) throw new TerraformError(args, result.status, result.stdout, result.stderr);
+    return run;
+  }
+
+  public init(): TerraformRun {
+    return this.run(['init', '-input=false', '-no-color']);
+  }
+
+  public apply(): TerraformRun {
+    return this.run(['apply', '-auto-approve', '-input=false', '-no-color']);
+  }
+
+  /** `terraform plan -detailed-exitcode`: 0 no changes, 2 changes. */
+  public planExitCode(): number {
+    return this.run(['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]).status;
+  }
+
+  /** A saved plan as `terraform show -json` prints it. */
+  public planJson(destroy = false): any {
+    this.run(['plan', '-input=false', '-no-color', '-out=tfplan', ...(destroy ? ['-destroy'] : [])]);
+    return JSON.parse(this.run(['show', '-json', '-no-color', 'tfplan']).stdout);
+  }
+
+  public destroy(): TerraformRun {
+    return this.run(['destroy', '-auto-approve', '-input=false', '-no-color']);
+  }
+
+  /** The state as `terraform show -json` prints it. */
+  public state(): any {
+    return JSON.parse(this.run(['show', '-json', '-no-color']).stdout);
+  }
+
+  public remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private environment(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      // The test decides every variable and every vCenter setting: nothing leaks in from the shell.
+      if (!name.startsWith('TF_VAR_') && !name.startsWith('VSPHERE_') && !name.startsWith('TF_CLI_ARGS')) env[name] = value;
+    }
+    return {
+      ...env,
+      TF_CLI_CONFIG_FILE: terraformCliConfig(),
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      ...this.env,
+    };
+  }
+}
