@@ -59,7 +59,18 @@ export { KkpUserCluster } from './kkp-user-cluster';
 export type { KkpUserClusterProps } from './kkp-user-cluster';
 
 // Layer 5: the plan-review report (pure Node; the `report` command prints it).
-export { readSynthOutput, SynthOutputError, diffReports, hasChanges, renderReportMarkdown, renderDiffMarkdown } from './report';
+export {
+  readSynthOutput,
+  SynthOutputError,
+  diffReports,
+  hasChanges,
+  renderReportMarkdown,
+  renderDiffMarkdown,
+  planReport,
+  renderPlanMarkdown,
+  PlanInputError,
+  readKkpMetadata,
+} from './report';
 export type {
   Report,
   ReportDiff,
@@ -74,6 +85,26 @@ export type {
   PrivilegeChange,
   ManagementChange,
   MarkdownOptions,
+  VariableFact,
+  ResourceFact,
+  CrossStackFact,
+  LostPermissionFact,
+  PlanReport,
+  PlanStackReport,
+  PlanPermissionChange,
+  PlanRoleChange,
+  PlanItemChange,
+  PlanSecretChange,
+  PlannedChangeFact,
+  PlanInput,
+  PlanMarkdownOptions,
+  KkpMetadata,
+  KkpEntityPermissionsMetadata,
+  KkpPermissionMetadata,
+  KkpAdditiveGrantMetadata,
+  KkpRoleMetadata,
+  KkpTemplateMetadata,
+  KkpManagementMetadata,
 } from './report';
 
 // Layer 5: tools usable from code (the CLI wraps them).

@@ -1,15 +1,20 @@
 // From one synthesized cdk.tf.json to the facts of a StackReport. Pure: no cdktf, no file system.
 // The `"//": { "kkp": ... }` metadata the constructs write is preferred; hand-written resources are read as they are.
+import { additiveGrantFromInput, constructPathOf, KkpAdditiveGrantMetadata, KkpEntityPermissionsMetadata, readKkpMetadata } from './metadata';
 import {
+  CrossStackFact,
   FolderFact,
   GrantFact,
   ReportManagement,
+  ResourceFact,
   RoleFact,
   SecretFact,
   StackReport,
   TemplateFact,
+  VariableFact,
   WarningFact,
 } from './model';
+import { expressionInWords, ExpressionRef, isExpression } from './words';
 
 type Json = Record<string, unknown>;
 
@@ -22,7 +27,7 @@ interface Ref {
 }
 
 /** Labels of vCenter's predefined roles by id (what the vSphere Client shows). */
-const PREDEFINED_ROLES: Record<string, string> = {
+export const PREDEFINED_ROLES: Readonly<Record<string, string>> = {
   '-1': 'Administrator',
   '-2': 'Read-only',
   '-3': 'View',
@@ -32,7 +37,7 @@ const PREDEFINED_ROLES: Record<string, string> = {
 };
 
 /** Inventory kind of the objects each data source looks up. */
-const DATA_KINDS: Record<string, { kind: string; entityType?: string }> = {
+export const DATA_KINDS: Readonly<Record<string, { kind: string; entityType?: string }>> = {
   vsphere_datacenter: { kind: 'datacenter', entityType: 'Datacenter' },
   vsphere_folder: { kind: 'folder', entityType: 'Folder' },
   vsphere_compute_cluster: { kind: 'cluster', entityType: 'ClusterComputeResource' },
@@ -80,6 +85,8 @@ class StackReader {
   private readonly dataSources: Record<string, Record<string, Json>>;
   private readonly referencedRoles = new Map<string, RoleFact>();
   private readonly warnings: WarningFact[] = [];
+  /** Addresses some section already shows; every other resource is listed by address. */
+  private readonly shown = new Set<string>();
 
   constructor(
     private readonly name: string,
@@ -87,7 +94,12 @@ class StackReader {
   ) {
     this.resources = (isObject(tf.resource) ? tf.resource : {}) as Record<string, Record<string, Json>>;
     this.dataSources = (isObject(tf.data) ? tf.data : {}) as Record<string, Record<string, Json>>;
+    this.variables = isObject(tf.variable) ? tf.variable : {};
+    this.providers = isObject(tf.provider) ? tf.provider : {};
   }
+
+  private readonly variables: Json;
+  private readonly providers: Json;
 
   public read(): StackReport {
     const grants = this.grants();
@@ -103,6 +115,8 @@ class StackReader {
       folders: this.folders(),
       templates: this.templates(),
       secrets: this.secrets(),
+      variables: this.variableFacts(),
+      otherResources: this.otherResources(),
       warnings: this.warnings.sort((a, b) => byText(a.object, b.object) || byText(a.kind, b.kind) || byText(a.message, b.message)),
     };
   }
@@ -203,16 +217,18 @@ class StackReader {
 
   private customRoles(): RoleFact[] {
     return this.all('resource', 'vsphere_role').map(([id, conf]) => {
-      const meta = block(block(conf['//'])?.kkp);
+      const address = `vsphere_role.${id}`;
+      this.shown.add(address);
+      const meta = readKkpMetadata(conf);
       const privileges = Array.isArray(conf.role_privileges)
         ? conf.role_privileges.map((p) => String(p)).sort(byText)
         : undefined;
       return {
-        name: str(conf.name) ?? `vsphere_role.${id}`,
+        name: str(conf.name) ?? address,
         origin: 'custom' as const,
-        address: `vsphere_role.${id}`,
-        ...(str(meta?.vsphereVersion) ? { vsphereVersion: str(meta?.vsphereVersion) } : {}),
-        ...(str(meta?.description) ? { description: str(meta?.description) } : {}),
+        address,
+        ...(meta?.type === 'role' && meta.vsphereVersion !== '?' ? { vsphereVersion: meta.vsphereVersion } : {}),
+        ...(meta?.type === 'role' && meta.description ? { description: meta.description } : {}),
         ...(privileges ? { privileges } : {}),
       };
     });
@@ -222,12 +238,15 @@ class StackReader {
     const out: GrantFact[] = [];
     for (const [id, conf] of this.all('resource', 'vsphere_entity_permissions')) {
       const address = `vsphere_entity_permissions.${id}`;
-      const meta = block(block(conf['//'])?.kkp);
+      this.shown.add(address);
+      const constructPath = constructPathOf(conf);
+      const found = readKkpMetadata(conf);
+      const meta = found?.type === 'entity-permissions' ? found : undefined;
       const ref = parseRef(conf.entity_id);
-      const object = str(meta?.entity) ?? this.entityPath(conf.entity_id);
+      const object = meta?.entity ?? this.entityPath(conf.entity_id);
       const literalType = typeof conf.entity_type === 'string' && !conf.entity_type.includes('${') ? conf.entity_type : undefined;
-      const entityType = literalType ?? str(meta?.entityType);
-      const kind = str(meta?.kind) ?? (ref?.data ? DATA_KINDS[ref.type]?.kind : ref?.type === 'vsphere_folder' ? 'folder' : undefined);
+      const entityType = literalType ?? meta?.entityType;
+      const kind = meta?.kind ?? (ref?.data ? DATA_KINDS[ref.type]?.kind : ref?.type === 'vsphere_folder' ? 'folder' : undefined);
       const management = this.management(meta, ref, object, address);
       if (!Array.isArray(conf.permissions)) {
         this.warnings.push({
@@ -237,40 +256,80 @@ class StackReader {
         });
         continue;
       }
-      const metaPerms = new Map<string, Json>();
-      if (Array.isArray(meta?.permissions)) {
-        for (const p of meta.permissions) if (isObject(p) && typeof p.principal === 'string') metaPerms.set(p.principal.toLowerCase(), p);
-      }
+      const metaPerms = new Map((meta?.permissions ?? []).map((p) => [p.principal.toLowerCase(), p]));
       const rows: GrantFact[] = [];
       for (const perm of conf.permissions) {
         if (!isObject(perm)) continue;
         const principal = str(perm.user_or_group) ?? '?';
         const m = metaPerms.get(principal.toLowerCase());
-        const granted = Array.isArray(m?.grantedRoles) ? m.grantedRoles.map(String) : undefined;
         rows.push({
           object,
           ...(entityType ? { entityType } : {}),
-          ...(kind ? { kind } : {}),
+          ...(kind && kind !== '?' ? { kind } : {}),
           principal,
           isGroup: perm.is_group === true || perm.is_group === 'true',
-          role: this.roleName(perm.role_id, str(m?.role)),
+          role: this.roleName(perm.role_id, m?.role),
           propagate: perm.propagate === true || perm.propagate === 'true',
           management,
           kept: m?.kept === true,
-          ...(granted && granted.length > 1 ? { grantedRoles: granted } : {}),
+          ...(m?.grantedRoles && m.grantedRoles.length > 1 ? { grantedRoles: m.grantedRoles } : {}),
           address,
+          ...(constructPath ? { constructPath } : {}),
         });
       }
       out.push(...rows);
       this.warnFor(object, management, rows);
     }
+    out.push(...this.additiveGrants());
     return out.sort(
       (a, b) => byText(a.object, b.object) || byKey(a.principal, b.principal) || byText(a.role, b.role) || byText(a.address, b.address),
     );
   }
 
-  private management(meta: Json | undefined, ref: Ref | undefined, object: string, address: string): ReportManagement {
-    const declared = str(meta?.management);
+  /**
+   * Grants that touch exactly one principal on one object: any resource whose `"//".kkp` says so, or a
+   * `terraform_data` whose input names principal, role, object and propagation (what the plan shows of it).
+   */
+  private additiveGrants(): GrantFact[] {
+    const out: GrantFact[] = [];
+    for (const [type, table] of Object.entries(this.resources)) {
+      if (!isObject(table)) continue;
+      for (const [id, conf] of Object.entries(table)) {
+        if (!isObject(conf)) continue;
+        const meta = readKkpMetadata(conf);
+        const grant: KkpAdditiveGrantMetadata['grant'] | undefined =
+          meta?.type === 'additive-grant' ? meta.grant : type === 'terraform_data' ? additiveGrantFromInput(conf.input) : undefined;
+        if (!grant) continue;
+        const address = `${type}.${id}`;
+        this.shown.add(address);
+        const constructPath = constructPathOf(conf);
+        if (!this.referencedRoles.has(grant.role) && !this.all('resource', 'vsphere_role').some(([, r]) => r.name === grant.role)) {
+          const predefinedId = Object.entries(PREDEFINED_ROLES).find(([, label]) => label === grant.role)?.[0];
+          this.referencedRoles.set(grant.role, {
+            name: grant.role,
+            ...(predefinedId ? { origin: 'predefined' as const, roleId: predefinedId } : { origin: 'existing' as const }),
+          });
+        }
+        out.push({
+          object: grant.entity,
+          ...(grant.entityType ? { entityType: grant.entityType } : {}),
+          ...(grant.kind ? { kind: grant.kind } : {}),
+          principal: grant.principal,
+          isGroup: grant.isGroup,
+          role: grant.role,
+          propagate: grant.propagate,
+          management: 'additive',
+          kept: false,
+          address,
+          ...(constructPath ? { constructPath } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  private management(meta: KkpEntityPermissionsMetadata | undefined, ref: Ref | undefined, object: string, address: string): ReportManagement {
+    const declared = meta?.management;
     if (declared === 'owned' || declared === 'additive' || declared === 'authoritative') return declared;
     // An object the stack itself creates is owned whoever wrote the permissions resource.
     if (!meta && ref && !ref.data && this.config(ref)) return 'owned';
@@ -312,8 +371,44 @@ class StackReader {
 
   private folders(): FolderFact[] {
     return this.all('resource', 'vsphere_folder')
-      .map(([id, conf]) => ({ path: this.folderPath(conf), type: str(conf.type) ?? '?', address: `vsphere_folder.${id}` }))
+      .map(([id, conf]) => {
+        const address = `vsphere_folder.${id}`;
+        this.shown.add(address);
+        const constructPath = constructPathOf(conf);
+        return { path: this.folderPath(conf), type: str(conf.type) ?? '?', address, ...(constructPath ? { constructPath } : {}) };
+      })
       .sort((a, b) => byText(a.path, b.path) || byText(a.address, b.address));
+  }
+
+  /** A value in words: inventory paths for references, descriptions for computed expressions. */
+  private words(value: unknown): string {
+    if (typeof value !== 'string') return value === undefined ? '?' : JSON.stringify(value);
+    return expressionInWords(value, (ref) => this.describeRef(ref));
+  }
+
+  private describeRef(ref: ExpressionRef): string | undefined {
+    const conf = this.config({ data: ref.data, type: ref.type, name: ref.name, attr: ref.attr ?? 'id' });
+    if (!conf) return undefined;
+    const path = this.entityPath(`\${${ref.data ? 'data.' : ''}${ref.type}.${ref.name}.id}`);
+    const noun: Record<string, string> = {
+      vsphere_datastore_cluster: 'datastore cluster',
+      vsphere_datastore: 'datastore',
+      vsphere_compute_cluster: 'cluster',
+      vsphere_network: 'network',
+      vsphere_folder: 'folder',
+      vsphere_datacenter: 'datacenter',
+      vsphere_host: 'host',
+      vsphere_resource_pool: 'resource pool',
+      vsphere_virtual_machine: 'VM',
+      vsphere_ovf_vm_template: 'OVF descriptor',
+      vsphere_role: 'role',
+    };
+    if (ref.type === 'vsphere_ovf_vm_template') {
+      const source = str(conf.remote_ovf_url) !== undefined ? redactUrl(str(conf.remote_ovf_url)!) : str(conf.local_ovf_path);
+      return `the OVF descriptor ${source ?? `data.${ref.type}.${ref.name}`}`;
+    }
+    if (ref.type === 'vsphere_role') return `role ${str(conf.name) ?? str(conf.label) ?? ref.name}`;
+    return path.startsWith('/') ? `${noun[ref.type] ?? ref.type} ${path}` : undefined;
   }
 
   private templates(): TemplateFact[] {
@@ -321,6 +416,10 @@ class StackReader {
     for (const [id, conf] of this.all('resource', 'vsphere_virtual_machine')) {
       const ovf = block(conf.ovf_deploy);
       if (!ovf) continue;
+      const address = `vsphere_virtual_machine.${id}`;
+      this.shown.add(address);
+      const found = readKkpMetadata(conf);
+      const meta = found?.type === 'template' ? found : undefined;
       const dc = this.datacenterName(conf.datacenter_id ?? ovf.datacenter_id);
       const folder = str(conf.folder);
       const dsExpr = conf.datastore_id ?? conf.datastore_cluster_id;
@@ -341,39 +440,157 @@ class StackReader {
       }
       const remote = str(ovf.remote_ovf_url);
       const local = str(ovf.local_ovf_path);
+      const name = str(conf.name) ?? id;
+      const constructPath = constructPathOf(conf);
+      const datastore = meta?.datastore ?? (dsExpr !== undefined ? this.pathInWords(dsExpr) : undefined);
       out.push({
-        name: str(conf.name) ?? id,
-        ...(folder !== undefined ? { folder: folder.startsWith('/') ? folder : `/${dc}/vm/${folder}` } : {}),
-        ...(dsExpr !== undefined ? { datastore: this.entityPath(dsExpr) } : {}),
-        networks: [...networks].sort(byText),
-        ...(remote !== undefined ? { source: redactUrl(remote), sourceKind: 'remote' as const } : {}),
-        ...(remote === undefined && local !== undefined ? { source: local, sourceKind: 'local' as const } : {}),
-        address: `vsphere_virtual_machine.${id}`,
+        name: isExpression(name) ? this.words(name) : name,
+        ...(meta?.os ? { os: meta.os } : {}),
+        ...(folder !== undefined ? { folder: isExpression(folder) ? this.words(folder) : folder.startsWith('/') ? folder : `/${dc}/vm/${folder}` } : {}),
+        ...(datastore !== undefined ? { datastore } : {}),
+        networks: [...networks].map((n) => (n.includes('${') ? this.words(n) : n)).sort(byText),
+        ...(remote !== undefined ? { source: isExpression(remote) ? this.words(redactUrl(remote)) : redactUrl(remote), sourceKind: 'remote' as const } : {}),
+        ...(remote === undefined && local !== undefined ? { source: isExpression(local) ? this.words(local) : local, sourceKind: 'local' as const } : {}),
+        address,
+        ...(constructPath ? { constructPath } : {}),
       });
     }
+    // Template imports of other kinds (e.g. a terraform_data that imports through the vSphere API) carry metadata.
+    for (const [type, table] of Object.entries(this.resources)) {
+      if (type === 'vsphere_virtual_machine' || !isObject(table)) continue;
+      for (const [id, conf] of Object.entries(table)) {
+        const meta = readKkpMetadata(conf);
+        if (meta?.type !== 'template') continue;
+        const address = `${type}.${id}`;
+        this.shown.add(address);
+        const constructPath = constructPathOf(conf);
+        out.push({
+          name: meta.template,
+          ...(meta.os ? { os: meta.os } : {}),
+          ...(meta.folder ? { folder: meta.folder } : {}),
+          ...(meta.datastore ? { datastore: meta.datastore } : {}),
+          networks: meta.network ? [meta.network] : [],
+          ...(meta.source ? { source: redactUrl(meta.source), sourceKind: /^[a-z]+:\/\//i.test(meta.source) ? ('remote' as const) : ('local' as const) } : {}),
+          address,
+          ...(constructPath ? { constructPath } : {}),
+        });
+      }
+    }
     return out.sort((a, b) => byText(a.folder ?? '', b.folder ?? '') || byText(a.name, b.name) || byText(a.address, b.address));
+  }
+
+  /** An entity id in words: its inventory path when it resolves, else a description of the expression. */
+  private pathInWords(expr: unknown): string {
+    const path = this.entityPath(expr);
+    return typeof path === 'string' && path.includes('${') ? this.words(path) : path;
+  }
+
+  /** Where a kubernetes provider configuration connects, in words: never credentials, only where. */
+  private clusterOf(provider: string): string | undefined {
+    const [type, alias] = provider.split('.');
+    const confs = this.providers[type];
+    const list = Array.isArray(confs) ? confs : [confs];
+    const conf = list.find((c) => isObject(c) && (alias === undefined ? c.alias === undefined : c.alias === alias));
+    if (!isObject(conf)) return undefined;
+    const where = [
+      str(conf.config_path) !== undefined ? `kubeconfig ${this.words(conf.config_path)}` : undefined,
+      str(conf.config_context) !== undefined ? `context ${this.words(conf.config_context)}` : undefined,
+      str(conf.host) !== undefined ? `API server ${this.words(redactUrl(str(conf.host)!))}` : undefined,
+    ].filter((x): x is string => x !== undefined);
+    return where.length ? where.join(', ') : 'configured from the environment';
   }
 
   private secrets(): SecretFact[] {
     const out: SecretFact[] = [];
     for (const type of ['kubernetes_secret', 'kubernetes_secret_v1']) {
       for (const [id, conf] of this.all('resource', type)) {
+        const address = `${type}.${id}`;
+        this.shown.add(address);
         const meta = block(conf.metadata) ?? {};
         // Keys only: a value is never read into the model, so no renderer can print one.
         const maps = [conf.data, conf.binary_data, conf.data_wo];
         const computed = maps.some((m) => m !== undefined && !isObject(m));
         const keys = computed ? undefined : [...new Set(maps.flatMap((m) => (isObject(m) ? Object.keys(m) : [])))].sort(byText);
+        const provider = str(conf.provider) ?? 'kubernetes';
+        const cluster = this.clusterOf(provider);
+        const constructPath = constructPathOf(conf);
+        const name = str(meta.name) ?? (str(meta.generate_name) ? `${str(meta.generate_name)}*` : '?');
         out.push({
-          name: str(meta.name) ?? (str(meta.generate_name) ? `${str(meta.generate_name)}*` : '?'),
+          name: isExpression(name) ? this.words(name) : name,
           namespace: str(meta.namespace) ?? 'default',
           ...(str(conf.type) ? { type: str(conf.type) } : {}),
           ...(keys ? { keys } : {}),
-          address: `${type}.${id}`,
+          provider,
+          ...(cluster ? { cluster } : {}),
+          address,
+          ...(constructPath ? { constructPath } : {}),
         });
       }
     }
-    return out.sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name) || byText(a.address, b.address));
+    return out.sort(
+      (a, b) => byText(a.provider, b.provider) || byText(a.namespace, b.namespace) || byText(a.name, b.name) || byText(a.address, b.address),
+    );
   }
+
+  private variableFacts(): VariableFact[] {
+    return Object.entries(this.variables)
+      .filter((e): e is [string, Json] => isObject(e[1]))
+      .map(([name, v]) => ({
+        name,
+        env: `TF_VAR_${name}`,
+        ...(str(v.type) ? { type: str(v.type) } : {}),
+        sensitive: v.sensitive === true,
+        required: !('default' in v),
+        ...(str(v.description) ? { description: str(v.description) } : {}),
+      }))
+      .sort((a, b) => byText(a.name, b.name));
+  }
+
+  private otherResources(): ResourceFact[] {
+    const out: ResourceFact[] = [];
+    for (const [type, table] of Object.entries(this.resources)) {
+      if (!isObject(table)) continue;
+      for (const [id, conf] of Object.entries(table)) {
+        const address = `${type}.${id}`;
+        if (this.shown.has(address)) continue;
+        const constructPath = constructPathOf(conf);
+        out.push({ address, type, ...(constructPath ? { constructPath } : {}) });
+      }
+    }
+    return out.sort((a, b) => byText(a.address, b.address));
+  }
+}
+
+/** Objects, roles, folders and templates that more than one stack of one app touches. */
+export function crossStackFacts(stacks: readonly StackReport[]): CrossStackFact[] {
+  const index = new Map<string, { kind: CrossStackFact['kind']; name: string; by: Map<string, { management?: ReportManagement; addresses: Set<string> }> }>();
+  const add = (kind: CrossStackFact['kind'], name: string, stack: string, address: string, management?: ReportManagement) => {
+    // Role names are case-insensitive in vCenter; paths are not.
+    const key = `${kind}\u0000${kind === 'role' ? name.toLowerCase() : name}`;
+    let entry = index.get(key);
+    if (!entry) index.set(key, (entry = { kind, name, by: new Map() }));
+    let at = entry.by.get(stack);
+    if (!at) entry.by.set(stack, (at = { ...(management ? { management } : {}), addresses: new Set() }));
+    at.addresses.add(address);
+  };
+  for (const s of stacks) {
+    for (const g of s.grants) if (!g.kept) add('object', g.object, s.name, g.address, g.management);
+    for (const f of s.folders) add('folder', f.path, s.name, f.address);
+    for (const r of s.roles) if (r.origin === 'custom') add('role', r.name, s.name, r.address ?? r.name);
+    for (const t of s.templates) add('template', `${t.folder ?? '?'}/${t.name}`, s.name, t.address);
+  }
+  return [...index.values()]
+    .filter((e) => e.by.size > 1)
+    .map((e) => ({
+      kind: e.kind,
+      name: e.name,
+      stacks: [...e.by].sort(([a], [b]) => byText(a, b)).map(([stack, at]) => ({
+        stack,
+        ...(at.management ? { management: at.management } : {}),
+        addresses: [...at.addresses].sort(byText),
+      })),
+    }))
+    .sort((a, b) => byText(a.kind, b.kind) || byText(a.name, b.name));
 }
 
 /** A URL without user info and query values: either may carry a credential (signed URLs, basic auth). */

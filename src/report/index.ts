@@ -1,7 +1,22 @@
-// Layer 5: the plan-review report of a cdktf synth output. Pure Node: nothing here loads cdktf.
+// Layer 5: the plan-review report of a cdktf synth output and of Terraform plans. Pure Node: nothing here loads cdktf.
 export * from './model';
 export { extractStack, redactUrl } from './extract';
-export { readSynthOutput, SynthOutputError } from './read';
+export { readSynthOutput, SynthOutputError, parseJsonQuietly } from './read';
 export { diffReports, grantKey, hasChanges } from './diff';
 export { renderReportMarkdown, renderDiffMarkdown, mermaidDiagram, cell } from './markdown';
 export type { MarkdownOptions } from './markdown';
+export { readKkpMetadata, constructPathOf, additiveGrantFromInput } from './metadata';
+export type {
+  KkpMetadata,
+  KkpManagementMetadata,
+  KkpPermissionMetadata,
+  KkpEntityPermissionsMetadata,
+  KkpAdditiveGrantMetadata,
+  KkpRoleMetadata,
+  KkpTemplateMetadata,
+} from './metadata';
+export { expressionInWords } from './words';
+export { planReport, checkPlanDocument, PlanInputError, SENSITIVE, UNKNOWN } from './plan';
+export type { PlanInput } from './plan';
+export { renderPlanMarkdown, GITHUB_COMMENT_LIMIT } from './plan-markdown';
+export type { PlanMarkdownOptions } from './plan-markdown';

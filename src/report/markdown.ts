@@ -1,35 +1,25 @@
 // GitHub Markdown for a pull-request comment: tables with escaped cells, collapsible privilege lists, a Mermaid
 // diagram. Deterministic: everything arrives sorted from the model.
 import { hasChanges } from './diff';
-import { GrantFact, PrivilegeChange, Report, ReportDiff, RoleFact, StackReport, WarningFact } from './model';
+import { cell, code, details, finish, inline, plural, table } from './md';
+import {
+  CrossStackFact,
+  GrantFact,
+  LostPermissionFact,
+  PrivilegeChange,
+  Report,
+  ReportDiff,
+  RoleFact,
+  SecretFact,
+  StackReport,
+  TemplateFact,
+  VariableFact,
+  WarningFact,
+} from './model';
 
-/** Text for a table cell: `|` and `\` (principals are `DOMAIN\name`) and inline Markdown characters escaped. */
-export function cell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\|`*_[\]<>~&]/g, (c) => `\\${c}`);
-}
+export { cell } from './md';
 
-/** Text inside HTML (`<summary>`). */
-function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** A code span outside tables, safe for backticks in the text. */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function principalText(g: { principal: string; isGroup: boolean }): string {
+function principalText(g: { principal: string; isGroup?: boolean }): string {
   return `${g.principal}${g.isGroup ? ' (group)' : ''}`;
 }
 
@@ -54,16 +44,34 @@ function grantRows(grants: readonly (GrantFact & { stack?: string })[], withStac
     cell(roleText(g)),
     g.propagate ? 'yes' : 'no',
     cell(managementText(g)),
+    cell(g.address),
   ]);
 }
 
-const GRANT_HEADER = ['Object', 'Type', 'Principal', 'Role', 'Propagate', 'Management'];
+const GRANT_HEADER = ['Object', 'Type', 'Principal', 'Role', 'Propagate', 'Management', 'Terraform address'];
 
 function warningLines(warnings: readonly (WarningFact & { stack?: string })[], withStack: boolean): string[] {
   if (!warnings.length) return [];
   return [
     '> [!WARNING]',
     ...warnings.map((w) => `> - ${withStack && w.stack ? `${cell(w.stack)}: ` : ''}${cell(w.message)}`),
+    '',
+  ];
+}
+
+/** The loudest block of a report: permissions the stack did not grant that go away. */
+export function lostPermissionLines(lost: readonly LostPermissionFact[], withStack: boolean): string[] {
+  if (!lost.length) return [];
+  return [
+    '> [!CAUTION]',
+    `> **${plural(lost.length, 'permission')} that this stack did not grant will be removed.** Other teams or admins ` +
+      'may lose access. Check each before you merge:',
+    ...lost.map(
+      (l) =>
+        `> - ${withStack ? `${cell(l.stack)}: ` : ''}**${cell(l.object)}**: ` +
+        `${l.principal !== undefined ? `${cell(principalText({ principal: l.principal, isGroup: l.isGroup }))}${l.role ? ` (${cell(l.role)})` : ''}` : 'every permission not listed by the stack'}` +
+        ` (${l.reason === 'kept' ? 'kept' : l.reason === 'foreign' ? 'never granted by this stack' : 'unlisted'}): ${cell(l.why)}.`,
+    ),
     '',
   ];
 }
@@ -86,14 +94,7 @@ function roleSection(stack: StackReport): string[] {
     );
     for (const r of custom) {
       if (!r.privileges) continue;
-      out.push(
-        `<details><summary>${html(r.name)}: ${plural(r.privileges.length, 'privilege')}</summary>`,
-        '',
-        ...privilegeList(r.privileges),
-        '',
-        '</details>',
-        '',
-      );
+      out.push(...details(`${r.name}: ${plural(r.privileges.length, 'privilege')}`, privilegeList(r.privileges)));
     }
   } else {
     out.push('The stack creates no roles.', '');
@@ -107,24 +108,29 @@ function roleSection(stack: StackReport): string[] {
   return out;
 }
 
-/** Node ids and labels for the diagram: `"` and angle brackets as Mermaid entities. */
+/** Node labels for the diagram: `"` and angle brackets as Mermaid entities. */
 function mermaidLabel(text: string): string {
-  return `"${text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/[\r\n]+/g, ' ')}"`;
+  return `"${text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\|/g, '#124;').replace(/[\r\n]+/g, ' ')}"`;
 }
 
 const MAX_DIAGRAM_EDGES = 80;
 
-/** principal → role → object; solid arrows propagate to children, dotted ones do not. Kept permissions are left out. */
+/**
+ * principal → object, one arrow per permission, labelled with its role: solid arrows propagate to children, dotted
+ * ones do not. No node is shared between two permissions' roles, so no path implies a grant that does not exist.
+ * Kept permissions are left out (the stack does not grant them).
+ */
 export function mermaidDiagram(stack: StackReport): string[] {
   const grants = stack.grants.filter((g) => !g.kept);
   if (!grants.length) return ['No grants.'];
   const ids = new Map<string, string>();
   const nodes: string[] = [];
+  let count = 0;
   const node = (prefix: string, key: string, label: string, shape: [string, string]) => {
     const k = `${prefix}\u0000${key}`;
     let id = ids.get(k);
     if (!id) {
-      id = `${prefix}${[...ids.keys()].filter((x) => x.startsWith(`${prefix}\u0000`)).length}`;
+      id = `${prefix}${count++}`;
       ids.set(k, id);
       nodes.push(`  ${id}${shape[0]}${mermaidLabel(label)}${shape[1]}`);
     }
@@ -133,36 +139,83 @@ export function mermaidDiagram(stack: StackReport): string[] {
   const edges = new Set<string>();
   for (const g of grants) {
     const p = node('p', g.principal.toLowerCase(), principalText(g), ['([', '])']);
-    const r = node('r', g.role, g.role, ['[', ']']);
     const o = node('o', g.object, g.object, ['[(', ')]']);
-    edges.add(`  ${p} --> ${r}`);
-    edges.add(`  ${r} ${g.propagate ? '-->' : '-.->'} ${o}`);
+    edges.add(`  ${p} ${g.propagate ? '-->' : '-.->'}|${mermaidLabel(g.role)}| ${o}`);
   }
   if (edges.size > MAX_DIAGRAM_EDGES) {
     return [`The diagram is left out: ${edges.size} edges are more than a comment can show legibly (limit ${MAX_DIAGRAM_EDGES}).`];
   }
-  return ['```mermaid', 'flowchart LR', ...nodes, ...edges, '```', '', 'Solid arrow to an object: propagated to its children; dotted: that object only.'];
+  return [
+    '```mermaid',
+    'flowchart LR',
+    ...nodes,
+    ...edges,
+    '```',
+    '',
+    'One arrow per permission, labelled with its role. Solid: propagated to the object\'s children; dotted: that object only.',
+  ];
 }
 
 /** Options of the Markdown renderers. */
 export interface MarkdownOptions {
-  /** The heading of the comment. @default 'vSphere permissions review' */
+  /** The heading of the comment; escaped, so it is always plain text. @default 'vSphere permissions review' */
   readonly title?: string;
+}
+
+function heading(options: MarkdownOptions, suffix = ''): string {
+  return `## ${inline(options.title ?? 'vSphere permissions review')}${suffix}`;
+}
+
+function secretWhere(x: SecretFact): string {
+  return `${x.provider}${x.cluster ? ` (${x.cluster})` : ''}`;
+}
+
+function templateWhere(t: TemplateFact): string {
+  return `${t.name}${t.os ? ` (${t.os})` : ''} in ${t.folder ?? '?'} on ${t.datastore ?? '?'}, network ${t.networks.join(', ') || '?'}, source ${t.source ?? '?'}`;
+}
+
+function variableRows(vars: readonly (VariableFact & { stack?: string })[], withStack: boolean): string[][] {
+  return vars.map((v) => [
+    ...(withStack ? [cell(v.stack ?? '')] : []),
+    cell(v.env),
+    cell(v.type ?? 'any'),
+    v.sensitive ? 'yes' : 'no',
+    v.required ? 'yes' : 'no (has a default)',
+    cell(v.description ?? ''),
+  ]);
+}
+
+function crossStackLines(facts: readonly CrossStackFact[]): string[] {
+  if (!facts.length) return [];
+  const what = { object: 'permissions on', folder: 'folder', role: 'role', template: 'template' } as const;
+  const risky = facts.some((f) => f.stacks.some((s) => s.management === 'authoritative' || s.management === 'unknown'));
+  return [
+    risky ? '> [!CAUTION]' : '> [!WARNING]',
+    '> Touched by more than one stack: each apply or destroy of one can undo the other.',
+    ...facts.map(
+      (f) =>
+        `> - ${what[f.kind]} ${cell(f.name)}: ` +
+        f.stacks.map((s) => `${code(s.stack)}${s.management ? ` (${s.management})` : ''} ${s.addresses.map(cell).join(', ')}`).join('; '),
+    ),
+    '',
+  ];
 }
 
 /** The whole report as Markdown. */
 export function renderReportMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const multi = report.stacks.length > 1;
-  const out: string[] = [`## ${options.title ?? 'vSphere permissions review'}`, ''];
+  const out: string[] = [heading(options), ''];
   for (const s of report.stacks) {
     const objects = new Set(s.grants.map((g) => g.object)).size;
     out.push(
       `- Stack ${code(s.name)}: ${plural(s.roles.filter((r) => r.origin === 'custom').length, 'role')}, ` +
         `${plural(s.grants.length, 'permission')} on ${plural(objects, 'object')}, ${plural(s.folders.length, 'folder')}, ` +
-        `${plural(s.templates.length, 'template')}, ${plural(s.secrets.length, 'secret')}, ${plural(s.warnings.length, 'warning')}`,
+        `${plural(s.templates.length, 'template')}, ${plural(s.secrets.length, 'secret')}, ` +
+        `${plural((s.otherResources ?? []).length, 'other resource')}, ${plural(s.warnings.length, 'warning')}`,
     );
   }
   out.push('');
+  out.push(...crossStackLines(report.crossStack ?? []));
   const warnings = report.stacks.flatMap((s) => s.warnings.map((w) => ({ ...w, stack: s.name })));
   if (warnings.length) out.push('### Warnings', '', ...warningLines(warnings, multi));
 
@@ -180,7 +233,13 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
   out.push('### Folders', '');
   const folders = report.stacks.flatMap((s) => s.folders.map((f) => ({ ...f, stack: s.name })));
   if (folders.length) {
-    out.push(...table([...(multi ? ['Stack'] : []), 'Folder', 'Type'], folders.map((f) => [...(multi ? [cell(f.stack)] : []), cell(f.path), cell(f.type)])), '');
+    out.push(
+      ...table(
+        [...(multi ? ['Stack'] : []), 'Folder', 'Type', 'Terraform address'],
+        folders.map((f) => [...(multi ? [cell(f.stack)] : []), cell(f.path), cell(f.type), cell(f.address)]),
+      ),
+      '',
+    );
   } else out.push('No folders.', '');
 
   out.push('### Templates', '');
@@ -188,44 +247,71 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
   if (templates.length) {
     out.push(
       ...table(
-        [...(multi ? ['Stack'] : []), 'Template', 'Folder', 'Datastore', 'Network', 'Source'],
+        [...(multi ? ['Stack'] : []), 'Template', 'Folder', 'Datastore', 'Network', 'Source', 'Terraform address'],
         templates.map((t) => [
           ...(multi ? [cell(t.stack)] : []),
-          cell(t.name),
+          cell(`${t.name}${t.os ? ` (${t.os})` : ''}`),
           cell(t.folder ?? ''),
           cell(t.datastore ?? ''),
           t.networks.map(cell).join('<br>'),
           cell(t.source ? `${t.sourceKind === 'local' ? 'local file ' : ''}${t.source}` : ''),
+          cell(t.address),
         ]),
       ),
       '',
     );
   } else out.push('No templates.', '');
 
-  out.push('### Kubernetes secrets', '', 'Names and data keys only; values are never read.', '');
+  out.push('### Kubernetes secrets', '', 'Names and data keys only; values are never read. The provider says which cluster each lands in.', '');
   const secrets = report.stacks.flatMap((s) => s.secrets.map((x) => ({ ...x, stack: s.name })));
   if (secrets.length) {
     out.push(
       ...table(
-        [...(multi ? ['Stack'] : []), 'Namespace', 'Name', 'Type', 'Data keys'],
+        [...(multi ? ['Stack'] : []), 'Provider (cluster)', 'Namespace', 'Name', 'Type', 'Data keys', 'Terraform address'],
         secrets.map((x) => [
           ...(multi ? [cell(x.stack)] : []),
+          cell(secretWhere(x)),
           cell(x.namespace),
           cell(x.name),
           cell(x.type ?? 'Opaque'),
           x.keys ? x.keys.map(cell).join(', ') : 'computed',
+          cell(x.address),
         ]),
       ),
       '',
     );
   } else out.push('No secrets.', '');
 
+  out.push('### Terraform variables', '');
+  const vars = report.stacks.flatMap((s) => (s.variables ?? []).map((v) => ({ ...v, stack: s.name })));
+  if (vars.length) {
+    out.push(
+      'Set each required one as an environment variable (or in a `.tfvars` file) before `cdktf deploy`; values are never read here.',
+      '',
+      ...table([...(multi ? ['Stack'] : []), 'Environment variable', 'Type', 'Sensitive', 'Required', 'Description'], variableRows(vars, multi)),
+      '',
+    );
+  } else out.push('No variables.', '');
+
+  const others = report.stacks.flatMap((s) => (s.otherResources ?? []).map((r) => ({ ...r, stack: s.name })));
+  if (others.length) {
+    out.push(
+      '### Other resources',
+      '',
+      ...table(
+        [...(multi ? ['Stack'] : []), 'Terraform address', 'Construct path'],
+        others.map((r) => [...(multi ? [cell(r.stack)] : []), cell(r.address), cell(r.constructPath ?? '')]),
+      ),
+      '',
+    );
+  }
+
   out.push('### Who gets what', '');
   for (const s of report.stacks) {
     if (multi) out.push(`#### ${code(s.name)}`, '');
     out.push(...mermaidDiagram(s), '');
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return finish(out);
 }
 
 function privilegeRows(changes: readonly PrivilegeChange[], side: 'added' | 'removed', withStack: boolean): string[][] {
@@ -245,21 +331,30 @@ function privilegeRows(changes: readonly PrivilegeChange[], side: 'added' | 'rem
     ]);
 }
 
-/** Only what changes between two synth outputs: grants and privileges first. */
+/** Only what changes between two synth outputs: permissions lost first, then grants and privileges. */
 export function renderDiffMarkdown(diff: ReportDiff, options: MarkdownOptions = {}): string {
-  const stacks = new Set([
-    ...diff.grants.added,
-    ...diff.grants.removed,
-    ...diff.privileges,
-    ...diff.roles.added,
-    ...diff.roles.removed,
-  ].map((x) => x.stack));
+  const stacks = new Set(
+    [
+      ...diff.grants.added,
+      ...diff.grants.removed,
+      ...diff.privileges,
+      ...diff.roles.added,
+      ...diff.roles.removed,
+      ...diff.secrets.added,
+      ...diff.secrets.removed,
+      ...diff.folders.added,
+      ...diff.folders.removed,
+      ...diff.templates.added,
+      ...diff.templates.removed,
+    ].map((x) => x.stack),
+  );
   const multi = stacks.size > 1 || diff.stacks.added.length + diff.stacks.removed.length > 0;
-  const out: string[] = [`## ${options.title ?? 'vSphere permissions review'}: changes against the base`, ''];
+  const out: string[] = [heading(options, ': changes against the base'), ''];
   if (!hasChanges(diff)) {
-    out.push('No change to vSphere roles, grants, folders, templates or Kubernetes secrets.');
-    return `${out.join('\n')}\n`;
+    out.push('No change to vSphere roles, grants, folders, templates, Kubernetes secrets, variables or other resources.');
+    return finish(out);
   }
+  out.push(...lostPermissionLines(diff.lostPermissions, multi));
   const privAdded = diff.privileges.reduce((n, c) => n + c.added.length, 0);
   const privRemoved = diff.privileges.reduce((n, c) => n + c.removed.length, 0);
   out.push(
@@ -269,6 +364,7 @@ export function renderDiffMarkdown(diff: ReportDiff, options: MarkdownOptions = 
   );
   if (diff.stacks.added.length) out.push(`New stacks: ${diff.stacks.added.map(code).join(', ')}.`, '');
   if (diff.stacks.removed.length) out.push(`Removed stacks: ${diff.stacks.removed.map(code).join(', ')}.`, '');
+  out.push(...crossStackLines(diff.newCrossStack));
   if (diff.newWarnings.length) out.push('### New warnings', '', ...warningLines(diff.newWarnings, multi));
 
   const header = [...(multi ? ['Stack'] : []), ...GRANT_HEADER];
@@ -302,17 +398,31 @@ export function renderDiffMarkdown(diff: ReportDiff, options: MarkdownOptions = 
   if (diff.roles.added.length) out.push('### Roles added', '', ...diff.roles.added.map(roleLine), '');
   if (diff.roles.removed.length) out.push('### Roles removed', '', ...diff.roles.removed.map(roleLine), '');
 
-  const section = <T>(title: string, c: { added: readonly T[]; removed: readonly T[] }, line: (x: T) => string) => {
-    if (!c.added.length && !c.removed.length) return;
-    out.push(`### ${title}`, '', ...c.added.map((x) => `- added: ${line(x)}`), ...c.removed.map((x) => `- removed: ${line(x)}`), '');
-  };
   const at = (s: string) => (multi ? `${cell(s)}: ` : '');
-  section('Folders', diff.folders, (f) => `${at(f.stack)}${cell(f.path)} (${cell(f.type)})`);
-  section('Templates', diff.templates, (t) =>
-    `${at(t.stack)}${cell(t.name)} in ${cell(t.folder ?? '?')} on ${cell(t.datastore ?? '?')}, network ${t.networks.map(cell).join(', ') || '?'}, source ${cell(t.source ?? '?')}`,
-  );
+  const section = <T extends object>(
+    title: string,
+    c: { added: readonly (T & { stack: string })[]; removed: readonly (T & { stack: string })[]; changed: readonly { stack: string; before: T; after: T }[] },
+    line: (x: T) => string,
+  ) => {
+    if (!c.added.length && !c.removed.length && !c.changed.length) return;
+    const addr = (x: T) => ('address' in x && typeof x.address === 'string' ? ` ${code(x.address)}` : '');
+    out.push(
+      `### ${title}`,
+      '',
+      ...c.added.map((x) => `- added: ${at(x.stack)}${line(x)}${addr(x)}`),
+      ...c.removed.map((x) => `- removed: ${at(x.stack)}${line(x)}${addr(x)}`),
+      ...c.changed.map((x) => `- changed: ${at(x.stack)}${line(x.before)} → ${line(x.after)}${addr(x.after)}`),
+      '',
+    );
+  };
+  section('Folders', diff.folders, (f) => `${cell(f.path)} (${cell(f.type)})`);
+  section('Templates', diff.templates, (t) => cell(templateWhere(t)));
   section('Kubernetes secrets', diff.secrets, (x) =>
-    `${at(x.stack)}${cell(x.namespace)}/${cell(x.name)}, keys ${x.keys ? x.keys.map(cell).join(', ') || 'none' : 'computed'}`,
+    `${cell(x.namespace)}/${cell(x.name)} via ${cell(secretWhere(x))}, keys ${x.keys ? x.keys.map(cell).join(', ') || 'none' : 'computed'}`,
   );
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  section('Terraform variables', diff.variables, (v) =>
+    `${cell(v.env)}${v.sensitive ? ' (sensitive)' : ''}${v.required ? ', required' : ', has a default'}`,
+  );
+  section('Other resources', diff.otherResources, (r) => `${cell(r.type)}${r.constructPath ? ` at ${cell(r.constructPath)}` : ''}`);
+  return finish(out);
 }

@@ -39,8 +39,9 @@ export interface GrantFact {
   readonly kept: boolean;
   /** The roles the stack granted that were merged into `role` (one role per principal per object). */
   readonly grantedRoles?: readonly string[];
-  /** The `vsphere_entity_permissions` address. */
+  /** The `vsphere_entity_permissions` address, or the address of the resource that makes this one additive grant. */
   readonly address: string;
+  readonly constructPath?: string;
 }
 
 /** A `vsphere_folder` the stack creates. */
@@ -50,19 +51,24 @@ export interface FolderFact {
   /** `vm`, `datastore`, `host`, `network` or `datacenter`. */
   readonly type: string;
   readonly address: string;
+  readonly constructPath?: string;
 }
 
 /** A VM the stack deploys from an OVF/OVA (`vsphere_virtual_machine` with `ovf_deploy`): a template source. */
 export interface TemplateFact {
   readonly name: string;
+  /** The operating system key KKP knows it by (`ubuntu`, `flatcar`, ...), when the library wrote it. */
+  readonly os?: string;
   /** Absolute inventory path of its folder. */
   readonly folder?: string;
+  /** Inventory path of its datastore, or in words how Terraform picks it; never a raw expression. */
   readonly datastore?: string;
   readonly networks: readonly string[];
   /** `remote_ovf_url` (credentials and query redacted) or `local_ovf_path`. */
   readonly source?: string;
   readonly sourceKind?: 'remote' | 'local';
   readonly address: string;
+  readonly constructPath?: string;
 }
 
 /** A Kubernetes Secret the stack writes: names and data keys only, never values. */
@@ -72,12 +78,45 @@ export interface SecretFact {
   readonly type?: string;
   /** Data keys (`data` and `binary_data`), sorted; `undefined` when the data map is computed. */
   readonly keys?: readonly string[];
+  /** The provider configuration that writes it, e.g. `kubernetes.kh8dfp2rz6`: which cluster it lands in. */
+  readonly provider: string;
+  /** Where that provider connects, in words (its `config_path` / `config_context` / `host`), never credentials. */
+  readonly cluster?: string;
   readonly address: string;
+  readonly constructPath?: string;
+}
+
+/** A Terraform variable the stack declares: a deployment must set `TF_VAR_<name>` unless it has a default. */
+export interface VariableFact {
+  readonly name: string;
+  /** `TF_VAR_<name>`. */
+  readonly env: string;
+  readonly type?: string;
+  readonly sensitive: boolean;
+  /** No default: `terraform plan` fails without it. (A default's value is never read: it may be a secret.) */
+  readonly required: boolean;
+  readonly description?: string;
+}
+
+/** A resource of a kind the report has no section for, listed by address so nothing goes unseen. */
+export interface ResourceFact {
+  readonly address: string;
+  readonly type: string;
+  readonly constructPath?: string;
+}
+
+/** One object (or role, folder, template name) that more than one stack touches. */
+export interface CrossStackFact {
+  /** `object`: permissions on a vSphere object; `folder`, `role`, `template`: something created by name. */
+  readonly kind: 'object' | 'folder' | 'role' | 'template';
+  /** Inventory path, role name or template name. */
+  readonly name: string;
+  readonly stacks: readonly { readonly stack: string; readonly management?: ReportManagement; readonly addresses: readonly string[] }[];
 }
 
 /** Something a reviewer must look at. */
 export interface WarningFact {
-  readonly kind: 'authoritative-shared' | 'vcenter-root' | 'unknown-management' | 'computed-permissions';
+  readonly kind: 'authoritative-shared' | 'vcenter-root' | 'unknown-management' | 'computed-permissions' | 'cross-stack';
   readonly object: string;
   readonly message: string;
 }
@@ -92,13 +131,19 @@ export interface StackReport {
   readonly folders: readonly FolderFact[];
   readonly templates: readonly TemplateFact[];
   readonly secrets: readonly SecretFact[];
+  /** The Terraform variables it declares (what `TF_VAR_...` a deployment sets), sorted by name. */
+  readonly variables: readonly VariableFact[];
+  /** Resources of every other kind, by address. */
+  readonly otherResources: readonly ResourceFact[];
   readonly warnings: readonly WarningFact[];
 }
 
 /** The report of one synth output directory. */
 export interface Report {
-  readonly format: 'cdktf-kkp-vsphere/report@1';
+  readonly format: 'cdktf-kkp-vsphere/report@2';
   readonly stacks: readonly StackReport[];
+  /** Objects, roles, folders and templates that more than one stack touches. */
+  readonly crossStack: readonly CrossStackFact[];
 }
 
 /** A role whose privileges changed between two synth outputs. */
@@ -113,10 +158,30 @@ export interface PrivilegeChange {
   readonly removed: readonly string[];
 }
 
-/** Items of one kind added and removed, each tagged with its stack. */
+/** Items of one kind added, removed and changed (same address, other content), each tagged with its stack. */
 export interface Changes<T> {
   readonly added: readonly (T & { readonly stack: string })[];
   readonly removed: readonly (T & { readonly stack: string })[];
+  readonly changed: readonly { readonly stack: string; readonly before: T; readonly after: T }[];
+}
+
+/**
+ * A permission that a change removes although the stack did not grant it: a kept permission (it existed before the
+ * stack and was only listed to survive), or everything else on an object whose authoritative resource goes away.
+ * The loudest thing in a report: this is how other teams lose their access.
+ */
+export interface LostPermissionFact {
+  readonly stack: string;
+  readonly object: string;
+  /** The principal, or `undefined` for "every other permission on the object" (not known before the plan). */
+  readonly principal?: string;
+  readonly isGroup?: boolean;
+  readonly role?: string;
+  /** `kept`: listed as kept; `foreign`: never granted by this stack; `unlisted`: whatever else the object holds. */
+  readonly reason: 'kept' | 'foreign' | 'unlisted';
+  /** What removes it, in words. */
+  readonly why: string;
+  readonly address: string;
 }
 
 /** An object whose management mode changed. */
@@ -129,8 +194,10 @@ export interface ManagementChange {
 
 /** What changes between a base synth output and the current one. */
 export interface ReportDiff {
-  readonly format: 'cdktf-kkp-vsphere/report-diff@1';
+  readonly format: 'cdktf-kkp-vsphere/report-diff@2';
   readonly stacks: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /** Permissions the stack did not grant that the change removes: shown first and loudest. */
+  readonly lostPermissions: readonly LostPermissionFact[];
   /** A grant is identified by stack, object, principal, role and propagation: a role change is one removed + one added. */
   readonly grants: Changes<GrantFact>;
   /** Privileges added to or removed from roles, per role. */
@@ -140,6 +207,101 @@ export interface ReportDiff {
   readonly folders: Changes<FolderFact>;
   readonly templates: Changes<TemplateFact>;
   readonly secrets: Changes<SecretFact>;
+  readonly variables: Changes<VariableFact>;
+  readonly otherResources: Changes<ResourceFact>;
+  /** Cross-stack overlaps of the current output that the base did not have. */
+  readonly newCrossStack: readonly CrossStackFact[];
   /** Warnings of the current output that the base did not have. */
   readonly newWarnings: readonly (WarningFact & { readonly stack: string })[];
+}
+
+// ---- the report of a Terraform plan (`terraform show -json` of a saved plan) --------------------------------------
+
+/** What Terraform will do to one resource. `replace` is a delete and a create (in either order). */
+export type PlanAction = 'create' | 'update' | 'delete' | 'replace';
+
+/** One resource change of a plan, by address. */
+export interface PlannedChangeFact {
+  readonly address: string;
+  readonly type: string;
+  readonly action: PlanAction;
+  /** Terraform's `action_reason` in words, when it gave one. */
+  readonly reason?: string;
+  /** The attributes that force a replacement (`replace_paths`), e.g. `ovf_deploy.0.remote_ovf_url`. */
+  readonly forcedBy?: readonly string[];
+}
+
+/** A role created, changed or destroyed. */
+export interface PlanRoleChange extends PlannedChangeFact {
+  readonly name: string;
+  /** The name before, when the change renames the role. */
+  readonly beforeName?: string;
+  readonly privilegesAdded: readonly string[];
+  readonly privilegesRemoved: readonly string[];
+  /** How many privileges it has after the change (before, when destroyed). */
+  readonly privilegeCount: number;
+}
+
+/** One principal's permission on one object that the plan adds, changes or removes. */
+export interface PlanPermissionChange {
+  readonly object: string;
+  readonly entityType?: string;
+  readonly principal: string;
+  readonly isGroup: boolean;
+  readonly change: 'added' | 'changed' | 'removed';
+  /** The role after the change (before, when removed). */
+  readonly role: string;
+  readonly beforeRole?: string;
+  readonly propagate: boolean;
+  readonly beforePropagate?: boolean;
+  /** How the stack manages the object's permissions. */
+  readonly management: ReportManagement;
+  /** Who granted a removed permission: this stack, or an existing one the stack kept, or someone else. */
+  readonly origin?: 'granted' | 'kept' | 'foreign';
+  readonly address: string;
+}
+
+/** A folder or template the plan creates, destroys, moves or replaces. */
+export interface PlanItemChange extends PlannedChangeFact {
+  /** Inventory path of a folder, `<folder>/<name>` of a template. */
+  readonly name: string;
+  readonly beforeName?: string;
+}
+
+/** A Kubernetes Secret the plan writes or removes: where, never its values. */
+export interface PlanSecretChange extends PlannedChangeFact {
+  readonly namespace: string;
+  readonly name: string;
+  /** The provider configuration, e.g. `kubernetes.kh8dfp2rz6`, when the plan's configuration or the synth output says. */
+  readonly provider?: string;
+}
+
+/** Everything one stack's plan will change on vCenter and beyond. */
+export interface PlanStackReport {
+  readonly name: string;
+  readonly terraformVersion?: string;
+  /** As Terraform's own summary counts them: a replacement is one add and one destroy. */
+  readonly counts: { readonly add: number; readonly change: number; readonly destroy: number; readonly replace: number };
+  /** The plan failed (`errored`): what it shows is incomplete. */
+  readonly errored: boolean;
+  /** Permissions the plan removes that the stack did not grant (kept or foreign ones): the loudest part. */
+  readonly lostPermissions: readonly LostPermissionFact[];
+  readonly roles: readonly PlanRoleChange[];
+  /** Sorted by object, principal. */
+  readonly permissions: readonly PlanPermissionChange[];
+  readonly folders: readonly PlanItemChange[];
+  readonly templates: readonly PlanItemChange[];
+  readonly secrets: readonly PlanSecretChange[];
+  /** Every replacement of the plan, with what forces it. */
+  readonly replacements: readonly PlannedChangeFact[];
+  /** Changes of every other resource, by address. */
+  readonly other: readonly PlannedChangeFact[];
+  /** Resources Terraform found changed outside Terraform since the last apply (`resource_drift`). */
+  readonly drift: readonly { readonly address: string; readonly type: string; readonly what: string }[];
+}
+
+/** The report of one plan per stack. */
+export interface PlanReport {
+  readonly format: 'cdktf-kkp-vsphere/plan-report@1';
+  readonly stacks: readonly PlanStackReport[];
 }

@@ -93,8 +93,11 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
 
   test('lists every grant in one table with the right object, type, principal, role, propagation and management', () => {
     const grants = tables.get('Grants')!;
-    expect(grants[0]).toEqual(['Object', 'Type', 'Principal', 'Role', 'Propagate', 'Management']);
-    expect(grants.slice(1)).toEqual(expect.arrayContaining(EXAMPLE_GRANTS));
+    expect(grants[0]).toEqual(['Object', 'Type', 'Principal', 'Role', 'Propagate', 'Management', 'Terraform address']);
+    expect(grants.slice(1).map((r) => r.slice(0, 6))).toEqual(expect.arrayContaining(EXAMPLE_GRANTS));
+    // Each row names the resource that writes it: the one whose metadata says that object.
+    const addressOf = new Map(Object.entries<any>(tf.resource.vsphere_entity_permissions).map(([k, r]) => [r['//'].kkp.entity, `vsphere_entity_permissions.${k}`]));
+    for (const r of grants.slice(1)) expect(r[6]).toBe(addressOf.get(r[0]));
     const roleNames: Record<string, string> = { '-1': 'Administrator', '-2': 'Read-only' };
     for (const [id, r] of Object.entries<any>(tf.resource.vsphere_role)) roleNames[`\${vsphere_role.${id}.id}`] = r.name;
     const expected = rawPermissions.flatMap((res) =>
@@ -129,24 +132,29 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
 
   test('lists the folders the stack creates', () => {
     const folders = tables.get('Folders')!;
-    expect(folders[0]).toEqual(['Folder', 'Type']);
-    expect(folders.slice(1)).toEqual(expect.arrayContaining([['/dc-1/vm/kkp', 'vm'], ['/dc-1/vm/kkp/templates', 'vm']]));
+    expect(folders[0]).toEqual(['Folder', 'Type', 'Terraform address']);
+    expect(folders.slice(1).map((r) => r.slice(0, 2))).toEqual(expect.arrayContaining([['/dc-1/vm/kkp', 'vm'], ['/dc-1/vm/kkp/templates', 'vm']]));
+    expect(folders.slice(1).map((r) => r[2]).sort()).toEqual(Object.keys(tf.resource.vsphere_folder).map((k) => `vsphere_folder.${k}`).sort());
     expect(folders).toHaveLength(1 + Object.keys(tf.resource.vsphere_folder).length);
   });
 
-  test('draws principal → role → object, solid when propagated, dotted when not', () => {
+  test('draws one arrow per permission, principal → object labelled with the role: no path implies a grant that does not exist', () => {
     const [diagram] = fencesOf(markdown, 'mermaid');
     const labels = new Map<string, string>();
-    for (const m of diagram.matchAll(/^ {2}([por]\d+)[[(]+"([^"]*)"[\])]+$/gm)) labels.set(m[1], m[2]);
-    const edges = new Set([...diagram.matchAll(/^ {2}(\w+) (-->|-\.->) (\w+)$/gm)].map((m) => `${labels.get(m[1])} ${m[2]} ${labels.get(m[3])}`));
-    const expected = new Set<string>();
-    for (const g of report.stacks[0].grants.filter((x) => !x.kept)) {
-      expected.add(`${g.principal}${g.isGroup ? ' (group)' : ''} --> ${g.role}`);
-      expected.add(`${g.role} ${g.propagate ? '-->' : '-.->'} ${g.object}`);
-    }
-    expect(edges).toEqual(expected);
-    expect(edges).toContain(`${STORAGE} --> Read-only`);
-    expect(edges).toContain('Read-only -.-> /dc-1');
+    for (const m of diagram.matchAll(/^ {2}([po]\d+)[[(]+"([^"]*)"[\])]+$/gm)) labels.set(m[1], m[2]);
+    const edges = [...diagram.matchAll(/^ {2}(\w+) (-->|-\.->)\|"([^"]*)"\| (\w+)$/gm)].map(
+      (m) => `${labels.get(m[1])} ${m[2]} ${m[3]} ${labels.get(m[4])}`,
+    );
+    const expected = report.stacks[0].grants
+      .filter((x) => !x.kept)
+      .map((g) => `${g.principal}${g.isGroup ? ' (group)' : ''} ${g.propagate ? '-->' : '-.->'} ${g.role} ${g.object}`);
+    expect(edges.sort()).toEqual(expected.sort());
+    // Every line of the diagram is a node or one of those edges: no role node that two principals share.
+    expect(diagram.split('\n').filter((l) => l.startsWith('  ')).length).toBe(labels.size + edges.length);
+    expect(edges).toContain(`${STORAGE} -.-> Read-only /dc-1`);
+    // The storage user reaches exactly the objects it is granted on, never another principal's.
+    const storageObjects = edges.filter((e) => e.startsWith(`${STORAGE} `)).map((e) => e.split(' ').pop());
+    expect(storageObjects.sort()).toEqual(report.stacks[0].grants.filter((g) => g.principal === STORAGE && !g.kept).map((g) => g.object).sort());
   });
 
   test('is deterministic', () => {
@@ -247,7 +255,7 @@ describe('report --base: only what changes between two synth outputs', () => {
       ['/dc-1/datastore/ds-ssd-2', MC, 'kkp-k8c-user-datastore-propagate', true, false],
       ['/dc-1/datastore/ds-ssd-2', STORAGE, 'kkp-k8c-storage-datastore-propagate', true, false],
     ]);
-    expect(tables.get('Grants added')!.slice(1)).toEqual([
+    expect(tables.get('Grants added')!.slice(1).map((r) => r.slice(0, 6))).toEqual([
       ['/dc-1', 'Datacenter', 'VSPHERE.LOCAL\\kkp-auditors (group)', 'Read-only', 'no', 'authoritative'],
       ['/dc-1/network/kkp-storage', 'network (type read at plan)', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
       ['/dc-1/network/kkp-storage', 'network (type read at plan)', MC, 'kkp-k8s-network-attach', 'no', 'authoritative'],
@@ -290,7 +298,9 @@ describe('report --base: only what changes between two synth outputs', () => {
   test('shows nothing but "no change" for identical outputs', () => {
     const same = diffReports(readSynthOutput(baseDir), readSynthOutput(baseDir));
     expect(hasChanges(same)).toBe(false);
-    expect(renderDiffMarkdown(same)).toBe('## vSphere permissions review: changes against the base\n\nNo change to vSphere roles, grants, folders, templates or Kubernetes secrets.\n');
+    expect(renderDiffMarkdown(same)).toBe(
+      '## vSphere permissions review: changes against the base\n\nNo change to vSphere roles, grants, folders, templates, Kubernetes secrets, variables or other resources.\n',
+    );
   });
 
   test('the built CLI prints the diff with --base, as Markdown and as JSON', () => {
@@ -373,7 +383,7 @@ describe('templates, secrets and hand-written resources', () => {
   const tables = tablesOf(markdown);
 
   test('lists templates with folder, datastore, network and source, credentials in the URL redacted', () => {
-    expect(tables.get('Templates')).toEqual([
+    expect(tables.get('Templates')!.map((r) => r.slice(0, 5))).toEqual([
       ['Template', 'Folder', 'Datastore', 'Network', 'Source'],
       ['flatcar', '/dc-1/vm/kkp-templates', '/dc-1/datastore/ds-ssd-1', '', 'local file /images/flatcar/flatcar.ovf'],
       [
@@ -384,15 +394,17 @@ describe('templates, secrets and hand-written resources', () => {
         'https://REDACTED@images.example.com/ubuntu.ova?…',
       ],
     ]);
+    expect(tables.get('Templates')!.map((r) => r[5])).toEqual(['Terraform address', 'vsphere_virtual_machine.Flatcar', 'vsphere_virtual_machine.Ubuntu']);
   });
 
   test('lists secrets by namespace, name and data keys, computed data marked', () => {
-    expect(tables.get('Kubernetes secrets')).toEqual([
-      ['Namespace', 'Name', 'Type', 'Data keys'],
-      ['kube-system', 'cloud-config', 'Opaque', 'config'],
-      ['kube-system', 'cloud-config-csi', 'Opaque', 'config'],
-      ['kube-system', 'computed', 'Opaque', 'computed'],
-      ['kubermatic', 'vsphere-token', 'Opaque', 'blob, ca.crt, token'],
+    const kube = 'kubernetes (configured from the environment)';
+    expect(tables.get('Kubernetes secrets')!.map((r) => r.slice(0, 5))).toEqual([
+      ['Provider (cluster)', 'Namespace', 'Name', 'Type', 'Data keys'],
+      [kube, 'kube-system', 'cloud-config', 'Opaque', 'config'],
+      [kube, 'kube-system', 'cloud-config-csi', 'Opaque', 'config'],
+      [kube, 'kube-system', 'computed', 'Opaque', 'computed'],
+      [kube, 'kubermatic', 'vsphere-token', 'Opaque', 'blob, ca.crt, token'],
     ]);
   });
 
@@ -426,7 +438,7 @@ describe('templates, secrets and hand-written resources', () => {
   });
 
   test('reads hand-written permissions: roles resolved, management unknown with a warning, cells escaped', () => {
-    const grants = tables.get('Grants')!.slice(1).filter((r) => r[0] === '/dc-1/vm/backups');
+    const grants = tables.get('Grants')!.slice(1).filter((r) => r[0] === '/dc-1/vm/backups').map((r) => r.slice(0, 6));
     expect(grants).toEqual([
       ['/dc-1/vm/backups', 'Folder', 'CORP\\auditors (group)', 'Read-only', 'no', 'unknown'],
       ['/dc-1/vm/backups', 'Folder', 'CORP\\backup|svc*_x', 'backup-operator', 'yes', 'unknown'],
