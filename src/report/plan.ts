@@ -187,12 +187,14 @@ class PlanReader {
     this.head = indexSynth(head);
     this.base = indexSynth(base);
     const priorState = isObject(doc.prior_state) ? doc.prior_state : {};
-    for (const r of moduleResources(isObject(priorState.values) ? priorState.values.root_module : undefined)) {
-      this.prior.set(r.address, r);
+    const priorResources = moduleResources(isObject(priorState.values) ? priorState.values.root_module : undefined);
+    for (const r of priorResources) this.prior.set(r.address, r);
+    // Object ids name looked-up and created objects; a permissions resource's id is its object's id, so it names nothing.
+    for (const r of [...priorResources.filter((x) => x.mode === 'data'), ...priorResources.filter((x) => x.mode !== 'data')]) {
       const id = str(r.values.id);
-      if (id === undefined || id === SENSITIVE) continue;
-      this.byId.set(`${r.type}\u0000${id}`, r);
-      this.byId.set(id, r);
+      if (id === undefined || id === SENSITIVE || r.type === 'vsphere_entity_permissions') continue;
+      if (!this.byId.has(`${r.type}\u0000${id}`)) this.byId.set(`${r.type}\u0000${id}`, r);
+      if (!this.byId.has(id)) this.byId.set(id, r);
     }
     const plannedValues = isObject(doc.planned_values) ? doc.planned_values : {};
     for (const r of moduleResources(plannedValues.root_module)) this.planned.set(r.address, r);

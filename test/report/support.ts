@@ -75,8 +75,10 @@ export function tablesOf(markdown: string): Map<string, string[][]> {
         if (x.type === 'tr_close') rows.push(row);
         if (x.type === 'inline') row.push(inlineText(x));
       }
-      if (tables.has(heading)) throw new Error(`two tables under heading "${heading}"`);
-      tables.set(heading, rows);
+      // A second table under one heading is keyed "<heading> #2", and so on.
+      let key = heading;
+      for (let n = 2; tables.has(key); n++) key = `${heading} #${n}`;
+      tables.set(key, rows);
     }
   }
   return tables;
