@@ -177,7 +177,8 @@ function lostPermissions(
       address,
     });
   }
-  return out.sort((a, b) => byText(a.stack, b.stack) || byText(a.object, b.object) || byText(a.principal ?? '', b.principal ?? ''));
+  // Named principals first, then "everything else" on the object.
+  return out.sort((a, b) => byText(a.stack, b.stack) || byText(a.object, b.object) || byText(a.principal ?? '\uffff', b.principal ?? '\uffff'));
 }
 
 function version(v: string | undefined): { vsphereVersion?: string } {

@@ -153,6 +153,11 @@ class StackReader {
     if (!ref || !conf) return typeof expr === 'string' ? expr : JSON.stringify(expr);
     const name = str(conf.name) ?? '?';
     const inDc = (folder: string) => (name.startsWith('/') ? name : `/${this.datacenterName(conf.datacenter_id)}/${folder}/${name}`);
+    if (ref.data && isExpression(name)) {
+      // A look-up whose name Terraform computes (e.g. the first datastore of a datastore cluster): say how.
+      const noun = DATA_KINDS[ref.type]?.kind ?? ref.type;
+      return `the ${noun} whose name is ${this.words(name)}`;
+    }
     if (ref.data) {
       switch (ref.type) {
         case 'vsphere_datacenter':
