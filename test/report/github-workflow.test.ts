@@ -7,8 +7,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
+import { DataResource, LocalBackend, TerraformStack } from 'cdktf';
 import { KkpSeedStack } from '../../examples/kkp-seed/main';
-import { diffReports, readSynthOutput, renderDiffMarkdown, renderReportMarkdown } from '../../src/report';
+import { diffReports, planReport, readSynthOutput, renderDiffMarkdown, renderPlanMarkdown, renderReportMarkdown } from '../../src/report';
+import { realPlan, terraform } from './plan-documents';
 import { buildCli, REPO, synthToDisk } from './support';
 
 const WORKFLOW = join(REPO, 'examples/github-actions/plan-review.yml');
@@ -62,6 +64,7 @@ describe('examples/github-actions/plan-review.yml', () => {
       'Synthesize the target branch',
       'Report vSphere permissions',
       'Terraform plan per stack',
+      'Report the plans',
       'Assemble the comment',
       'Create or update the pull request comment',
     ];
@@ -75,7 +78,9 @@ describe('examples/github-actions/plan-review.yml', () => {
     expect(step('Report vSphere permissions').run).toContain(
       'npx cdktf-kkp-vsphere report "$REVIEW_DIR/head" --base "$REVIEW_DIR/base"',
     );
-    expect(step('Terraform plan per stack').run).toMatch(/terraform -chdir="\$REVIEW_DIR\/head\/\$dir" plan /);
+    expect(step('Terraform plan per stack').run).toMatch(/terraform -chdir="\$REVIEW_DIR\/head\/\$dir" plan .*-out=plan\.bin/);
+    expect(step('Terraform plan per stack').run).toContain('show -json plan.bin > "$REVIEW_DIR/plans/$stack.json"');
+    expect(step('Report the plans').run).toContain('npx cdktf-kkp-vsphere report "$REVIEW_DIR/head" "${args[@]}" --max-length 30000');
     expect(step('Create or update the pull request comment').uses).toMatch(/^actions\/github-script@v\d+$/);
   });
 
@@ -120,6 +125,36 @@ describe('examples/github-actions/plan-review.yml', () => {
     expect(comment).toContain('<details><summary>Full vSphere permissions report</summary>');
     expect(comment).toContain('<details><summary>terraform plan of <code>kkp-seed</code>: Plan: 3 to add, 0 to change, 0 to destroy.</summary>');
     expect(comment.length).toBeLessThan(65536);
+  });
+
+  test('a real saved plan is reported first in the comment, with the synth diff and the full report after it', () => {
+    const review = mkdtempSync(join(tmpdir(), 'kkp-review-'));
+    // A stack terraform can really plan here: one additive grant as a terraform_data (no provider needed).
+    const head = join(review, 'head');
+    spawnSync('cp', ['-r', synthToDisk((app) => {
+      const s = new TerraformStack(app, 'grants');
+      new LocalBackend(s, { path: join(review, 'grants.tfstate') });
+      new DataResource(s, 'Grant', { input: { principal: 'VSPHERE.LOCAL\\kkp-storage', role: 'kkp-storage', entity: '/dc-1/datastore/ds-1', propagate: true } });
+    }), head]);
+    terraform(join(head, 'stacks/grants'), ['init', '-input=false', '-no-color']);
+    mkdirSync(join(review, 'plans'));
+    writeFileSync(join(review, 'plans/grants.json'), JSON.stringify(realPlan(join(head, 'stacks/grants'))));
+    writeFileSync(join(review, 'plans/grants.txt'), 'Plan: 1 to add, 0 to change, 0 to destroy.\n');
+    const r = runStep(step('Report the plans'), { REVIEW_DIR: review, BASE_OK: 'false' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const planMd = readFileSync(join(review, 'plan-report.md'), 'utf8');
+    const plan = JSON.parse(readFileSync(join(review, 'plans/grants.json'), 'utf8'));
+    expect(planMd).toBe(
+      renderPlanMarkdown(planReport([{ stack: 'grants', plan, head: readSynthOutput(head).stacks[0] }]), { title: 'What the plan changes on vCenter', maxLength: 30000 }),
+    );
+    expect(planMd).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**');
+    writeFileSync(join(review, 'changes.md'), 'CHANGES\n');
+    writeFileSync(join(review, 'report.md'), 'FULL\n');
+    expect(runStep(step('Assemble the comment'), { REVIEW_DIR: review }).status).toBe(0);
+    const comment = readFileSync(join(review, 'comment.md'), 'utf8');
+    expect(comment.startsWith(`${MARKER}\n${planMd}\nCHANGES\n`)).toBe(true);
+    expect(comment.indexOf('FULL')).toBeGreaterThan(comment.indexOf('CHANGES'));
   });
 
   test('without a base synth output the report says so and still comments the full report', () => {
