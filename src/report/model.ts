@@ -294,6 +294,8 @@ export interface PlanStackReport {
   readonly secrets: readonly PlanSecretChange[];
   /** Every replacement of the plan, with what forces it. */
   readonly replacements: readonly PlannedChangeFact[];
+  /** Every resource change of the plan, by address (what tfcmt lists): nothing is left out of this one. */
+  readonly changes: readonly PlannedChangeFact[];
   /** Changes of every other resource, by address. */
   readonly other: readonly PlannedChangeFact[];
   /** Resources Terraform found changed outside Terraform since the last apply (`resource_drift`). */

@@ -82,18 +82,15 @@ function stackSection(s: PlanStackReport, multi: boolean, limit: number): string
     String(itemCount(items, 'replace')),
     String(itemCount(items, 'delete')),
   ];
+  const countRows = [
+    ['Roles', String(roleCount('create')), String(roleCount('update')), String(roleCount('replace')), String(roleCount('delete'))],
+    row('Folders', s.folders),
+    row('Templates', s.templates),
+    row('Kubernetes secrets', s.secrets),
+    row('Other resources', s.other),
+  ].filter((r) => r.slice(1).some((n) => n !== '0'));
+  if (countRows.length) out.push(...table(['', 'create', 'update', 'replace', 'destroy'], countRows), '');
   out.push(
-    ...table(
-      ['', 'create', 'update', 'replace', 'destroy'],
-      [
-        ['Roles', String(roleCount('create')), String(roleCount('update')), String(roleCount('replace')), String(roleCount('delete'))],
-        row('Folders', s.folders),
-        row('Templates', s.templates),
-        row('Kubernetes secrets', s.secrets),
-        row('Other resources', s.other),
-      ],
-    ),
-    '',
     `Permissions: **${perm('added')} added, ${perm('changed')} changed, ${perm('removed')} removed** on ` +
       `${plural(new Set(s.permissions.map((p) => p.object)).size, 'object')}` +
       `${s.lostPermissions.length ? `, of which **${s.lostPermissions.length} not granted by this stack**` : ''}.`,
@@ -107,7 +104,7 @@ function stackSection(s: PlanStackReport, multi: boolean, limit: number): string
       '',
     );
   }
-  const destroyed = [...s.roles, ...s.folders, ...s.templates, ...s.secrets, ...s.other].filter((c) => c.action === 'delete');
+  const destroyed = s.changes.filter((c) => c.action === 'delete');
   if (destroyed.length) {
     out.push(
       `#### Destroyed: ${plural(destroyed.length, 'resource')}`,
@@ -163,6 +160,20 @@ function stackSection(s: PlanStackReport, multi: boolean, limit: number): string
       ...details(
         `Other resources: ${plural(s.other.length, 'change')}`,
         cut(s.other, limit, (rows) => rows.map((c) => `- ${ACTION_WORDS[c.action]}: ${code(c.address)}${why(c) ? ` (${why(c)})` : ''}`)),
+      ),
+    );
+  }
+  if (s.changes.length) {
+    const byAction = (a: PlannedChangeFact['action']) => s.changes.filter((c) => c.action === a);
+    out.push(
+      ...details(
+        `Every resource change by address: ${plural(s.changes.length, 'resource')}`,
+        cut(s.changes, limit, (rows) =>
+          (['create', 'update', 'replace', 'delete'] as const).flatMap((a) => {
+            const these = rows.filter((c) => c.action === a);
+            return these.length ? [`- ${ACTION_WORDS[a]} (${byAction(a).length}): ${these.map((c) => code(c.address)).join(', ')}`] : [];
+          }),
+        ),
       ),
     );
   }

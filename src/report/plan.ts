@@ -281,6 +281,7 @@ class PlanReader {
       templates: templates.sort(sortItems),
       secrets: secrets.sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name) || byText(a.address, b.address)),
       replacements: this.changes.filter((c) => c.action === 'replace').map((c) => c.fact),
+      changes: this.changes.map((c) => c.fact),
       other: this.changes.filter((c) => !consumed.has(c.address)).map((c) => c.fact),
       drift: this.drift(),
     };
