@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { DataResource, LocalBackend, TerraformStack } from 'cdktf';
 import { KkpSeedStack } from '../../examples/kkp-seed/main';
 import { diffReports, planReport, readSynthOutput, renderDiffMarkdown, renderPlanMarkdown, renderReportMarkdown } from '../../src/report';
-import { realPlan, terraform } from './plan-documents';
+import { TerraformWorkspace } from '../support/terraform';
 import { buildCli, REPO, synthToDisk } from './support';
 
 const WORKFLOW = join(REPO, 'examples/github-actions/plan-review.yml');
@@ -133,12 +133,14 @@ describe('examples/github-actions/plan-review.yml', () => {
     const head = join(review, 'head');
     spawnSync('cp', ['-r', synthToDisk((app) => {
       const s = new TerraformStack(app, 'grants');
-      new LocalBackend(s, { path: join(review, 'grants.tfstate') });
+      new LocalBackend(s, { path: 'terraform.tfstate' });
       new DataResource(s, 'Grant', { input: { principal: 'VSPHERE.LOCAL\\kkp-storage', role: 'kkp-storage', entity: '/dc-1/datastore/ds-1', propagate: true } });
     }), head]);
-    terraform(join(head, 'stacks/grants'), ['init', '-input=false', '-no-color']);
+    const ws = TerraformWorkspace.create(readFileSync(join(head, 'stacks/grants/cdk.tf.json'), 'utf8'));
+    ws.init();
     mkdirSync(join(review, 'plans'));
-    writeFileSync(join(review, 'plans/grants.json'), JSON.stringify(realPlan(join(head, 'stacks/grants'))));
+    writeFileSync(join(review, 'plans/grants.json'), JSON.stringify(ws.planJson()));
+    ws.remove();
     writeFileSync(join(review, 'plans/grants.txt'), 'Plan: 1 to add, 0 to change, 0 to destroy.\n');
     const r = runStep(step('Report the plans'), { REVIEW_DIR: review, BASE_OK: 'false' });
     expect(r.stderr).toBe('');

@@ -1,4 +1,4 @@
-// CONSTRUCTED plan documents for vsphere_* resources, and REAL ones made by the terraform binary.
+// CONSTRUCTED plan documents for vsphere_* resources (the REAL ones come from test/support/terraform.ts).
 //
 // Why constructed: the vSphere provider cannot be installed on these machines (the Go module proxy refuses
 // github.com/vmware/terraform-provider-vsphere), so terraform cannot plan a vsphere_* resource here. The documents
@@ -10,11 +10,6 @@
 // "delete" with action_reason "delete_because_no_resource_config", and a change found on refresh is listed in
 // `resource_drift`. The configuration of each resource comes from a real synthesized cdk.tf.json, the object ids
 // from a small inventory like the govmomi simulator's (datacenter-2, datastore-N, network-N, group-vN).
-import { execFileSync } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-
 type Json = Record<string, any>;
 
 /** ForceNew attributes of provider vmware/vsphere 2.15.0 and hashicorp/kubernetes 2.38.0 (from their schemas). */
@@ -81,7 +76,7 @@ export function resolveStack(tf: Json, inv: Inventory, existing: 'all' | 'none' 
     for (const [name, conf] of Object.entries<Json>(table)) {
       const address = `data.${type}.${name}`;
       if (!data[address]) continue;
-      const values = { ...normalize(type, conf, (e) => resolve(e, data, {})), id: data[address].id };
+      const values: Json = { ...normalize(type, conf, (e) => resolve(e, data, {})), id: data[address].id };
       if (type === 'vsphere_network') values.type = 'Network';
       data[address] = values;
       out.push({ address, mode: 'data', type, name, provider_name: providerName(type), values });
@@ -287,28 +282,4 @@ export function withForeign(state: StateResource[], inv: Inventory): StateResour
     );
     return { ...r, values: { ...r.values, permissions } };
   });
-}
-
-// ---- real plans --------------------------------------------------------------------------------------------------
-
-/** Runs the real terraform in `dir` with an empty CLI configuration (nothing is downloaded: builtin resources only). */
-export function terraform(dir: string, args: string[]): string {
-  const cli = join(dir, '..', 'terraformrc');
-  writeFileSync(cli, '');
-  return execFileSync('terraform', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, TF_CLI_CONFIG_FILE: cli, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** `terraform plan -out` then `terraform show -json`: the real plan document of the configuration in `dir`. */
-export function realPlan(dir: string, destroy = false): Json {
-  terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.bin', ...(destroy ? ['-destroy'] : [])]);
-  return JSON.parse(terraform(dir, ['show', '-json', 'plan.bin']));
-}
-
-export function freshDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
 }

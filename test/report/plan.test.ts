@@ -8,7 +8,8 @@
 // - CONSTRUCTED: vsphere_* changes. The vSphere provider cannot be installed here, so terraform cannot plan them;
 //   test/report/plan-documents.ts builds the documents in Terraform's documented format from real synthesized
 //   cdk.tf.json, and its shape is checked against the real plans below.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { DataResource, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -34,7 +35,8 @@ import {
   renderPlanMarkdown,
   StackReport,
 } from '../../src/report';
-import { freshDir, Inventory, planDocument, realPlan, resolveStack, StateResource, terraform, withForeign } from './plan-documents';
+import { TerraformWorkspace } from '../support/terraform';
+import { Inventory, planDocument, resolveStack, StateResource, withForeign } from './plan-documents';
 import { renderHtml, runCli, synthToDisk, tablesOf } from './support';
 
 const STORAGE = 'VSPHERE.LOCAL\\kkp-storage';
@@ -255,9 +257,10 @@ interface AdditiveGrant {
  * A template import stand-in and a sensitive input show that other resources are listed by address only.
  */
 class AdditiveStack extends TerraformStack {
-  constructor(scope: Construct, id: string, workdir: string, grants: readonly AdditiveGrant[]) {
+  constructor(scope: Construct, id: string, grants: readonly AdditiveGrant[]) {
     super(scope, id);
-    new LocalBackend(this, { path: join(workdir, 'terraform.tfstate') });
+    // State in terraform's working directory (cdktf's default is a file in the current directory: the repository).
+    new LocalBackend(this, { path: 'terraform.tfstate' });
     for (const g of grants) {
       const input = { principal: g.principal, isGroup: false, role: g.role, entity: g.entity, propagate: g.propagate };
       const r = new DataResource(this, g.id, { input, triggersReplace: input });
@@ -276,14 +279,9 @@ const G = {
 };
 
 describe('report --plan on REAL terraform plans (terraform_data additive grants, state from a real apply)', () => {
-  const work = freshDir('kkp-plan-real-');
-  const tfdir = join(work, 'stack');
-  mkdirSync(tfdir);
-  const synth = (grants: AdditiveGrant[]) => {
-    const dir = synthToDisk((app) => new AdditiveStack(app, 'grants', work, grants));
-    copyFileSync(join(dir, 'stacks/grants/cdk.tf.json'), join(tfdir, 'cdk.tf.json'));
-    return dir;
-  };
+  const work = mkdtempSync(join(tmpdir(), 'kkp-plan-real-'));
+  const synth = (grants: AdditiveGrant[]) => synthToDisk((app) => new AdditiveStack(app, 'grants', grants));
+  const stackJson = (dir: string) => readFileSync(join(dir, 'stacks/grants/cdk.tf.json'), 'utf8');
   const v1 = [G.ds, G.net, G.cl];
   const v2 = [
     G.ds,
@@ -293,6 +291,7 @@ describe('report --plan on REAL terraform plans (terraform_data additive grants,
   ];
   let v1Dir: string;
   let v2Dir: string;
+  let ws: TerraformWorkspace;
   let first: any;
   let change: any;
   let destroy: any;
@@ -301,18 +300,22 @@ describe('report --plan on REAL terraform plans (terraform_data additive grants,
   beforeAll(() => {
     let t = Date.now();
     v1Dir = synth(v1);
-    terraform(tfdir, ['init', '-input=false', '-no-color']);
-    first = realPlan(tfdir);
+    ws = TerraformWorkspace.create(stackJson(v1Dir));
+    ws.init();
+    first = ws.planJson();
     timings.firstPlan = Date.now() - t;
-    terraform(tfdir, ['apply', '-input=false', '-no-color', '-auto-approve', '-lock=false']);
+    ws.apply();
     t = Date.now();
     v2Dir = synth(v2);
-    change = realPlan(tfdir);
+    ws.write(stackJson(v2Dir));
+    change = ws.planJson();
     timings.changePlan = Date.now() - t;
-    terraform(tfdir, ['apply', '-input=false', '-no-color', '-auto-approve', '-lock=false']);
-    destroy = realPlan(tfdir, true);
+    ws.apply();
+    destroy = ws.planJson(true);
     writeFileSync(join(work, 'plan-change.json'), JSON.stringify(change));
   });
+
+  afterAll(() => ws?.remove());
 
   test('first deploy: each grant is added, additive, named by its terraform_data address', () => {
     const [s] = planReport([{ stack: 'grants', plan: first, head: readSynthOutput(v1Dir).stacks[0] }]).stacks;
