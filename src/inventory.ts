@@ -1,6 +1,6 @@
 // Layer 2: typed references to vSphere inventory objects, each looked up once per stack.
 import { Construct } from 'constructs';
-import { Fn, TerraformStack } from 'cdktf';
+import { Fn, TerraformStack, Token } from 'cdktf';
 import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-compute-cluster';
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
 import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
@@ -9,6 +9,8 @@ import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-fold
 import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
 import { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
+import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
+import { checkInventoryName, checkRelativeInventoryPath } from './validation';
 
 /** The kind of an inventory object, in KKP's vocabulary. */
 export type EntityKind = 'vcenter' | 'datacenter' | 'cluster' | 'datastore' | 'datastoreCluster' | 'network' | 'folder';
@@ -102,11 +104,14 @@ export class VsphereInventory extends Construct {
   /** The datacenter's name. */
   public readonly datacenterName: string;
   private readonly cache: Map<string, unknown>;
+  private readonly where: string;
 
   constructor(scope: Construct, id: string, props: VsphereInventoryProps) {
     super(scope, id);
-    this.datacenterName = checkName(props.datacenter, 'VsphereInventory datacenter');
+    this.where = `VsphereInventory ${this.node.path}`;
+    this.datacenterName = checkName(props?.datacenter, `${this.where} datacenter`);
     this.cache = stackCache(this);
+    enableSynthChecks(this);
   }
 
   /** The datacenter itself. */
@@ -132,7 +137,7 @@ export class VsphereInventory extends Construct {
 
   /** A compute cluster of the datacenter, by name. */
   public computeCluster(name: string): ComputeClusterEntity {
-    const path = `/${this.datacenterName}/host/${checkName(name, 'computeCluster name')}`;
+    const path = `/${this.datacenterName}/host/${checkName(name, `${this.where} computeCluster(name)`)}`;
     return this.lookup(path, 'ComputeCluster', (id) => {
       const ds = new DataVsphereComputeCluster(this, id, { name, datacenterId: this.datacenterId });
       return new ComputeClusterEntity(this, ds.id, path, ds.resourcePoolId);
@@ -141,7 +146,7 @@ export class VsphereInventory extends Construct {
 
   /** A datastore of the datacenter, by name. */
   public datastore(name: string): SharedEntity {
-    const path = `/${this.datacenterName}/datastore/${checkName(name, 'datastore name')}`;
+    const path = `/${this.datacenterName}/datastore/${checkName(name, `${this.where} datastore(name)`)}`;
     return this.lookup(path, 'Datastore', (id) => {
       const ds = new DataVsphereDatastore(this, id, { name, datacenterId: this.datacenterId });
       return new SharedEntity(this, 'datastore', ds.id, 'Datastore', path);
@@ -150,7 +155,7 @@ export class VsphereInventory extends Construct {
 
   /** A datastore cluster (storage pod) of the datacenter, by name. */
   public datastoreCluster(name: string): DatastoreClusterEntity {
-    const path = `/${this.datacenterName}/datastore/${checkName(name, 'datastoreCluster name')}`;
+    const path = `/${this.datacenterName}/datastore/${checkName(name, `${this.where} datastoreCluster(name)`)}`;
     return this.lookup(path, 'DatastoreCluster', (id) => {
       const ds = new DataVsphereDatastoreCluster(this, id, { name, datacenterId: this.datacenterId });
       return new DatastoreClusterEntity(this, ds.id, path, ds, this.datacenterId);
@@ -159,7 +164,7 @@ export class VsphereInventory extends Construct {
 
   /** The Terraform id of an ESXi host of the datacenter, by name (as vCenter lists it). */
   public hostId(name: string): string {
-    const host = checkName(name, 'host name');
+    const host = checkName(name, `${this.where} hostId(name)`);
     return this.lookup(`/${this.datacenterName}/host#${host}`, 'Host', (id) => {
       return new DataVsphereHost(this, id, { name: host, datacenterId: this.datacenterId }).id;
     });
@@ -167,7 +172,7 @@ export class VsphereInventory extends Construct {
 
   /** A network (standard port group, distributed port group or opaque network) of the datacenter, by name. */
   public network(name: string): SharedEntity {
-    const path = `/${this.datacenterName}/network/${checkName(name, 'network name')}`;
+    const path = `/${this.datacenterName}/network/${checkName(name, `${this.where} network(name)`)}`;
     return this.lookup(path, 'Network', (id) => {
       const ds = new DataVsphereNetwork(this, id, { name, datacenterId: this.datacenterId });
       // The data source's `type` is the managed object type vsphere_entity_permissions needs.
@@ -177,7 +182,7 @@ export class VsphereInventory extends Construct {
 
   /** An existing VM folder the stack does not create, by path relative to the datacenter's VM folder. */
   public vmFolder(path: string): SharedEntity {
-    const relative = checkRelativePath(path, 'vmFolder path');
+    const relative = checkRelativePath(path, `${this.where} vmFolder(path)`);
     const absolute = `/${this.datacenterName}/vm/${relative}`;
     return this.lookup(absolute, 'VmFolder', (id) => {
       const ds = new DataVsphereFolder(this, id, { path: absolute });
@@ -190,7 +195,7 @@ export class VsphereInventory extends Construct {
    * (`cluster-1/Resources/pool-a`), or of a cluster's root pool (`cluster-1/Resources`).
    */
   public resourcePoolId(path: string): string {
-    const relative = checkRelativePath(path, 'resourcePool path');
+    const relative = checkRelativePath(path, `${this.where} resourcePoolId(path)`);
     const absolute = `/${this.datacenterName}/host/${relative}`;
     return this.lookup(`${absolute}#pool`, 'ResourcePool', (id) => {
       const ds = new DataVsphereResourcePool(this, id, { name: absolute, datacenterId: this.datacenterId });
@@ -201,7 +206,11 @@ export class VsphereInventory extends Construct {
   private lookup<T>(key: string, kind: string, create: (constructId: string) => T): T {
     const cacheKey = `${kind} ${key}`;
     if (!this.cache.has(cacheKey)) {
-      this.cache.set(cacheKey, create(`${kind}-${key.replace(/[^A-Za-z0-9_-]+/g, '_')}`));
+      // Names that differ only in characters a construct id cannot hold ("ds 1", "ds_1") get distinct ids.
+      const base = `${kind}-${key.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
+      let id = base;
+      for (let i = 2; this.node.tryFindChild(id); i++) id = `${base}-${i}`;
+      this.cache.set(cacheKey, create(id));
     }
     return this.cache.get(cacheKey) as T;
   }
@@ -219,34 +228,26 @@ function stackCache(scope: Construct): Map<string, unknown> {
   return cache;
 }
 
-/** Validates an inventory object name; returns it unchanged. */
+/**
+ * Validates an inventory object name (one rule for folders, VMs, datastores, networks, clusters, hosts, datacenters;
+ * see `inventoryNameProblem`); returns it unchanged. A token is taken as is: its value is only known at plan time.
+ */
 export function checkName(name: string, input: string): string {
-  if (typeof name !== 'string' || name.trim() === '') {
-    throw new Error(`${input}: must be a non-empty name, got ${JSON.stringify(name)}.`);
+  if (typeof name === 'string' && Token.isUnresolved(name)) {
+    refuseTemplateSyntax(name, input);
+    return name;
   }
-  if (name !== name.trim()) {
-    throw new Error(`${input}: "${name}" has leading or trailing white space; vSphere names are matched exactly.`);
-  }
-  if (/[\u0000-\u001f]/.test(name)) {
-    throw new Error(`${input}: ${JSON.stringify(name)} contains a control character.`);
-  }
-  if (name.includes('/')) {
-    throw new Error(`${input}: "${name}" contains "/"; give the object's own name, not a path.`);
-  }
-  return name;
+  return checkInventoryName(name, input);
 }
 
-/** Validates a relative inventory path (`a/b/c`); returns it without leading or trailing slashes. */
+/**
+ * Validates a relative inventory path (`a/b/c`): every segment a name, no `.`, `..` or empty segment. Returns it
+ * without a trailing slash.
+ */
 export function checkRelativePath(path: string, input: string): string {
-  if (typeof path !== 'string' || path.trim() === '') {
-    throw new Error(`${input}: must be a non-empty path, got ${JSON.stringify(path)}.`);
+  if (typeof path === 'string' && Token.isUnresolved(path)) {
+    refuseTemplateSyntax(path, input);
+    return path;
   }
-  if (path.startsWith('/')) {
-    throw new Error(
-      `${input}: "${path}" is absolute; give the path relative to the datacenter's folder (e.g. "kkp/templates").`,
-    );
-  }
-  const trimmed = path.replace(/\/+$/, '');
-  trimmed.split('/').forEach((segment) => checkName(segment, `${input} segment`));
-  return trimmed;
+  return checkRelativeInventoryPath(path, input);
 }

@@ -1,8 +1,10 @@
 // A VM folder the stack creates and therefore owns, permissions included.
 import { Construct } from 'constructs';
 import { Folder } from '@cdktf/provider-vsphere/lib/folder';
+import { TerraformStack } from 'cdktf';
 import { EntityKind, IVsphereEntity, Ownership, VsphereInventory, checkRelativePath } from './inventory';
 import { Grant, Principal, IVsphereRole, VspherePermissions } from './permissions';
+import { claimExclusively } from './synth-checks';
 
 /** Props of {@link VmFolder}. */
 export interface VmFolderProps {
@@ -33,16 +35,35 @@ export class VmFolder extends Construct implements IVsphereEntity {
 
   constructor(scope: Construct, id: string, props: VmFolderProps) {
     super(scope, id);
-    const own = checkRelativePath(props.path, `VmFolder ${id} path`);
+    const where = `VmFolder ${this.node.path}`;
+    if (!(props?.inventory instanceof VsphereInventory)) {
+      throw new Error(`${where} inventory: expected the datacenter's VsphereInventory, got ${String(props?.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+    }
+    const own = checkRelativePath(props.path, `${where} path`);
+    if (props.parent !== undefined && !(props.parent instanceof VmFolder)) {
+      throw new Error(
+        `${where} parent: expected a VmFolder of this stack, got ${String(props.parent)}; for a folder the stack does not ` +
+          'create, give the whole path relative to the datacenter\'s VM folder instead.',
+      );
+    }
     if (props.parent && props.parent.inventory.datacenterName !== props.inventory.datacenterName) {
       throw new Error(
-        `VmFolder ${id}: parent ${props.parent.inventoryPath} is in datacenter "${props.parent.inventory.datacenterName}", ` +
+        `${where} parent: ${props.parent.inventoryPath} is in datacenter "${props.parent.inventory.datacenterName}", ` +
           `not "${props.inventory.datacenterName}"; a folder's parent must be in the same datacenter.`,
       );
     }
     this.inventory = props.inventory;
     this.relativePath = props.parent ? `${props.parent.relativePath}/${own}` : own;
     this.inventoryPath = `/${props.inventory.datacenterName}/vm/${this.relativePath}`;
+    // Two vsphere_folder resources for one path would both try to create it, and the first destroy would remove it.
+    const folders = createdFolders(this);
+    const other = folders.get(this.inventoryPath);
+    if (other !== undefined) {
+      throw new Error(
+        `${where} path: ${this.inventoryPath} is already created by ${other} in this stack; use that VmFolder (e.g. as ` +
+          'parent or folder) instead of creating the folder twice.',
+      );
+    }
     // vsphere_folder.path is relative to /<datacenter>/vm/, and a nested folder needs its parent first.
     this.resource = new Folder(this, 'Folder', {
       path: this.relativePath,
@@ -51,6 +72,8 @@ export class VmFolder extends Construct implements IVsphereEntity {
       dependsOn: props.parent ? [props.parent.resource] : undefined,
     });
     this.entityId = this.resource.id;
+    folders.set(this.inventoryPath, this.node.path);
+    claimExclusively(this, { kind: 'folder', key: this.inventoryPath, element: this.resource });
   }
 
   /** The scope grants of this folder are recorded in. */
@@ -62,4 +85,17 @@ export class VmFolder extends Construct implements IVsphereEntity {
   public grant(principal: Principal | string, role: IVsphereRole, options: { propagate: boolean }): Grant {
     return VspherePermissions.grant({ principal, role, entity: this, propagate: options.propagate });
   }
+}
+
+const folderRegistries = new WeakMap<TerraformStack, Map<string, string>>();
+
+/** Inventory path → construct path of every folder the stack creates. */
+function createdFolders(scope: Construct): Map<string, string> {
+  const stack = TerraformStack.of(scope);
+  let folders = folderRegistries.get(stack);
+  if (!folders) {
+    folders = new Map();
+    folderRegistries.set(stack, folders);
+  }
+  return folders;
 }

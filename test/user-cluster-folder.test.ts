@@ -102,7 +102,7 @@ describe('UserClusterFolder', () => {
     const first = setup();
     new UserClusterFolder(first.stack, 'A', first.base('aaaaaaaaaa'));
     expect(() => new UserClusterFolder(first.stack, 'B', first.base('bbbbbbbbbb', { path: 'x/../aaaaaaaaaa' }))).toThrow(
-      /UserClusterFolder B path: "x\/..\/aaaaaaaaaa" has a "." or ".." segment; vSphere folder paths are literal/,
+      /UserClusterFolder B path: "x\/..\/aaaaaaaaaa" has a ".." segment; govmomi cleans such paths/,
     );
     expect(() => new UserClusterFolder(first.stack, 'C', first.base('cccccccccc', { path: 'aaaaaaaaaa/c' }))).toThrow(
       /UserClusterFolder C: \/dc-1\/vm\/kkp\/aaaaaaaaaa is where KKP creates \(and on deletion destroys\) the folder of user cluster "aaaaaaaaaa"/,

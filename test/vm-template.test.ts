@@ -330,7 +330,7 @@ describe('VmTemplate validation at synth', () => {
   test('bad names, disk provisioning, entities of the wrong kind, a folder of another datacenter', () => {
     const { stack, base, inventory } = fixture();
     expect(() => new VmTemplate(stack, 'N', { ...base, name: 'a/b', source: ubuntu() })).toThrow('VmTemplate N name: "a/b" contains "/"');
-    expect(() => new VmTemplate(stack, 'L', { ...base, name: 'x'.repeat(81), source: ubuntu() })).toThrow('has 81 characters; vSphere VM names have at most 80.');
+    expect(() => new VmTemplate(stack, 'L', { ...base, name: 'x'.repeat(81), source: ubuntu() })).toThrow('has 81 characters; vSphere names have at most 80');
     expect(() => new VmTemplate(stack, 'D', { ...base, diskProvisioning: 'sparse' as any, source: ubuntu() })).toThrow(
       'VmTemplate D: diskProvisioning "sparse" is invalid; use one of thin, thick, eagerZeroedThick.',
     );
