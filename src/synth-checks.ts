@@ -307,7 +307,9 @@ function secretProblem(stack: TerraformStack, value: unknown, names: ElementName
       } else {
         const local = names.locals.get(m[2]);
         if (local && depth < 8) {
-          const problem = secretProblem(stack, local.expression, names, depth + 1);
+          // The `expression` getter answers a reference to the local; its value is what toTerraform() writes.
+          const value = (local.toTerraform() as { locals?: Record<string, unknown> }).locals?.[m[2]];
+          const problem = secretProblem(stack, value, names, depth + 1);
           if (problem !== undefined) return `takes local "${m[2]}", which ${problem}`;
         }
       }

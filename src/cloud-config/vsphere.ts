@@ -1,5 +1,6 @@
 // The vSphere cloud-config as KKP writes it (k8c.io/kubermatic/v2/pkg/resources/cloudconfig/vsphere:
 // CloudConfig, ForCluster and String): the same sections, keys, key order and quoting. Pure: no cdktf.
+import { redactUrl } from '../validation';
 import { GcfgQuote, GcfgSection, GcfgValueError, gcfgQuote, renderGcfg } from './gcfg';
 
 /** `[Global]`: KKP writes every key, empty or not; `ip-family` only when set. */
@@ -60,11 +61,14 @@ export interface VsphereCloudConfig {
 
 /** The inputs KKP derives the cloud-config from (datacenter spec, cluster spec, credentials). */
 export interface VsphereCloudConfigInput {
-  /** vCenter host name or IP, without scheme or port (KKP: the host of the datacenter's `endpoint`). */
+  /**
+   * vCenter host name or IP (KKP: the host of the datacenter's `endpoint`). `host:port` and `[ipv6]:port` are split:
+   * the host goes into the file, the port into `port`.
+   */
   readonly server: string;
   /**
-   * vCenter port.
-   * @default 443
+   * vCenter port: an integer from 1 to 65535 (or its decimal string).
+   * @default - the port in `server`, else 443
    */
   readonly port?: number | string;
   /**
@@ -107,21 +111,67 @@ export interface VsphereCloudConfigInput {
 /** KKP's fixed SCSI controller type. */
 export const VSPHERE_SCSI_CONTROLLER_TYPE = 'pvscsi';
 
-/** The port as KKP writes it: a decimal string. Token strings pass through for the caller to quote. */
+// A Terraform expression (a cdktf token is one): known only at apply time, so the caller quotes and checks it there.
+const isDeferred = (value: string) => value.includes('${');
+
+/**
+ * The port as KKP writes it: a decimal string from 1 to 65535. A Terraform expression (a cdktf token) passes through
+ * for the caller to quote.
+ */
 export function vspherePort(port: number | string | undefined): string {
   if (port === undefined) return '443';
-  if (typeof port === 'number') {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new GcfgValueError(`port ${port} is not a TCP port; use an integer from 1 to 65535 (vCenter listens on 443).`);
-    }
-    return String(port);
+  if (typeof port === 'string' && isDeferred(port)) return port;
+  const text = typeof port === 'number' ? String(port) : port;
+  const value = typeof port === 'number' ? port : /^\d{1,5}$/.test(port) ? Number(port) : NaN;
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new GcfgValueError(
+      `port ${typeof port === 'string' ? JSON.stringify(text) : text} is not a TCP port; use an integer from 1 to 65535 (vCenter listens on 443).`,
+    );
   }
-  return port;
+  return String(value);
+}
+
+/**
+ * The vCenter host and port for the cloud-config from `server` (a host name, an IP address, `host:port` or
+ * `[ipv6]:port`) and `port`. KKP writes the host alone (`server`, `[VirtualCenter "<host>"]`) and the port apart, so a
+ * port inside `server` moves to `port`; two different ports are an error. A Terraform expression passes unparsed.
+ */
+export function vsphereServer(server: string, port?: number | string): { host: string; port: string } {
+  const example = 'e.g. "vcenter.example.com" (and the port in port)';
+  if (typeof server !== 'string' || server.trim() === '') {
+    throw new GcfgValueError(`server: must be the vCenter host name, got ${JSON.stringify(server)}; give it, ${example}.`);
+  }
+  if (isDeferred(server)) return { host: server, port: vspherePort(port) };
+  if (server.includes('@')) {
+    // Never echo it: what stands before "@" is a user and maybe a password.
+    throw new GcfgValueError(`server: the value holds a user or password before "@"; give the vCenter host name only, ${example}, and the credentials as user and password.`);
+  }
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(server) || /[/\s?#\\"]/.test(server)) {
+    throw new GcfgValueError(`server: "${redactUrl(server)}" is not a host name (no scheme, path, query, quotes or spaces); give the host only, ${example}.`);
+  }
+  let host = server;
+  let serverPort: string | undefined;
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(.*))?$/.exec(server);
+  if (bracketed) {
+    host = bracketed[1];
+    serverPort = bracketed[2];
+  } else if ((server.match(/:/g) ?? []).length === 1) {
+    [host, serverPort] = server.split(':');
+  }
+  if (host === '') throw new GcfgValueError(`server: "${server}" has no host name; give one, ${example}.`);
+  if (serverPort === undefined) return { host, port: vspherePort(port) };
+  const fromServer = vspherePort(serverPort);
+  if (port !== undefined && !(typeof port === 'string' && isDeferred(port)) && vspherePort(port) !== fromServer) {
+    throw new GcfgValueError(
+      `server "${server}" names port ${fromServer} but port is ${vspherePort(port)}; give the port once: server "${host}" and port ${fromServer}.`,
+    );
+  }
+  return { host, port: fromServer };
 }
 
 /** Fills the cloud-config from flat inputs the way KKP's `ForCluster` does. */
 export function vsphereCloudConfig(input: VsphereCloudConfigInput): VsphereCloudConfig {
-  const port = vspherePort(input.port);
+  const { host: server, port } = vsphereServer(input.server, input.port);
   const ipFamily = input.ipFamily === undefined ? {} : { ipFamily: input.ipFamily };
   return {
     global: {
@@ -132,20 +182,20 @@ export function vsphereCloudConfig(input: VsphereCloudConfigInput): VsphereCloud
       workingDir: input.workingDir ?? input.clusterId,
       datacenter: input.datacenter,
       datastore: input.datastore,
-      server: input.server,
+      server,
       clusterId: input.clusterId,
       ...ipFamily,
     },
     disk: { scsiControllerType: VSPHERE_SCSI_CONTROLLER_TYPE },
     workspace: {
-      server: input.server,
+      server,
       datacenter: input.datacenter,
       folder: input.folder ?? '',
       defaultDatastore: input.datastore,
       resourcePoolPath: input.resourcePoolPath ?? '',
     },
     virtualCenters: {
-      [input.server]: {
+      [server]: {
         user: input.user,
         password: input.password,
         port,

@@ -131,6 +131,47 @@ datacenters = "2-foo"`);
     ));
   });
 
+  test.each(['0', '443; x', ' 443', '65536', '-1', '1e3', ''])('rejects port string %j', (port) => {
+    expect(() => vsphereCloudConfig({ ...input, port })).toThrow(new GcfgValueError(
+      `port ${JSON.stringify(port)} is not a TCP port; use an integer from 1 to 65535 (vCenter listens on 443).`,
+    ));
+  });
+
+  test.each<[string, number | string | undefined, string, string]>([
+    ['vc.example.com:8443', undefined, 'vc.example.com', '8443'],
+    ['vc.example.com:8443', 8443, 'vc.example.com', '8443'],
+    ['vc.example.com:8443', '8443', 'vc.example.com', '8443'],
+    ['10.0.0.5:9443', undefined, '10.0.0.5', '9443'],
+    ['[fd00::5]:9443', undefined, 'fd00::5', '9443'],
+    ['[fd00::5]', 444, 'fd00::5', '444'],
+    ['fd00::5', undefined, 'fd00::5', '443'],
+  ])('server %j with port %p: host %j, port %j in every section', (server, port, host, expected) => {
+    const config = vsphereCloudConfig({ ...input, server, port });
+    expect(config.global).toEqual(expect.objectContaining({ server: host, port: expected }));
+    expect(config.workspace.server).toBe(host);
+    expect(config.virtualCenters).toEqual({ [host]: expect.objectContaining({ port: expected }) });
+  });
+
+  test.each<[string, number | undefined, string]>([
+    ['vc.example.com:8443', 443, 'server "vc.example.com:8443" names port 8443 but port is 443; give the port once: server "vc.example.com" and port 8443.'],
+    ['vc.example.com:0', undefined, 'port "0" is not a TCP port'],
+    ['vc.example.com:443; x', undefined, 'server: "vc.example.com:443; x" is not a host name'],
+    ['https://vc.example.com', undefined, 'server: "https://vc.example.com" is not a host name (no scheme, path, query, quotes or spaces); give the host only'],
+    ['admin:PW@vc.example.com', undefined, 'server: the value holds a user or password before "@"; give the vCenter host name only'],
+    ['', undefined, 'server: must be the vCenter host name, got ""'],
+    [':443', undefined, 'server: ":443" has no host name'],
+  ])('refuses server %j (port %p)', (server, port, message) => {
+    let error: Error | undefined;
+    try {
+      vsphereCloudConfig({ ...input, server, port });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeInstanceOf(GcfgValueError);
+    expect(error!.message).toContain(message);
+    expect(error!.message).not.toContain('PW');
+  });
+
   test('names the INI field of a value gcfg cannot carry', () => {
     expect(() => renderVsphereCloudConfig(vsphereCloudConfig({ ...input, folder: 'a\nb' })))
       .toThrow('[Workspace] folder contains a newline (U+000A), which a gcfg INI file cannot carry; remove it from the value.');
