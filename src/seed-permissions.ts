@@ -31,7 +31,7 @@ export class SeedPermissions extends Construct {
 
   constructor(scope: Construct, id: string, props: SeedPermissionsProps) {
     super(scope, id);
-    const where = `SeedPermissions ${id}`;
+    const where = `SeedPermissions ${this.node.path}`;
     this.storagePrincipal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
     expectNonEmpty(props.folders, `${where} folders`, 'the KKP VM root folder and the template folder');
     expectNonEmpty(props.datastores, `${where} datastores`, 'the datastore(s) volumes are created on');

@@ -36,7 +36,7 @@ export class UserClusterPermissions extends Construct {
 
   constructor(scope: Construct, id: string, props: UserClusterPermissionsProps) {
     super(scope, id);
-    const where = `UserClusterPermissions ${id}`;
+    const where = `UserClusterPermissions ${this.node.path}`;
     this.principal = Principal.of(props.principal, `${where} principal`);
     expectKind(props.cluster, ['cluster'], `${where} cluster`);
     expectNonEmpty(props.networks, `${where} networks`, 'every network worker VMs attach to');

@@ -49,9 +49,9 @@ describe('SeedPermissions', () => {
   });
 
   test.each([
-    [{ folders: [] }, 'SeedPermissions Seed folders: give at least one entry (the KKP VM root folder and the template folder).'],
-    [{ datastores: [] }, 'SeedPermissions Seed datastores: give at least one entry'],
-    [{ storagePrincipal: 'k8c-storage' }, 'SeedPermissions Seed storagePrincipal: principal "k8c-storage" is not of the form DOMAIN\\name'],
+    [{ folders: [] }, 'SeedPermissions test/Seed folders: give at least one entry (the KKP VM root folder and the template folder).'],
+    [{ datastores: [] }, 'SeedPermissions test/Seed datastores: give at least one entry'],
+    [{ storagePrincipal: 'k8c-storage' }, 'SeedPermissions test/Seed storagePrincipal: principal "k8c-storage" is not of the form DOMAIN\\name'],
   ])('bad input %j fails with a clear message', (override, message) => {
     const w = world();
     expect(
@@ -78,7 +78,7 @@ describe('SeedPermissions', () => {
           folders: [w.root],
           datastores: [w.networks[0]],
         }),
-    ).toThrow('SeedPermissions Seed datastores[0]: /dc-1/network/net-a is a network, but this role is granted on a datastore or datastoreCluster.');
+    ).toThrow('SeedPermissions test/Seed datastores[0]: /dc-1/network/net-a is a network, but this role is granted on a datastore or datastoreCluster.');
   });
 });
 
@@ -126,7 +126,7 @@ describe('UserClusterPermissions', () => {
           datastores: w.datastores,
           folders: [w.root],
         }),
-    ).toThrow('UserClusterPermissions Mc cluster: /dc-1/datastore/ds-1 is a datastore, but this role is granted on a cluster.');
+    ).toThrow('UserClusterPermissions test/Mc cluster: /dc-1/datastore/ds-1 is a datastore, but this role is granted on a cluster.');
   });
 
   test('one principal for storage and machine-controller gets merged roles where both grant', () => {

@@ -4,10 +4,13 @@
 import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
 import { registerReport } from './report';
+import { redactUrls } from '../validation';
 
 export function buildProgram(): Command {
   const program = new Command();
   program
+    // commander echoes bad arguments; a URL among them may carry a user, password or token.
+    .configureOutput({ writeErr: (text) => process.stderr.write(redactUrls(text)) })
     .name('cdktf-kkp-vsphere')
     .description('Tools for KKP on vSphere: image conversion and permission reports for cdktf stacks.')
     .showHelpAfterError();
@@ -20,7 +23,8 @@ if (require.main === module) {
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
-      process.stderr.write(`cdktf-kkp-vsphere: ${err instanceof Error ? err.message : String(err)}\n`);
+      // A message may quote an input URL: its user info and query never reach the terminal or a CI log.
+      process.stderr.write(`cdktf-kkp-vsphere: ${redactUrls(err instanceof Error ? err.message : String(err))}\n`);
       process.exitCode = 1;
     });
 }
