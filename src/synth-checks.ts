@@ -302,7 +302,7 @@ function secretProblem(stack: TerraformStack, value: unknown, names: ElementName
       if (m[1] === 'var') {
         const variable = names.variables.get(m[2]);
         if (variable && variable.default !== undefined) {
-          return `takes variable "${m[2]}", whose default value is written into cdk.tf.json`;
+          return `takes variable "${m[2]}", which has a default value`;
         }
       } else {
         const local = names.locals.get(m[2]);

@@ -41,8 +41,11 @@ export class VmFolder extends Construct implements IVsphereEntity {
     }
     const own = checkRelativePath(props.path, `${where} path`);
     if (props.parent !== undefined && !(props.parent instanceof VmFolder)) {
+      const got = typeof (props.parent as IVsphereEntity).inventoryPath === 'string'
+        ? `the ${(props.parent as IVsphereEntity).ownership} ${(props.parent as IVsphereEntity).kind} ${(props.parent as IVsphereEntity).inventoryPath}`
+        : String(props.parent);
       throw new Error(
-        `${where} parent: expected a VmFolder of this stack, got ${String(props.parent)}; for a folder the stack does not ` +
+        `${where} parent: expected a VmFolder of this stack, got ${got}; for a folder the stack does not ` +
           'create, give the whole path relative to the datacenter\'s VM folder instead.',
       );
     }

@@ -40,7 +40,7 @@ describe('credentials are never literal, also when hidden behind a token', () =>
     ["Fn.join('', [literal])", () => Fn.join('', [SECRET]), /password holds a literal string inside a Terraform expression/],
     ['Lazy.stringValue of a literal', () => Lazy.stringValue({ produce: () => SECRET }), /password resolves to a literal string at synth/],
     ['a literal concatenated with a variable', (s) => `${SECRET}${variable(s).stringValue}`, /password mixes literal text with a Terraform value/],
-    ['a variable with a default', (s) => new TerraformVariable(s, 'pw', { type: 'string', default: SECRET }).stringValue, /password takes variable "pw", whose default value is written/],
+    ['a variable with a default', (s) => new TerraformVariable(s, 'pw', { type: 'string', default: SECRET }).stringValue, /password takes variable "pw", which has a default value/],
     ['a local holding a literal', (s) => new TerraformLocal(s, 'pw', SECRET).asString, /password takes local "pw", which is a literal string/],
     ['a local holding Fn.join of a literal', (s) => new TerraformLocal(s, 'pw', Fn.join('', [SECRET])).asString, /password takes local "pw", which holds a literal string/],
   ])('VsphereProvider password: %s is refused without echoing it', (_name, password, message) => {

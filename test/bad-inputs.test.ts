@@ -1,0 +1,586 @@
+// Bad and hostile inputs, one table across the constructs, the pure renderers and the CLI. Every row must fail with a
+// message that names the input (the construct path and prop, or the CLI argument) and says what to do; a row that
+// carries a secret must not show it in the message, in anything written to the output directory, or in the report of
+// that directory. Each construct row synthesizes with a real App into a copy of an earlier good synth output, which
+// must be left byte for byte as it was: a failing app writes nothing.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Fn, Lazy, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import {
+  CloudConfigSecret,
+  KkpRoles,
+  Principal,
+  SeedPermissions,
+  UserClusterPermissions,
+  VmFolder,
+  VsphereInventory,
+  VspherePermissions,
+  readSynthOutput,
+  renderReportMarkdown,
+  vsphereCloudConfig,
+} from '../src';
+import { runCli } from './report/support';
+
+const SECRET = 'Sup3r-S3cret-77';
+
+/** The world of a row: the stack `kkp-seed` (provider, inventory of dc-1, KKP roles, root folder) in a fresh App. */
+interface World {
+  readonly app: App;
+  readonly stack: TerraformStack;
+  readonly inventory: VsphereInventory;
+  readonly roles: KkpRoles;
+  readonly root: VmFolder;
+  /** Another stack of the same app, `kkp-user`, created on first use (after kkp-seed, so synthesized second). */
+  other(password?: string): { stack: TerraformStack; inventory: VsphereInventory; roles: KkpRoles };
+}
+
+function seedStack(app: App, id: string, password?: string): TerraformStack {
+  const stack = new TerraformStack(app, id);
+  const variable = new TerraformVariable(stack, 'vsphere_password', { type: 'string', sensitive: true });
+  new VsphereProvider(stack, 'vsphere', { user: 'terraform@vsphere.local', password: password ?? variable.stringValue });
+  return stack;
+}
+
+function world(app: App, password?: string): World {
+  const stack = seedStack(app, 'kkp-seed', password);
+  const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
+  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0' });
+  const root = new VmFolder(stack, 'Root', { inventory, path: 'kkp' });
+  let other: ReturnType<World['other']> | undefined;
+  return {
+    app, stack, inventory, roles, root,
+    other: (pw) => {
+      if (!other) {
+        const s = seedStack(app, 'kkp-user', pw);
+        other = { stack: s, inventory: new VsphereInventory(s, 'Inventory', { datacenter: 'dc-1' }), roles: new KkpRoles(s, 'Roles', { vsphereVersion: '8.0' }) };
+      }
+      return other;
+    },
+  };
+}
+
+interface Row {
+  /** Builds the bad input into the world; the error comes from construction or from app.synth(). */
+  readonly build: (w: World) => unknown;
+  /** The input as the message must name it. */
+  readonly input: string;
+  /** What to do, as the message must say it. */
+  readonly fix: RegExp;
+  /** A credential that must appear nowhere. @default SECRET is checked for every row anyway */
+  readonly secret?: string;
+  /** Build into a world whose VsphereProvider gets this password. */
+  readonly providerPassword?: (stack: TerraformStack) => string;
+}
+
+const long = (n: number) => 'x'.repeat(n);
+const sensitiveVar = (s: TerraformStack, name: string) => new TerraformVariable(s, name, { type: 'string', sensitive: true }).stringValue;
+
+// Every vSphere inventory name passes one rule; these are the ways to break it.
+const BAD_NAMES: [string, string, RegExp][] = [
+  ['empty', '', /must be a non-empty name, got ""; give the object's name as the vSphere client shows it/],
+  ['white space around it', ' dc-1', /has leading or trailing white space; vSphere matches names exactly, remove it/],
+  ['a slash', 'dc/1', /contains "\/"; give the object's own name, not a path/],
+  ['81 characters', long(81), /has 81 characters; vSphere names have at most 80, use a shorter name/],
+  ['300 characters', long(300), /has 300 characters; vSphere names have at most 80/],
+  ['a percent sign', 'dc%1', /contains "%", which vSphere stores escaped as "%25".*rename it without "%"/],
+  ['a backslash', 'dc\\1', /contains "\\", which vSphere stores escaped as "%5c".*rename it without "\\"/],
+  ['a line separator U+2028', 'dc\u20281', /contains a line separator \(U\+2028\); remove it from the name/],
+  ['a paragraph separator U+2029', 'dc\u20291', /contains a paragraph separator \(U\+2029\)/],
+  ['DEL', 'dc\u007f', /contains DEL \(U\+007F\); remove it/],
+  ['a NUL', 'dc\u0000', /contains a control character \(U\+0000\)/],
+  ['a tab', 'd\tc', /contains a control character \(U\+0009\)/],
+  ['a C1 control', 'dc\u0085', /contains a control character \(U\+0085\)/],
+  ['a right-to-left override', 'dc\u202e1', /contains an invisible formatting character \(U\+202E\)/],
+  ['".."', '..', /is not a name: govmomi and vCenter read "." and ".."/],
+  ['"."', '.', /is not a name/],
+  ['a Terraform interpolation', 'dc-${var.vsphere_password}', /contains "\$\{", which Terraform evaluates as an interpolation.*Pass a Terraform value as a token/],
+  ['a Terraform directive', 'dc-%{if true}x%{endif}', /contains "%\{", which Terraform evaluates as a template directive/],
+];
+
+const BAD_PATHS: [string, string, RegExp][] = [
+  ['a ".." segment', 'kkp/../etc', /has a "\.\." segment; govmomi cleans such paths.*Give the folder names, without "\." or "\.\."/],
+  ['a leading "." segment', './kkp', /has a "\." segment/],
+  ['a trailing "." segment', 'kkp/.', /has a "\." segment/],
+  ['".." alone', '..', /has a "\.\." segment/],
+  ['an absolute path', '/dc-1/vm/kkp', /is absolute; give the path relative to the datacenter's folder/],
+  ['an empty path', '', /must be a non-empty path, got ""; give folder names separated by "\/"/],
+  ['an empty segment', 'kkp//x', /has an empty path segment \("\/\/"\); give folder names separated by one "\/"/],
+  ['a 300-character segment', `kkp/${long(300)}`, /\(segment 2\): "x{20}…" has 300 characters; vSphere names have at most 80/],
+  ['a percent sign', 'kkp/50%', /\(segment 2\): "50%" contains "%"/],
+  ['a backslash', 'kkp\\x', /contains "\\"/],
+  ['U+2028', 'kkp/a\u2028b', /contains a line separator \(U\+2028\)/],
+  ['DEL', 'kkp/\u007f', /contains DEL \(U\+007F\)/],
+  ['a newline', 'kkp/a\nb', /contains a control character \(U\+000A\)/],
+  ['a password interpolation', 'kkp-${var.vsphere_password}', /contains "\$\{", which Terraform evaluates as an interpolation/],
+];
+
+const providerPasswords: [string, (s: TerraformStack) => string, RegExp][] = [
+  ['a literal', () => SECRET, /password is a literal string/],
+  ["Fn.join('', [literal])", () => Fn.join('', [SECRET]), /password holds a literal string inside a Terraform expression/],
+  ['Fn.format of a literal', () => Fn.format('%s', [SECRET]), /password holds a literal string inside a Terraform expression/],
+  ['Lazy.stringValue of a literal', () => Lazy.stringValue({ produce: () => SECRET }), /password resolves to a literal string at synth/],
+  ['a literal concatenated with a token', (s) => `${SECRET}${sensitiveVar(s, 'suffix')}`, /password mixes literal text with a Terraform value/],
+  ['a token concatenated with a literal', (s) => `${sensitiveVar(s, 'prefix')}${SECRET}`, /password mixes literal text with a Terraform value/],
+  ['a variable with a default', (s) => new TerraformVariable(s, 'pw', { type: 'string', default: SECRET }).stringValue, /password takes variable "pw", which has a default value, so it would be written into cdk\.tf\.json/],
+  ['a sensitive variable with a default', (s) => new TerraformVariable(s, 'pw', { type: 'string', sensitive: true, default: SECRET }).stringValue, /password takes variable "pw", which has a default value/],
+  ['a TerraformLocal of a literal', (s) => new TerraformLocal(s, 'pw', SECRET).asString, /password takes local "pw", which is a literal string/],
+  ['a local of a local of a literal', (s) => new TerraformLocal(s, 'outer', new TerraformLocal(s, 'inner', SECRET).asString).asString, /takes local "outer", which takes local "inner", which is a literal string/],
+  ['a local of Fn.join of a literal', (s) => new TerraformLocal(s, 'pw', Fn.join('', [SECRET])).asString, /takes local "pw", which holds a literal string inside a Terraform expression/],
+  ['Fn.sensitive of a literal', () => Fn.sensitive(SECRET), /password holds a literal string inside a Terraform expression/],
+];
+
+const ROWS: Record<string, Row> = {};
+const add = (rows: Record<string, Row>) => Object.assign(ROWS, rows);
+
+for (const [what, name, fix] of BAD_NAMES) {
+  ROWS[`VsphereInventory datacenter: ${what}`] = {
+    build: (w) => new VsphereInventory(w.stack, 'Dc2', { datacenter: name }),
+    input: 'VsphereInventory kkp-seed/Dc2 datacenter',
+    fix,
+  };
+}
+for (const [method, name, fix] of [
+  ['datastore', 'ds/1', /contains "\/"; give the object's own name, not a path/],
+  ['datastore', '', /must be a non-empty name/],
+  ['network', 'VM\u2028Network', /contains a line separator/],
+  ['network', 'net-${var.x}', /contains "\$\{"/],
+  ['computeCluster', long(81), /has 81 characters/],
+  ['computeCluster', 'c\u007f', /contains DEL/],
+  ['datastoreCluster', 'pod%1', /contains "%"/],
+  ['hostId', 'esx\\1', /contains "\\"/],
+  ['hostId', '..', /is not a name/],
+] as [string, string, RegExp][]) {
+  ROWS[`VsphereInventory ${method}(${JSON.stringify(name).slice(0, 30)})`] = {
+    build: (w) => (w.inventory as any)[method](name),
+    input: `VsphereInventory kkp-seed/Inventory ${method}(name)`,
+    fix,
+  };
+}
+for (const [method, p, fix] of [
+  ['vmFolder', '../etc', /has a "\.\." segment/],
+  ['vmFolder', '/dc-1/vm/kkp', /is absolute/],
+  ['vmFolder', 'a/${var.x}', /contains "\$\{"/],
+  ['resourcePoolId', 'cluster-1/Resources/../..', /has a "\.\." segment/],
+  ['resourcePoolId', 'cluster-1//Resources', /empty path segment/],
+] as [string, string, RegExp][]) {
+  ROWS[`VsphereInventory ${method}(${JSON.stringify(p)})`] = {
+    build: (w) => (w.inventory as any)[method](p),
+    input: `VsphereInventory kkp-seed/Inventory ${method}(path)`,
+    fix,
+  };
+}
+for (const [what, p, fix] of BAD_PATHS) {
+  ROWS[`VmFolder path: ${what}`] = {
+    build: (w) => new VmFolder(w.stack, 'F', { inventory: w.inventory, path: p }),
+    input: 'VmFolder kkp-seed/F path',
+    fix,
+  };
+}
+add({
+  'VmFolder path: a path below a parent with ".."': {
+    build: (w) => new VmFolder(w.stack, 'F', { inventory: w.inventory, path: '../../host', parent: w.root }),
+    input: 'VmFolder kkp-seed/F path',
+    fix: /has a "\.\." segment/,
+  },
+  'VmFolder: the same path twice in one stack': {
+    build: (w) => new VmFolder(w.stack, 'Again', { inventory: w.inventory, path: 'kkp/' }),
+    input: 'VmFolder kkp-seed/Again path',
+    fix: /\/dc-1\/vm\/kkp is already created by kkp-seed\/Root in this stack; use that VmFolder/,
+  },
+  'VmFolder: the same path through a parent': {
+    build: (w) => {
+      new VmFolder(w.stack, 'T', { inventory: w.inventory, path: 'templates', parent: w.root });
+      new VmFolder(w.stack, 'T2', { inventory: w.inventory, path: 'kkp/templates' });
+    },
+    input: 'VmFolder kkp-seed/T2 path',
+    fix: /already created by kkp-seed\/T in this stack/,
+  },
+  'VmFolder: a parent from another datacenter': {
+    build: (w) => {
+      const other = new VsphereInventory(w.stack, 'Dc2', { datacenter: 'dc-2' });
+      new VmFolder(w.stack, 'F', { inventory: other, path: 'x', parent: w.root });
+    },
+    input: 'VmFolder kkp-seed/F parent',
+    fix: /a folder's parent must be in the same datacenter/,
+  },
+  'VmFolder: a parent that is not a VmFolder': {
+    build: (w) => new VmFolder(w.stack, 'F', { inventory: w.inventory, path: 'x', parent: w.inventory.vmFolder('existing') as any }),
+    input: 'VmFolder kkp-seed/F parent',
+    fix: /expected a VmFolder of this stack, got the shared folder \/dc-1\/vm\/existing; .*give the whole path relative to the datacenter's VM folder instead/,
+  },
+  'VmFolder: no inventory': {
+    build: (w) => new VmFolder(w.stack, 'F', { path: 'x' } as any),
+    input: 'VmFolder kkp-seed/F inventory',
+    fix: /pass new VsphereInventory/,
+  },
+});
+
+for (const [what, password, fix] of providerPasswords) {
+  ROWS[`VsphereProvider password: ${what}`] = {
+    build: () => undefined,
+    providerPassword: password,
+    input: '[kkp-seed/vsphere] provider "vsphere" password',
+    fix: new RegExp(`${fix.source}[\\s\\S]*without a default, pass its stringValue`),
+  };
+}
+add({
+  'KubernetesProvider token: a literal': {
+    build: (w) => new KubernetesProvider(w.stack, 'k8s', { token: SECRET }),
+    input: '[kkp-seed/k8s] provider "kubernetes" token',
+    fix: /is a literal string.*TF_VAR_kubernetes_token/,
+  },
+  'KubernetesProvider password: Fn.join of a literal': {
+    build: (w) => new KubernetesProvider(w.stack, 'k8s', { username: 'admin', password: Fn.join('', [SECRET]) }),
+    input: '[kkp-seed/k8s] provider "kubernetes" password',
+    fix: /holds a literal string inside a Terraform expression.*TF_VAR_kubernetes_password/,
+  },
+  'KubernetesProvider client_key: a literal PEM': {
+    build: (w) => new KubernetesProvider(w.stack, 'k8s', { clientKey: `-----BEGIN PRIVATE KEY-----${SECRET}` }),
+    input: '[kkp-seed/k8s] provider "kubernetes" client_key',
+    fix: /is a literal string.*sensitive: true/,
+  },
+  'VsphereProvider vsphere_server: user and password without a scheme': {
+    build: (w) => new VsphereProvider(w.stack, 'vsphere2', { alias: 'two', user: 'u', password: sensitiveVar(w.stack, 'pw2'), vsphereServer: `admin:${SECRET}@vc.example.com` }),
+    input: '[kkp-seed/vsphere2] provider "vsphere" vsphere_server',
+    fix: /"REDACTED@vc\.example\.com" holds a user or password before "@".*Give the host only/,
+  },
+  'VsphereProvider vsphere_server: a URL with credentials': {
+    build: (w) => new VsphereProvider(w.stack, 'vsphere3', { alias: 'three', user: 'u', password: sensitiveVar(w.stack, 'pw3'), vsphereServer: `https://admin:${SECRET}@vc.example.com` }),
+    input: '[kkp-seed/vsphere3] provider "vsphere" vsphere_server',
+    fix: /"https:\/\/REDACTED@vc\.example\.com" holds a user or password/,
+  },
+  'a sensitive variable with a default': {
+    build: (w) => new TerraformVariable(w.stack, 'storage_password', { type: 'string', sensitive: true, default: SECRET }),
+    input: '[kkp-seed/storage_password] sensitive variable "storage_password"',
+    fix: /has a default value, which is written into cdk\.tf\.json\. Remove the default and set TF_VAR_storage_password/,
+  },
+  'CloudConfigSecret password: a literal': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc.example.com', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', password: SECRET }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop password',
+    fix: /Pass a token instead, e\.g\. the stringValue of a TerraformVariable with sensitive: true/,
+  },
+  'CloudConfigSecret server: a URL': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'https://vc.example.com', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop server',
+    fix: /give the vCenter host name only/,
+  },
+  'CloudConfigSecret name: upper case': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', name: 'Cloud_Config' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop name',
+    fix: /not a Kubernetes object name \(lower-case letters, digits, "-" and "\."\)/,
+  },
+  'CloudConfigSecret namespace: a dot': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', namespace: 'kube.system' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop namespace',
+    fix: /a Kubernetes namespace name/,
+  },
+  'CloudConfigSecret key: a slash': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', key: 'a/b' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop key',
+    fix: /a Secret data key/,
+  },
+  'CloudConfigSecret csiSecretName: the same as name': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', csiSecretName: 'cloud-config' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": name and csiSecretName',
+    fix: /give the CSI copy another name or set csiCopy: false/,
+  },
+  'CloudConfigSecret folder: a newline': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', folder: '/dc-1/vm/a\nb' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop folder',
+    fix: /cannot carry; remove it/,
+  },
+  'CloudConfigSecret variablePrefix: not a Terraform name': {
+    build: (w) => new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', variablePrefix: '1 x' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": variablePrefix',
+    fix: /use letters, digits, "_" and "-"/,
+  },
+  'CloudConfigSecret: two in one stack with one variable prefix': {
+    build: (w) => {
+      for (const id of ['a', 'b']) new CloudConfigSecret(w.stack, id, { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: id });
+    },
+    input: 'CloudConfigSecret "kkp-seed/b"',
+    fix: /give this one its own variablePrefix, or pass user and password as tokens/,
+  },
+  'a Terraform variable declared twice under one name': {
+    build: (w) => {
+      new CloudConfigSecret(w.stack, 'cc', { server: 'vc', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc' });
+      new TerraformVariable(w.stack, 'mine', { type: 'string', sensitive: true }).overrideLogicalId('vsphere_cloud_config_password');
+    },
+    input: '[kkp-seed/mine] Terraform variable "vsphere_cloud_config_password"',
+    fix: /is also declared by kkp-seed\/cc\/password-variable.*Give one of them a name/,
+  },
+  'two outputs under one name (dc-a and dc_a)': {
+    build: (w) => {
+      new TerraformOutput(w.stack, 'DcA', { value: 'a' }).overrideLogicalId('kkp_datacenter_dc_a');
+      new TerraformOutput(w.stack, 'Dc_A', { value: 'b' }).overrideLogicalId('kkp_datacenter_dc_a');
+    },
+    input: '[kkp-seed/Dc_A] Terraform output "kkp_datacenter_dc_a"',
+    fix: /is also declared by kkp-seed\/DcA.*Give one of them an output name \(e\.g\. KkpDatacenterSpec outputName, or another clusterId\)/,
+  },
+});
+
+function seedPermissions(w: World, override: Record<string, unknown>, id = 'Seed') {
+  return new SeedPermissions(w.stack, id, {
+    roles: w.roles, inventory: w.inventory, storagePrincipal: 'VSPHERE.LOCAL\\k8c-storage', folders: [w.root], datastores: [w.inventory.datastore('ds-1')],
+    ...override,
+  } as any);
+}
+function userClusterPermissions(w: World, override: Record<string, unknown>) {
+  return new UserClusterPermissions(w.stack, 'Mc', {
+    roles: w.roles, inventory: w.inventory, principal: 'VSPHERE.LOCAL\\kkp-mc', cluster: w.inventory.computeCluster('c-1'),
+    networks: [w.inventory.network('net')], datastores: [w.inventory.datastore('ds-1')], folders: [w.root],
+    ...override,
+  } as any);
+}
+add({
+  'SeedPermissions storagePrincipal: user@domain': {
+    build: (w) => seedPermissions(w, { storagePrincipal: 'k8c-storage@vsphere.local' }),
+    input: 'SeedPermissions kkp-seed/Seed storagePrincipal',
+    fix: /For "k8c-storage@vsphere\.local" that is "VSPHERE\.LOCAL\\k8c-storage"/,
+  },
+  'SeedPermissions storagePrincipal: not a string': {
+    build: (w) => seedPermissions(w, { storagePrincipal: 42 }),
+    input: 'SeedPermissions kkp-seed/Seed storagePrincipal',
+    fix: /expected a principal such as/,
+  },
+  'SeedPermissions folders: empty': {
+    build: (w) => seedPermissions(w, { folders: [] }),
+    input: 'SeedPermissions kkp-seed/Seed folders',
+    fix: /give at least one entry \(the KKP VM root folder and the template folder\)/,
+  },
+  'SeedPermissions datastores: a network': {
+    build: (w) => seedPermissions(w, { datastores: [w.inventory.network('net')] }),
+    input: 'SeedPermissions kkp-seed/Seed datastores[0]',
+    fix: /is a network, but this role is granted on a datastore or datastoreCluster/,
+  },
+  'SeedPermissions folders: an undefined item': {
+    build: (w) => seedPermissions(w, { folders: [undefined] }),
+    input: 'SeedPermissions kkp-seed/Seed folders[0]',
+    fix: /expected a vSphere object from VsphereInventory or a VmFolder/,
+  },
+  'UserClusterPermissions cluster: a datastore': {
+    build: (w) => userClusterPermissions(w, { cluster: w.inventory.datastore('ds-1') }),
+    input: 'UserClusterPermissions kkp-seed/Mc cluster',
+    fix: /is a datastore, but this role is granted on a cluster/,
+  },
+  'UserClusterPermissions networks: empty': {
+    build: (w) => userClusterPermissions(w, { networks: [] }),
+    input: 'UserClusterPermissions kkp-seed/Mc networks',
+    fix: /give at least one entry \(every network worker VMs attach to\)/,
+  },
+  'UserClusterPermissions principal: no domain': {
+    build: (w) => userClusterPermissions(w, { principal: 'kkp-mc' }),
+    input: 'UserClusterPermissions kkp-seed/Mc principal',
+    fix: /is not of the form DOMAIN\\name; write it as DOMAIN\\name/,
+  },
+  'a grant on a shared object without a management mode': {
+    build: (w) => seedPermissions(w, {}),
+    input: '[kkp-seed/KkpVspherePermissions] Grants on shared object /dc-1/datastore/ds-1',
+    fix: /call VspherePermissions\.manageAuthoritatively\(entity, \{ keep: \[\.\.\.\] \}\)/,
+  },
+  'Principal.group: empty': {
+    build: () => Principal.group(''),
+    input: 'Principal.group',
+    fix: /the principal is empty; write it as DOMAIN\\name/,
+  },
+  'Principal.user: two backslashes': {
+    build: () => Principal.user('A\\b\\c'),
+    input: 'Principal.user: principal "A\\b\\c"',
+    fix: /is not of the form DOMAIN\\name/,
+  },
+  'Principal.user: a control character': {
+    build: () => Principal.user('VSPHERE.LOCAL\\k8c\u0007'),
+    input: 'Principal.user',
+    fix: /contains a control character; write it as DOMAIN\\name/,
+  },
+});
+
+// Two stacks of one app: the first is written only after the second passed its checks.
+const manage = (s: { inventory: VsphereInventory }) => {
+  VspherePermissions.manageAuthoritatively(s.inventory.datastore('ds-1'), { keep: [] });
+  VspherePermissions.manageAuthoritatively(s.inventory.datacenter, { keep: [] });
+};
+add({
+  'two stacks create the same role': {
+    build: (w) => {
+      manage(w);
+      seedPermissions(w, {});
+      const o = w.other();
+      manage(o);
+      new SeedPermissions(o.stack, 'Seed', { roles: o.roles, inventory: o.inventory, storagePrincipal: 'VSPHERE.LOCAL\\k8c-storage-2', folders: [new VmFolder(o.stack, 'F', { inventory: o.inventory, path: 'kkp-2' })], datastores: [o.inventory.datastore('ds-2')] });
+      VspherePermissions.manageAuthoritatively(o.inventory.datastore('ds-2'), { keep: [] });
+    },
+    input: 'stacks "kkp-seed" (kkp-seed/Roles/k8c-storage-vmfolder-propagate/Role) and "kkp-user" (kkp-user/Roles/k8c-storage-vmfolder-propagate/Role)',
+    fix: /both create vSphere role "k8c-storage-vmfolder-propagate".*give each stack's KkpRoles its own namePrefix/,
+  },
+  'two stacks create the same folder': {
+    build: (w) => {
+      const o = w.other();
+      new VmFolder(o.stack, 'Root', { inventory: o.inventory, path: 'kkp' });
+    },
+    input: 'stacks "kkp-seed" (kkp-seed/Root/Folder) and "kkp-user" (kkp-user/Root/Folder)',
+    fix: /both create folder \/dc-1\/vm\/kkp.*look it up in the other with inventory\.vmFolder\(path\)/,
+  },
+  'two stacks manage the permissions of one datastore': {
+    build: (w) => {
+      manage(w);
+      seedPermissions(w, {});
+      const o = w.other();
+      VspherePermissions.manageAuthoritatively(o.inventory.datastore('ds-1'), { keep: [] });
+      VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\backup', role: o.roles.role('k8c-storage-datastore-propagate'), entity: o.inventory.datastore('ds-1'), propagate: true });
+    },
+    input: 'both manage the permissions of /dc-1/datastore/ds-1',
+    fix: /Make every grant on it in one stack/,
+  },
+  'the second stack has a literal provider password': {
+    build: (w) => w.other(SECRET),
+    input: '[kkp-user/vsphere] provider "vsphere" password',
+    fix: /is a literal string/,
+  },
+  'the second stack fails cdktf validation': {
+    build: (w) => {
+      const o = w.other();
+      VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\x', role: o.roles.role('k8c-user-datacenter'), entity: o.inventory.datacenter, propagate: false });
+    },
+    input: '[kkp-user/KkpVspherePermissions] Grants on shared object /dc-1 (datacenter)',
+    fix: /call VspherePermissions\.manageAuthoritatively/,
+  },
+});
+
+// The pure renderers: the input is the prop name.
+const cloudConfigInput = { server: 'vc.example.com', user: 'u', password: 'p', datacenter: 'DC0', datastore: 'LocalDS_0', clusterId: 'c1' };
+for (const [what, override, input, fix] of [
+  ['port "443; x"', { port: '443; x' }, 'port "443; x"', /is not a TCP port; use an integer from 1 to 65535/],
+  ['port "0"', { port: '0' }, 'port "0"', /is not a TCP port/],
+  ['port 0', { port: 0 }, 'port 0', /is not a TCP port/],
+  ['port 65536', { port: 65536 }, 'port 65536', /is not a TCP port/],
+  ['server host:port against port 443', { server: 'vc.example.com:8443', port: 443 }, 'server "vc.example.com:8443"', /names port 8443 but port is 443; give the port once: server "vc\.example\.com" and port 8443/],
+  ['server host:0', { server: 'vc.example.com:0' }, 'port "0"', /is not a TCP port/],
+  ['server with a scheme', { server: 'https://vc.example.com' }, 'server: "https://vc.example.com"', /give the host only/],
+  ['server with user and password', { server: `admin:${SECRET}@vc.example.com` }, 'server: the value holds a user or password', /give the vCenter host name only.*credentials as user and password/],
+  ['server URL with user and password', { server: `https://admin:${SECRET}@vc.example.com` }, 'server: the value holds a user or password', /give the vCenter host name only/],
+  ['server URL with a query token', { server: `https://vc.example.com/?token=${SECRET}` }, 'server: "https://vc.example.com/?…"', /give the host only/],
+  ['server empty', { server: '' }, 'server: must be the vCenter host name', /give it, e\.g\. "vcenter\.example\.com"/],
+  ['server with a space', { server: 'vc example' }, 'server: "vc example"', /no scheme, path, query, quotes or spaces/],
+] as [string, object, string, RegExp][]) {
+  ROWS[`vsphereCloudConfig ${what}`] = { build: () => vsphereCloudConfig({ ...cloudConfigInput, ...override }), input, fix };
+}
+
+// The CLI, as users run it.
+const cli = (args: string[]) => () => {
+  const r = runCli(args, os.tmpdir());
+  if (r.status === 0) return r.stdout;
+  throw new Error(`${r.stderr}${r.stdout}`);
+};
+add({
+  'report: a missing output directory': {
+    build: cli(['report', path.join(os.tmpdir(), 'no-such-cdktf-out')]),
+    input: 'synth output directory',
+    fix: /does not exist\. Run `cdktf synth` again/,
+  },
+  'report: an unknown format': {
+    build: cli(['report', '--format', 'html']),
+    input: "option '-f, --format <format>' argument 'html'",
+    fix: /Allowed choices are markdown, json/,
+  },
+  'convert-image: --cpus not a number': {
+    build: cli(['convert-image', 'x.qcow2', '--out', 'o', '--cpus', 'two']),
+    input: "option '--cpus <n>' argument 'two'",
+    fix: /expected a whole number/,
+  },
+  'convert-image: --cpus a URL with credentials': {
+    build: cli(['convert-image', 'x.qcow2', '--out', 'o', '--cpus', `https://admin:${SECRET}@h/x?token=${SECRET}`]),
+    input: "option '--cpus <n>' argument 'https://REDACTED@h/x?…'",
+    fix: /expected a whole number/,
+  },
+  'convert-image: an unknown SCSI controller': {
+    build: cli(['convert-image', 'x.qcow2', '--out', 'o', '--scsi-controller', 'buslogic']),
+    input: "option '--scsi-controller <type>' argument 'buslogic'",
+    fix: /Allowed choices are lsilogic, pvscsi/,
+  },
+  'convert-image: no --out': {
+    build: cli(['convert-image', 'x.qcow2']),
+    input: "required option '-o, --out <dir>'",
+    fix: /not specified/,
+  },
+  'an unknown command': {
+    build: cli(['deploy']),
+    input: "unknown command 'deploy'",
+    fix: /Usage: cdktf-kkp-vsphere/,
+  },
+});
+
+// ---- the run ------------------------------------------------------------------------------------------------------
+
+let baseline: string;
+let baselineFiles: Map<string, string>;
+
+function filesUnder(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) {
+      const file = path.join((e as any).parentPath ?? (e as any).path, e.name);
+      files.set(path.relative(dir, file), fs.readFileSync(file, 'utf8'));
+    }
+  }
+  return files;
+}
+
+beforeAll(() => {
+  // An earlier good synth of the same stacks: what a failing synth must leave untouched.
+  baseline = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-bad-inputs-base-'));
+  const app = new App({ outdir: baseline, stackTraces: false });
+  const w = world(app);
+  manage(w);
+  seedPermissions(w, {});
+  w.other();
+  app.synth();
+  baselineFiles = filesUnder(baseline);
+  expect([...baselineFiles.keys()].sort()).toEqual(['manifest.json', 'stacks/kkp-seed/cdk.tf.json', 'stacks/kkp-user/cdk.tf.json']);
+});
+
+afterAll(() => fs.rmSync(baseline, { recursive: true, force: true }));
+
+test('the table holds at least 100 bad inputs', () => {
+  expect(Object.keys(ROWS).length).toBeGreaterThanOrEqual(100);
+});
+
+test.each(Object.entries(ROWS))('%s', (_name, row) => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-bad-inputs-'));
+  try {
+    fs.cpSync(baseline, outdir, { recursive: true });
+    let error: Error | undefined;
+    try {
+      const app = new App({ outdir, stackTraces: false });
+      const w = world(app);
+      if (row.providerPassword) {
+        // Replace the good provider by one with the bad password.
+        w.stack.node.tryRemoveChild('vsphere');
+        new VsphereProvider(w.stack, 'vsphere', { user: 'terraform@vsphere.local', password: row.providerPassword(w.stack) });
+      }
+      row.build(w);
+      app.synth();
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeDefined();
+    const message = error!.message;
+    if (process.env.SHOW_MESSAGES) console.log(`${_name}\n${message}`);
+    expect(message).toContain(row.input);
+    expect(message).toMatch(row.fix);
+    for (const secret of [SECRET, row.secret].filter((s): s is string => !!s)) {
+      expect(message).not.toContain(secret);
+      // Nothing was written: the earlier output is as it was, so neither cdk.tf.json nor the report can show it.
+      const after = filesUnder(outdir);
+      expect(after).toEqual(baselineFiles);
+      const report = readSynthOutput(outdir);
+      expect(renderReportMarkdown(report)).not.toContain(secret);
+      expect(JSON.stringify(report)).not.toContain(secret);
+    }
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
