@@ -16,6 +16,8 @@ import {
   SeedPermissions,
   UserClusterPermissions,
   VmFolder,
+  VmTemplate,
+  VmTemplateSource,
   VsphereInventory,
   VspherePermissions,
   readSynthOutput,
@@ -434,6 +436,19 @@ add({
     },
     input: 'both manage the permissions of /dc-1/datastore/ds-1',
     fix: /Make every grant on it in one stack/,
+  },
+  'two stacks create the same template VM': {
+    build: (w) => {
+      const o = w.other();
+      for (const [s, inventory, path] of [[w.stack, w.inventory, 'kkp/templates'], [o.stack, o.inventory, 'kkp-2']] as const) {
+        new VmTemplate(s, 'Ubuntu', {
+          inventory, folder: new VmFolder(s, 'Templates', { inventory, path }), network: 'VM Network', datastore: 'ds-1',
+          resourcePool: 'c-1/Resources', host: 'esx-1', source: VmTemplateSource.preset('ubuntu-22.04'),
+        });
+      }
+    },
+    input: 'stacks "kkp-seed" (kkp-seed/Ubuntu/Vm) and "kkp-user" (kkp-user/Ubuntu/Vm)',
+    fix: /both create template VM "[^"]+" in datacenter dc-1.*give each its own name/,
   },
   'the second stack has a literal provider password': {
     build: (w) => w.other(SECRET),

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App, Fn, Lazy, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { KkpRoles, SeedPermissions, VmFolder, VsphereInventory, VspherePermissions } from '../src';
+import { KkpRoles, SeedPermissions, VmFolder, VmTemplate, VmTemplateSource, VsphereInventory, VspherePermissions } from '../src';
 
 const SECRET = 'S3cr3t-Pa55';
 
@@ -139,6 +139,30 @@ describe('two stacks of one app', () => {
     const stacks = twoStacks();
     for (const s of stacks) new VmFolder(s, 'Kkp', { inventory: inventoryOf(s), path: 'kkp' });
     expect(synthError(stacks[1])).toContain('stacks "stack-0" (stack-0/Kkp/Folder) and "stack-1" (stack-1/Kkp/Folder) both create folder /dc-1/vm/kkp');
+  });
+});
+
+describe('two stacks of one app: templates', () => {
+  test('one template VM name in one datacenter from two stacks is an error', () => {
+    const app = Testing.app();
+    const stacks = ['a', 'b'].map((id) =>
+      stackWith((s) => new VsphereProvider(s, 'vsphere', { user: 'u', password: variable(s).stringValue }), app, `stack-${id}`),
+    );
+    stacks.forEach((s, i) => {
+      const inventory = s.node.findChild('Inventory') as VsphereInventory;
+      new VmTemplate(s, 'Ubuntu', {
+        inventory,
+        folder: new VmFolder(s, 'Templates', { inventory, path: `templates-${i}` }),
+        network: 'VM Network',
+        datastore: 'ds-1',
+        resourcePool: 'c-1/Resources',
+        host: 'esx-1',
+        source: VmTemplateSource.preset('ubuntu-22.04'),
+      });
+    });
+    expect(synthError(stacks[0])).toMatch(
+      /stacks "stack-a" \(stack-a\/Ubuntu\/Vm\) and "stack-b" \(stack-b\/Ubuntu\/Vm\) both create template VM "[^"]+" in datacenter dc-1 on the vCenter in VSPHERE_SERVER; machine-controller finds templates by name/,
+    );
   });
 });
 
