@@ -11,6 +11,7 @@ import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import {
   CloudConfigSecret,
+  KkpDatacenterSpec,
   KkpRoles,
   Principal,
   SeedPermissions,
@@ -321,6 +322,29 @@ add({
     },
     input: '[kkp-seed/Dc_A] Terraform output "kkp_datacenter_dc_a"',
     fix: /is also declared by kkp-seed\/DcA.*Give one of them an output name \(e\.g\. KkpDatacenterSpec outputName, or another clusterId\)/,
+  },
+});
+
+const datacenterSpec = (w: World, id: string, name: string) =>
+  new KkpDatacenterSpec(w.stack, id, {
+    name, inventory: w.inventory, endpoint: 'https://vc.example.com', datastore: 'ds-1', cluster: 'c-1', templates: { ubuntu: 'kkp-ubuntu' },
+  });
+add({
+  'two KkpDatacenterSpecs with one name': {
+    build: (w) => {
+      datacenterSpec(w, 'A', 'vsphere-dc-1');
+      datacenterSpec(w, 'B', 'vsphere-dc-1');
+    },
+    input: '[kkp-seed/B/Yaml] Terraform output "kkp_datacenter_vsphere_dc_1"',
+    fix: /is also declared by kkp-seed\/A\/Yaml.*Give one of them an output name \(e\.g\. KkpDatacenterSpec outputName/,
+  },
+  'two KkpDatacenterSpecs named dc-a and dc_a': {
+    build: (w) => {
+      datacenterSpec(w, 'A', 'dc-a');
+      datacenterSpec(w, 'B', 'dc_a');
+    },
+    input: '[kkp-seed/B/Yaml] Terraform output "kkp_datacenter_dc_a"',
+    fix: /is also declared by kkp-seed\/A\/Yaml/,
   },
 });
 
