@@ -51,25 +51,6 @@ export function escapeTemplateSyntax(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-/**
- * The unescaped `${` or `%{` sequences of a string as Terraform reads it (`$${` and `%%{` are escapes). For checks
- * over text that the library has already escaped.
- */
-export function unescapedTemplateSequences(text: string): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < text.length - 1; i++) {
-    const two = text.slice(i, i + 2);
-    const three = text.slice(i, i + 3);
-    if (three === '$${' || three === '%%{') {
-      i += 2;
-    } else if (two === '${' || two === '%{') {
-      found.push(two);
-      i += 1;
-    }
-  }
-  return found;
-}
-
 /** Why `name` is not a usable vSphere inventory name, or undefined when it is. */
 export function inventoryNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || name.trim() === '') {
