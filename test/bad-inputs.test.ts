@@ -552,6 +552,55 @@ add({
   },
 });
 
+// The report over synth outputs that cdktf did not write (the report's own checks, issue 13).
+const reportDirs: string[] = [];
+function outputDir(files: Record<string, string>, stackPath: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-bad-report-'));
+  reportDirs.push(dir);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { a: { name: 'a', synthesizedStackPath: stackPath } } }));
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+const outsideFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-bad-outside-')), 'secret.json');
+fs.writeFileSync(outsideFile, JSON.stringify({ password: SECRET }));
+const reportRow = (dir: () => string, input: string, fix: RegExp): Row => ({ build: () => cli(['report', dir()])(), input, fix });
+add({
+  'report: another tool\'s JSON as a stack': reportRow(
+    () => outputDir({ 'a.json': JSON.stringify({ name: 'pkg', scripts: { x: SECRET } }) }, 'a.json'),
+    'stack "a":',
+    /a\.json is not a Terraform JSON configuration.*Run `cdktf synth` again/,
+  ),
+  'report: a stack file that is not JSON and holds a secret': reportRow(
+    () => outputDir({ 'a.json': `password=${SECRET}` }, 'a.json'),
+    'stack "a"',
+    /a\.json is not valid JSON.*Run `cdktf synth` again/,
+  ),
+  'report: a Terraform plan given as a stack': reportRow(
+    () => outputDir({ 'a.json': JSON.stringify({ format_version: '1.2', planned_values: {} }) }, 'a.json'),
+    'stack "a":',
+    /is a Terraform plan \(terraform show -json\), not a synthesized stack: pass it with --plan/,
+  ),
+  'report: a manifest path outside the output directory (..)': reportRow(
+    () => outputDir({}, path.relative(os.tmpdir(), outsideFile).replace(/^/, '../')),
+    'stack "a" has a synthesizedStackPath outside the synth output directory',
+    /Run `cdktf synth` again/,
+  ),
+  'report: an absolute manifest path outside the output directory': reportRow(
+    () => outputDir({}, outsideFile),
+    'stack "a" has a synthesizedStackPath outside the synth output directory',
+    /cdktf writes stacks\/<name>\/cdk\.tf\.json inside it/,
+  ),
+  'report: a stack file that links outside': reportRow(
+    () => {
+      const dir = outputDir({}, 'a.json');
+      fs.symlinkSync(outsideFile, path.join(dir, 'a.json'));
+      return dir;
+    },
+    'a.json',
+    /is a link to a file outside the synth output directory/,
+  ),
+});
+
 // ---- the run ------------------------------------------------------------------------------------------------------
 
 let baseline: string;
@@ -581,7 +630,9 @@ beforeAll(() => {
   expect([...baselineFiles.keys()].sort()).toEqual(['manifest.json', 'stacks/kkp-seed/cdk.tf.json', 'stacks/kkp-user/cdk.tf.json']);
 });
 
-afterAll(() => fs.rmSync(baseline, { recursive: true, force: true }));
+afterAll(() => {
+  for (const dir of [baseline, path.dirname(outsideFile), ...reportDirs]) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('the table holds at least 100 bad inputs', () => {
   expect(Object.keys(ROWS).length).toBeGreaterThanOrEqual(100);
