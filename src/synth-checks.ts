@@ -189,10 +189,11 @@ function otherStackValidation(root: IConstruct, stack: TerraformStack): string[]
   return problems;
 }
 
-// Attributes of provider blocks that hold credentials, by name (vSphere `password`, Kubernetes `token` and
-// `client_key`, ...); names of paths, files and environment variables that only point at one are not credentials.
-const SECRET_ATTRIBUTE = /(^|_)(password|passwd|token|secret|client_key|private_key|access_key|secret_key|api_key)($|_)/;
-const POINTER_ATTRIBUTE = /_(path|file|env|command|id)$/;
+// Attributes of provider blocks that hold credentials, by their whole name (vSphere `password`, Kubernetes `token`,
+// `password` and `client_key`, and the usual names of other providers). Whole names, so that `token_name`,
+// `skip_child_token` or `password_file` (a name, a switch, a path) are not taken for credentials.
+const SECRET_ATTRIBUTE =
+  /^(password|passwd|token|secret|client_key|client_secret|private_key|access_key|secret_key|api_key|api_token|access_token|secret_id)$/;
 const ADDRESS_ATTRIBUTE = /(^|_)(server|host|endpoint|url|address)$/;
 
 function credentialProblems(checks: KkpSynthChecks, stack: TerraformStack, elements: TerraformElement[]): string[] {
@@ -203,7 +204,7 @@ function credentialProblems(checks: KkpSynthChecks, stack: TerraformStack, eleme
       const block = providerBlock(element);
       const kind = element.terraformResourceType;
       for (const [attribute, value] of Object.entries(block)) {
-        if (SECRET_ATTRIBUTE.test(attribute) && !POINTER_ATTRIBUTE.test(attribute)) {
+        if (SECRET_ATTRIBUTE.test(attribute)) {
           const problem = secretProblem(stack, value, names, 0);
           if (problem !== undefined) {
             problems.push(

@@ -57,6 +57,12 @@ describe('credentials are never literal, also when hidden behind a token', () =>
       const pw = variable(s);
       new VsphereProvider(s, 'vsphere', { user: 'terraform@vsphere.local', password: Fn.sensitive(new TerraformLocal(s, 'pw', pw.stringValue).asString) });
       new KubernetesProvider(s, 'k8s', { token: Fn.join('', [variable(s, 'k8s_token').stringValue]) });
+      // Switches, paths and names next to credentials are not credentials.
+      new KubernetesProvider(s, 'k8s-b', { alias: 'b', configPath: 'kubeconfigs/b', insecure: true, host: 'https://k8s.example.com:6443' });
+      new VsphereProvider(s, 'vsphere-b', {
+        alias: 'b', user: 'u', password: variable(s, 'pw_b').stringValue, allowUnverifiedSsl: true, restSessionPath: '/tmp/rest',
+        vsphereServer: 'vc.example.com',
+      });
     });
     expect(() => Testing.synth(stack)).not.toThrow();
   });
