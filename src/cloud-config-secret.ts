@@ -1,15 +1,79 @@
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
 import { Fn, Op, Precondition, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
+import { VSPHERE_CSI_CONFIG_SECRET, VsphereCsiConfigInput, renderVsphereCsiConfig } from './cloud-config/csi-vsphere-conf';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from './cloud-config/gcfg';
 import { VsphereCloudConfigInput, renderVsphereCloudConfig, vsphereCloudConfig, vspherePort } from './cloud-config/vsphere';
+import { kkpUserClusterIds, peekStackKkpRelease } from './kkp-release';
+import { NEWEST_KKP_RELEASE, kkpReleaseFacts } from './kkp-spec/releases';
 
-/** Props of {@link CloudConfigSecret}. */
 /**
- * Props of {@link CloudConfigSecret}: the cloud-config fields (server, datacenter, datastore, folder, clusterId, ...,
- * see {@link VsphereCloudConfigInput}) plus where the Secrets go and where the credentials come from.
+ * Props of {@link CloudConfigSecret}: KKP's cloud-config dialect (the default), or the upstream vSphere CSI driver's
+ * `csi-vsphere.conf` (`format: 'csi-vsphere-conf'`).
  */
-export interface CloudConfigSecretProps extends Omit<VsphereCloudConfigInput, 'port' | 'user' | 'password'> {
+export type CloudConfigSecretProps = KkpCloudConfigSecretProps | CsiVsphereConfSecretProps;
+
+/** Where the Secret goes and where its credentials come from: the same for both dialects. */
+export interface CloudConfigSecretPlacement {
+  /**
+   * vCenter port.
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * vSphere user of the cloud provider and CSI driver: a literal or a token.
+   * @default - a sensitive Terraform variable `<variablePrefix>_user` (set TF_VAR_<variablePrefix>_user)
+   */
+  readonly user?: string;
+  /**
+   * That user's password. Only a token (e.g. a sensitive `TerraformVariable`'s `stringValue`) is
+   * accepted: a literal would be written into cdk.tf.json.
+   * @default - a sensitive Terraform variable `<variablePrefix>_password` (set TF_VAR_<variablePrefix>_password)
+   */
+  readonly password?: string;
+  /**
+   * Name prefix of the Terraform variables declared for a missing user or password. Two
+   * CloudConfigSecrets in one stack need different prefixes.
+   * @default 'vsphere_cloud_config'
+   */
+  readonly variablePrefix?: string;
+  /**
+   * The Kubernetes provider of the cluster the Secret is written to (one aliased provider per cluster).
+   * @default - the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The upstream vSphere CSI driver's config, for a cluster KKP does not manage (the seed cluster's own CSI driver, for
+ * instance): Secret `vsphere-config-secret`, key `csi-vsphere.conf`, namespace `vmware-system-csi`.
+ */
+export interface CsiVsphereConfSecretProps extends Omit<VsphereCsiConfigInput, 'port' | 'user' | 'password'>, CloudConfigSecretPlacement {
+  readonly format: 'csi-vsphere-conf';
+  /** @default 'vsphere-config-secret' */
+  readonly name?: string;
+  /** @default 'vmware-system-csi' */
+  readonly namespace?: string;
+  /** @default 'csi-vsphere.conf' */
+  readonly key?: string;
+}
+
+/**
+ * KKP's cloud-config dialect (server, datacenter, datastore, folder, clusterId, ..., see {@link VsphereCloudConfigInput})
+ * plus where the Secrets go and where the credentials come from.
+ */
+export interface KkpCloudConfigSecretProps extends Omit<VsphereCloudConfigInput, 'port' | 'user' | 'password'> {
+  /** KKP's cloud-config dialect. @default 'kkp' */
+  readonly format?: 'kkp';
+  /**
+   * Whether the target cluster is a KKP user cluster. From KKP 2.13 KKP's user-cluster controller writes and
+   * reconciles the user cluster's `cloud-config` (until 2.25) and `cloud-config-csi` (from 2.18) in `kube-system`
+   * itself, from the cluster's credentials: a Secret of the same name fails on create or is overwritten. So a Secret
+   * with one of those names in `kube-system` is refused at synth unless the stack's KKP release is 2.12 or this is
+   * `false` (a cluster KKP does not manage). A clusterId of a {@link KkpUserCluster} of the stack is always refused.
+   * @default - assumed for a Secret KKP reconciles (kube-system/cloud-config, kube-system/cloud-config-csi)
+   */
+  readonly kkpUserCluster?: boolean;
   /**
    * vCenter port.
    * @default 443
@@ -66,6 +130,8 @@ export interface CloudConfigSecretProps extends Omit<VsphereCloudConfigInput, 'p
 }
 
 const DEFAULT_VARIABLE_PREFIX = 'vsphere_cloud_config';
+/** The Secrets KKP's user-cluster controller writes into a user cluster (any release from 2.13). */
+const KKP_RECONCILED = ['cloud-config', 'cloud-config-csi'];
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -98,12 +164,17 @@ export class CloudConfigSecret extends Construct {
   constructor(scope: Construct, id: string, props: CloudConfigSecretProps) {
     super(scope, id);
     const where = `CloudConfigSecret "${this.node.path}"`;
+    const csiDialect = props.format === 'csi-vsphere-conf';
+    if (props.format !== undefined && props.format !== 'kkp' && !csiDialect) {
+      throw new Error(`${where}: format "${String(props.format)}" is neither "kkp" (KKP's cloud-config) nor "csi-vsphere-conf" (the upstream vSphere CSI driver's).`);
+    }
     const prefix = props.variablePrefix ?? DEFAULT_VARIABLE_PREFIX;
-    const name = props.name ?? 'cloud-config';
-    const namespace = props.namespace ?? 'kube-system';
-    const key = props.key ?? 'config';
-    const csiCopy = props.csiCopy ?? true;
-    const csiSecretName = props.csiSecretName ?? 'cloud-config-csi';
+    const name = props.name ?? (csiDialect ? VSPHERE_CSI_CONFIG_SECRET.name : 'cloud-config');
+    const namespace = props.namespace ?? (csiDialect ? VSPHERE_CSI_CONFIG_SECRET.namespace : 'kube-system');
+    const key = props.key ?? (csiDialect ? VSPHERE_CSI_CONFIG_SECRET.key : 'config');
+    const kkp = csiDialect ? undefined : (props as KkpCloudConfigSecretProps);
+    const csiCopy = kkp ? kkp.csiCopy ?? true : false;
+    const csiSecretName = kkp?.csiSecretName ?? 'cloud-config-csi';
 
     checkLiteral(where, 'name', name, DNS_SUBDOMAIN, 253, 'a Kubernetes object name (lower-case letters, digits, "-" and ".")');
     checkLiteral(where, 'namespace', namespace, DNS_LABEL, 63, 'a Kubernetes namespace name (lower-case letters, digits and "-")');
@@ -127,6 +198,15 @@ export class CloudConfigSecret extends Construct {
         'spaces), e.g. "vcenter.example.com", and the port in prop port.',
       );
     }
+    if (kkp) {
+      const names = csiCopy ? [name, csiSecretName] : [name];
+      const kkpNames = names.filter((n) => !Token.isUnresolved(n) && KKP_RECONCILED.includes(n));
+      const clusterId = kkp.clusterId;
+      // Decided at synth: the stack's KKP release and its KkpUserClusters are known only once the tree is complete.
+      this.node.addValidation({
+        validate: () => refuseKkpManagedTarget(this, where, kkp, namespace, kkpNames, clusterId),
+      });
+    }
 
     if (props.user === undefined || props.password === undefined) {
       if (!TF_NAME.test(prefix)) {
@@ -139,37 +219,41 @@ export class CloudConfigSecret extends Construct {
       'Password of that vSphere user, written into the cloud-config Secret')).stringValue;
 
     const port = Token.isUnresolved(props.port) ? Token.asString(props.port) : vspherePort(props.port);
-    const input = {
-      server: props.server,
-      port,
-      datacenter: props.datacenter,
-      datastore: props.datastore,
-      folder: props.folder,
-      resourcePoolPath: props.resourcePoolPath,
-      clusterId: props.clusterId,
-      workingDir: props.workingDir,
-      ipFamily: props.ipFamily,
-      user,
-      password,
-    };
+    const input: Record<string, string | undefined> = csiDialect
+      ? {
+          server: props.server,
+          port,
+          clusterId: props.clusterId,
+          clusterDistribution: (props as CsiVsphereConfSecretProps).clusterDistribution,
+          caFile: (props as CsiVsphereConfSecretProps).caFile,
+          thumbprint: (props as CsiVsphereConfSecretProps).thumbprint,
+          datacenters: csiDatacenters((props as CsiVsphereConfSecretProps).datacenters),
+          user,
+          password,
+        }
+      : {
+          server: props.server,
+          port,
+          datacenter: kkp!.datacenter,
+          datastore: kkp!.datastore,
+          folder: kkp!.folder,
+          resourcePoolPath: kkp!.resourcePoolPath,
+          clusterId: kkp!.clusterId,
+          workingDir: kkp!.workingDir,
+          ipFamily: kkp!.ipFamily,
+          user,
+          password,
+        };
     const preconditions: Precondition[] = [];
     for (const [prop, value] of Object.entries(input)) {
       if (value === undefined) continue;
-      const tokens: string[] = [];
-      for (const piece of pieces(value)) {
-        if (typeof piece !== 'string') {
-          tokens.push(piece.token);
-          continue;
-        }
-        const bad = gcfgUnsupportedCharacter(piece);
-        if (bad !== undefined) {
-          throw new Error(`${where}: prop ${prop} contains ${bad}, which the gcfg cloud-config cannot carry; remove it.`);
-        }
-      }
-      if (tokens.length > 0) preconditions.push(carriableAtApply(where, prop, tokens));
+      const precondition = gcfgCarriable(where, prop, value);
+      if (precondition) preconditions.push(precondition);
     }
 
-    this.config = renderVsphereCloudConfig(vsphereCloudConfig({ ...input, insecure: props.insecure }), terraformQuote);
+    this.config = csiDialect
+      ? renderVsphereCsiConfig({ ...(input as unknown as VsphereCsiConfigInput), insecure: props.insecure }, terraformQuote)
+      : renderVsphereCloudConfig(vsphereCloudConfig({ ...(input as unknown as VsphereCloudConfigInput), insecure: props.insecure }), terraformQuote);
 
     const secretProps = (secretName: string) => ({
       metadata: { name: secretName, namespace },
@@ -206,6 +290,57 @@ export class CloudConfigSecret extends Construct {
     variable.overrideLogicalId(variableName);
     return variable;
   }
+}
+
+/**
+ * Checks a value the gcfg file will carry: literal text now (throws), a token's value at plan time (the returned
+ * precondition, which never prints the value). Used for the cloud-config Secret and the credentials KKP renders from.
+ */
+export function gcfgCarriable(where: string, prop: string, value: string): Precondition | undefined {
+  const tokens: string[] = [];
+  for (const piece of pieces(value)) {
+    if (typeof piece !== 'string') {
+      tokens.push(piece.token);
+      continue;
+    }
+    const bad = gcfgUnsupportedCharacter(piece);
+    if (bad !== undefined) {
+      throw new Error(`${where}: prop ${prop} contains ${bad}, which the gcfg cloud-config cannot carry; remove it.`);
+    }
+  }
+  return tokens.length > 0 ? carriableAtApply(where, prop, tokens) : undefined;
+}
+
+function csiDatacenters(datacenters: string | readonly string[]): string {
+  return typeof datacenters === 'string' ? datacenters : datacenters.join(',');
+}
+
+/** The synth-time refusal of a cloud-config Secret that KKP writes itself. */
+function refuseKkpManagedTarget(
+  scope: Construct,
+  where: string,
+  props: KkpCloudConfigSecretProps,
+  namespace: string,
+  kkpNames: readonly string[],
+  clusterId: string,
+): string[] {
+  const release = peekStackKkpRelease(scope) ?? NEWEST_KKP_RELEASE;
+  const facts = kkpReleaseFacts(release);
+  const why =
+    `from KKP 2.13 KKP's user-cluster controller writes and reconciles the user cluster's cloud-config Secrets ` +
+    `(kube-system/cloud-config until 2.25, kube-system/cloud-config-csi from 2.18) from the cluster's credentials, so a ` +
+    `Secret of the same name fails on create or is overwritten. Hand KKP the credentials instead: KkpUserCluster writes ` +
+    `them to a Secret on the seed and outputs the credentialsReference.`;
+  if (facts.cloudConfigOwner === 'stack') return [];
+  if (!Token.isUnresolved(clusterId) && kkpUserClusterIds(scope).includes(clusterId)) {
+    return [`${where}: cluster "${clusterId}" is a KkpUserCluster of this stack (KKP ${release}); ${why}`];
+  }
+  if (props.kkpUserCluster === false || namespace !== 'kube-system' || kkpNames.length === 0) return [];
+  return [
+    `${where}: Secret kube-system/${kkpNames.join(' and kube-system/')} is one KKP ${release} reconciles in its user clusters; ${why} ` +
+      `If the target cluster is not a KKP user cluster, set kkpUserCluster: false; for the upstream vSphere CSI driver ` +
+      `(e.g. on the seed cluster) use format: 'csi-vsphere-conf'.`,
+  ];
 }
 
 /** A piece of a value: literal text, or a token (as its cdktf string form). */

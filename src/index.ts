@@ -1,11 +1,26 @@
 // Public API of cdktf-kkp-vsphere. Everything not exported here is internal.
 
 // Layer 1: facts as data.
-export { VSPHERE_VERSIONS, privilegeCatalog, expandPrivilegeGroup, checkPrivileges, KKP_ROLE_DEFINITIONS, resolveKkpRole, kkpRoles } from './privileges';
+export {
+  VSPHERE_VERSIONS,
+  privilegeCatalog,
+  expandPrivilegeGroup,
+  checkPrivileges,
+  catalogNote,
+  isCatalogAuthoritative,
+  KKP_ROLE_DEFINITIONS,
+  KKP_ROLE_PROFILES,
+  kkpRoleProfile,
+  kkpRoleDefinition,
+  resolveKkpRole,
+  kkpRoles,
+} from './privileges';
 export type {
   VsphereVersion,
   CheckedPrivileges,
   KkpRoleDefinition,
+  KkpRoleProfile,
+  KkpRoleKey,
   KkpCustomRoleName,
   KkpPrincipalKind,
   GrantTarget,
@@ -13,7 +28,11 @@ export type {
   LabelledPrivilege,
   ResolvedKkpRole,
 } from './privileges';
+export { KKP_RELEASES, NEWEST_KKP_RELEASE, kkpReleaseFacts } from './kkp-spec';
+export type { KkpRelease, KkpReleaseFacts, KkpCredentialsReference, KkpSpecOptions } from './kkp-spec';
 export { renderVsphereCloudConfig, vsphereCloudConfig, renderGcfg, gcfgQuote, gcfgEscape, GcfgValueError } from './cloud-config';
+export { renderVsphereCsiConfig, VSPHERE_CSI_CONFIG_SECRET } from './cloud-config';
+export type { VsphereCsiConfigInput } from './cloud-config';
 export type {
   VsphereCloudConfig,
   VsphereCloudConfigInput,
@@ -44,7 +63,7 @@ export type { SeedPermissionsProps } from './seed-permissions';
 export { UserClusterPermissions } from './user-cluster-permissions';
 export type { UserClusterPermissionsProps } from './user-cluster-permissions';
 export { CloudConfigSecret } from './cloud-config-secret';
-export type { CloudConfigSecretProps } from './cloud-config-secret';
+export type { CloudConfigSecretProps, KkpCloudConfigSecretProps, CsiVsphereConfSecretProps, CloudConfigSecretPlacement } from './cloud-config-secret';
 export { VmTemplate, VmTemplateSource } from './vm-template';
 export type { VmTemplateProps, VmTemplatePerNetworkProps, VmTemplateSourceOptions, ConvertedImageRef, DiskProvisioning } from './vm-template';
 export { VM_IMAGE_PRESETS, vmImagePreset } from './vm-template-presets';
@@ -55,7 +74,7 @@ export { KkpDatacenterSpec } from './kkp-datacenter-spec';
 export type { KkpDatacenterSpecProps } from './kkp-datacenter-spec';
 export { UserClusterFolder } from './user-cluster-folder';
 export type { UserClusterFolderProps } from './user-cluster-folder';
-export { KkpUserCluster } from './kkp-user-cluster';
+export { KkpUserCluster, KKP_VSPHERE_CREDENTIAL_KEYS, KKP_CREDENTIALS_NAMESPACE } from './kkp-user-cluster';
 export type { KkpUserClusterProps } from './kkp-user-cluster';
 
 // Layer 5: the plan-review report (pure Node; the `report` command prints it).

@@ -5,6 +5,7 @@ import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsph
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
 import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
 import { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
+import { DataVsphereDistributedVirtualSwitch } from '@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch';
 import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-folder';
 import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
@@ -13,7 +14,16 @@ import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
 import { checkInventoryName, checkRelativeInventoryPath } from './validation';
 
 /** The kind of an inventory object, in KKP's vocabulary. */
-export type EntityKind = 'vcenter' | 'datacenter' | 'cluster' | 'datastore' | 'datastoreCluster' | 'network' | 'folder';
+export type EntityKind =
+  | 'vcenter'
+  | 'datacenter'
+  | 'cluster'
+  | 'host'
+  | 'datastore'
+  | 'datastoreCluster'
+  | 'network'
+  | 'distributedSwitch'
+  | 'folder';
 
 /**
  * Whether the stack created the object (`owned`: its permissions are the stack's to manage) or found it
@@ -177,6 +187,30 @@ export class VsphereInventory extends Construct {
       const ds = new DataVsphereNetwork(this, id, { name, datacenterId: this.datacenterId });
       // The data source's `type` is the managed object type vsphere_entity_permissions needs.
       return new SharedEntity(this, 'network', ds.id, ds.type, path);
+    });
+  }
+
+  /**
+   * An ESXi host of a compute cluster, by name as vCenter lists it: KKP 2.26+ grants the CCM/CSI user Read-only on every
+   * host that runs node VMs.
+   */
+  public host(name: string, cluster: ComputeClusterEntity): SharedEntity {
+    const path = `${cluster.inventoryPath}/${checkName(name, 'host name')}`;
+    return this.lookup(path, 'HostEntity', (id) => {
+      const ds = new DataVsphereHost(this, id, { name, datacenterId: this.datacenterId });
+      return new SharedEntity(this, 'host', ds.id, 'HostSystem', path);
+    });
+  }
+
+  /**
+   * A distributed switch of the datacenter, by name: from KKP 2.14 the network role is granted on the switch of each
+   * distributed port group too.
+   */
+  public distributedSwitch(name: string): SharedEntity {
+    const path = `/${this.datacenterName}/network/${checkName(name, 'distributedSwitch name')}`;
+    return this.lookup(path, 'DistributedSwitch', (id) => {
+      const ds = new DataVsphereDistributedVirtualSwitch(this, id, { name, datacenterId: this.datacenterId });
+      return new SharedEntity(this, 'distributedSwitch', ds.id, 'VmwareDistributedVirtualSwitch', path);
     });
   }
 

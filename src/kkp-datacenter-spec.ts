@@ -2,7 +2,8 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, Token } from 'cdktf';
 import { IVsphereEntity, VsphereInventory } from './inventory';
-import { KkpSpecFormat, KkpVsphereDatacenterInput, kkpDatacenterObject, parseVsphereEndpoint, renderKkpDatacenterSpec } from './kkp-spec';
+import { KkpRelease, KkpSpecFormat, KkpVsphereDatacenterInput, kkpDatacenterObject, kkpReleaseFacts, parseVsphereEndpoint, renderKkpDatacenterSpec } from './kkp-spec';
+import { stackKkpRelease } from './kkp-release';
 import { VmFolder } from './vm-folder';
 
 /** Props of {@link KkpDatacenterSpec}. Every value is a literal: the spec is rendered at synth for review. */
@@ -23,8 +24,14 @@ export interface KkpDatacenterSpecProps
    */
   readonly rootFolder?: VmFolder | string;
   /**
-   * `seed`: the `datacenters:` block of a Seed resource's `spec` (camelCase). `legacy`: the old `datacenters.yaml`
-   * (snake_case, `root_path`, `allow_insecure`).
+   * The KKP release that reads the spec: field names (snake_case up to 2.18, camelCase from 2.19), optional fields and
+   * template keys follow it. It is the stack's release: roles and credentials follow it too.
+   * @default - the stack's release when another KKP construct set it, else the newest release the library knows
+   */
+  readonly kkpRelease?: KkpRelease;
+  /**
+   * `seed`: the `datacenters:` block of a Seed resource's `spec`. `legacy`: the `datacenters.yaml` of KKP 2.12 and
+   * 2.13 (snake_case, with `seed` per datacenter).
    * @default 'seed'
    */
   readonly format?: KkpSpecFormat;
@@ -67,12 +74,15 @@ export class KkpDatacenterSpec extends Construct {
   public readonly spec: Record<string, unknown>;
   /** The Terraform output. */
   public readonly output: TerraformOutput;
+  /** The KKP release the spec is rendered for (the stack's). */
+  public readonly kkpRelease: KkpRelease;
   private readonly datastoreEntity?: IVsphereEntity;
 
   constructor(scope: Construct, id: string, props: KkpDatacenterSpecProps) {
     super(scope, id);
-    const where = `KkpDatacenterSpec ${id}`;
+    const where = `KkpDatacenterSpec ${this.node.path}`;
     rejectTokens(where, props);
+    this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
     const dc = props.inventory.datacenterName;
     const datastore = entityName(props.datastore, ['datastore'], dc, `${where} datastore`, 'inventory.datastore(name)');
     const cluster = entityName(props.cluster, ['cluster'], dc, `${where} cluster`, 'inventory.computeCluster(name)');
@@ -104,8 +114,8 @@ export class KkpDatacenterSpec extends Construct {
     };
     const format = props.format ?? 'seed';
     try {
-      this.spec = kkpDatacenterObject(input, format);
-      this.yaml = renderKkpDatacenterSpec(input, format);
+      this.spec = kkpDatacenterObject(input, { kkpRelease: this.kkpRelease, format });
+      this.yaml = renderKkpDatacenterSpec(input, { kkpRelease: this.kkpRelease, format });
     } catch (e) {
       throw new Error(`${where} ${(e as Error).message}`);
     }
@@ -128,7 +138,7 @@ export class KkpDatacenterSpec extends Construct {
     }
     this.output = new TerraformOutput(this, 'Yaml', {
       value: terraformLiteral(this.yaml),
-      description: `KKP datacenter "${props.name}" (${format === 'seed' ? 'Seed spec.datacenters, camelCase' : 'legacy datacenters.yaml'}); no credentials.`,
+      description: `KKP datacenter "${props.name}" for KKP ${this.kkpRelease} (${format === 'seed' ? `Seed spec.datacenters, ${kkpReleaseFacts(this.kkpRelease).seedFieldCase}` : 'legacy datacenters.yaml'}); no credentials.`,
     });
     this.output.overrideLogicalId(outputName);
   }

@@ -1,12 +1,32 @@
-// The KKP roles of the documentation as vsphere_role resources, created on first use.
+// The KKP roles of one release's documentation page as vsphere_role resources, created on first use.
 import { Construct } from 'constructs';
-import { KkpCustomRoleName, VsphereVersion, assertVsphereVersion, kkpRoleDefinition, resolveKkpRole } from './privileges';
+import { Annotations } from 'cdktf';
+import {
+  KkpCustomRoleName,
+  KkpRoleDefinition,
+  KkpRoleKey,
+  KkpRoleProfile,
+  VSPHERE_VERSIONS,
+  VsphereVersion,
+  assertVsphereVersion,
+  kkpRoleDefinition,
+  kkpRoleProfile,
+  resolveKkpRole,
+} from './privileges';
+import { KkpRelease, kkpReleaseAtLeast } from './kkp-spec/releases';
+import { stackKkpRelease } from './kkp-release';
 import { IVsphereRole, VsphereRole } from './permissions';
 
 /** Props of {@link KkpRoles}. */
 export interface KkpRolesProps {
   /** The vSphere version of the vCenter: privilege sets differ by version. */
   readonly vsphereVersion: VsphereVersion;
+  /**
+   * The KKP release (minor version, e.g. `'2.28'`) whose vSphere page the roles follow. It is the stack's release:
+   * credentials handling and spec formats of the other KKP constructs in the stack follow it too.
+   * @default - the stack's release when another KKP construct set it, else the newest release the library knows
+   */
+  readonly kkpRelease?: KkpRelease;
   /**
    * Prepended to every role name, so that several KKP installations can share one vCenter
    * (`prod-` gives `prod-k8c-user-folder-propagate`).
@@ -16,40 +36,79 @@ export interface KkpRolesProps {
 }
 
 /**
- * The custom roles of KKP's vSphere documentation for one vSphere version. A role becomes a `vsphere_role`
- * when a construct first asks for it; the predefined Read-only role is referenced by id, never created.
+ * The custom roles of KKP's vSphere documentation for one KKP release and one vSphere version. A role becomes a
+ * `vsphere_role` when a construct first asks for it; the predefined Read-only role is referenced by id, never created.
  */
 export class KkpRoles extends Construct {
   public readonly vsphereVersion: VsphereVersion;
   public readonly namePrefix: string;
-  private readonly created = new Map<KkpCustomRoleName, VsphereRole>();
+  /** The KKP release the roles follow (the stack's). */
+  public readonly kkpRelease: KkpRelease;
+  /** The role profile of that release: its roles as the page lists them. */
+  public readonly profile: KkpRoleProfile;
+  private readonly created = new Map<KkpRoleKey, VsphereRole>();
 
   constructor(scope: Construct, id: string, props: KkpRolesProps) {
     super(scope, id);
-    assertVsphereVersion(props.vsphereVersion, `KkpRoles ${id} vsphereVersion`);
+    const where = `KkpRoles ${this.node.path}`;
+    assertVsphereVersion(props.vsphereVersion, `${where} vsphereVersion`);
     const prefix = props.namePrefix ?? '';
     if (/[\s\u0000-\u001f]/.test(prefix)) {
       throw new Error(`KkpRoles ${id} namePrefix: "${prefix}" contains white space or a control character; use e.g. "prod-".`);
     }
     this.vsphereVersion = props.vsphereVersion;
     this.namePrefix = prefix;
+    this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
+    this.profile = kkpRoleProfile(this.kkpRelease);
+    const minimum = this.profile.minimumVsphere;
+    if (minimum && VSPHERE_VERSIONS.indexOf(this.vsphereVersion) < VSPHERE_VERSIONS.indexOf(minimum)) {
+      Annotations.of(this).addWarning(
+        `KKP ${this.kkpRelease}'s vSphere page gives its roles for vSphere ${minimum} and later (tested with ${this.profile.testedWith}); ` +
+          `vsphereVersion is ${this.vsphereVersion}.`,
+      );
+    }
   }
 
-  /** The role `name` of the KKP documentation, created in this stack on first use. */
-  public role(name: KkpCustomRoleName): IVsphereRole {
-    let role = this.created.get(name);
+  /** Whether the release's page has the role (by key such as `storage-cns`, or by a name any page gave it). */
+  public has(nameOrKey: KkpRoleKey | KkpCustomRoleName): boolean {
+    try {
+      kkpRoleDefinition(nameOrKey, this.kkpRelease);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The definition of a role of the release's page. */
+  public definition(nameOrKey: KkpRoleKey | KkpCustomRoleName): KkpRoleDefinition {
+    return kkpRoleDefinition(nameOrKey, this.kkpRelease);
+  }
+
+  /**
+   * The role of the release's page, created in this stack on first use: by key (`user-folder`) or by a name any page
+   * gave it (`k8c-storage-vmfolder-propagate` gives `k8c-ccm-storage-vmfolder-propagate` from KKP 2.18 on).
+   */
+  public role(nameOrKey: KkpRoleKey | KkpCustomRoleName): IVsphereRole {
+    const def = kkpRoleDefinition(nameOrKey, this.kkpRelease);
+    let role = this.created.get(def.key);
     if (!role) {
-      const def = kkpRoleDefinition(name);
-      const resolved = resolveKkpRole(name, this.vsphereVersion);
-      role = new VsphereRole(this, name, {
-        roleName: `${this.namePrefix}${name}`,
+      const resolved = resolveKkpRole(def.key, this.vsphereVersion, this.kkpRelease);
+      role = new VsphereRole(this, def.name, {
+        roleName: `${this.namePrefix}${def.name}`,
         privileges: resolved.privileges.map((p) => p.id),
         vsphereVersion: this.vsphereVersion,
-        description: `KKP role ${name} (${def.principal === 'storage' ? 'Seed Cluster / storage' : 'User Cluster / machine-controller'}), ` +
+        description: `KKP role ${def.name} (${this.principalLabel(def)}), ` +
           `granted on ${def.grantedOn.join(' or ')}${def.propagate ? ', propagated' : ', not propagated'}`,
       });
-      this.created.set(name, role);
+      this.created.set(def.key, role);
     }
     return role;
+  }
+
+  private principalLabel(def: KkpRoleDefinition): string {
+    if (def.principal === 'storage') {
+      return kkpReleaseAtLeast(this.kkpRelease, '2.18') ? 'CCM / CSI storage' : 'Seed Cluster / storage';
+    }
+    return kkpReleaseAtLeast(this.kkpRelease, '2.23') ? 'infrastructure management / machine-controller' : 'User Cluster / machine-controller';
   }
 }

@@ -1,30 +1,49 @@
-// One KKP user cluster in one construct: its VM folder, the grants on it, its storage credentials and cloud-config.
+// One KKP user cluster in one construct: its VM folder, the grants on it, and the credentials KKP needs for it
+// (KKP 2.13+: a Secret on the seed named by the cluster's credentialsReference; 2.12: the cloud-config Secrets).
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformProvider } from 'cdktf';
-import { CloudConfigSecret } from './cloud-config-secret';
+import { TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
+import { renderVsphereCloudConfig, vsphereCloudConfig } from './cloud-config/vsphere';
+import { gcfgQuote } from './cloud-config/gcfg';
+import { CloudConfigSecret, gcfgCarriable } from './cloud-config-secret';
 import { IVsphereEntity } from './inventory';
 import { KkpDatacenterSpec, terraformLiteral } from './kkp-datacenter-spec';
+import { registerKkpUserCluster, stackKkpRelease } from './kkp-release';
 import { KkpRoles } from './kkp-roles';
-import { renderKkpClusterCloudSpec } from './kkp-spec';
+import { KkpCredentialsReference, KkpRelease, kkpReleaseFacts, renderKkpClusterCloudSpec } from './kkp-spec';
 import { Grant, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind } from './permissions/expect';
 import { UserClusterFolder, checkClusterId } from './user-cluster-folder';
+
+/**
+ * The data keys of the credentials Secret KKP reads through a cluster's `credentialsReference`, as KKP names them
+ * (kubermatic/kubermatic pkg/resources/resources.go: VsphereUsername, VspherePassword,
+ * VsphereInfraManagementUserUsername, VsphereInfraManagementUserPassword; the same in every release from 2.12).
+ */
+export const KKP_VSPHERE_CREDENTIAL_KEYS = {
+  username: 'username',
+  password: 'password',
+  infraManagementUserUsername: 'infraManagementUserUsername',
+  infraManagementUserPassword: 'infraManagementUserPassword',
+} as const;
+
+/** The namespace KKP keeps cluster credentials in on the seed (pkg/resources/resources.go KubermaticNamespace). */
+export const KKP_CREDENTIALS_NAMESPACE = 'kubermatic';
 
 /** Props of {@link KkpUserCluster}. */
 export interface KkpUserClusterProps {
   /** The KKP datacenter the cluster runs in: vCenter, datacenter, default datastore and root folder come from it. */
   readonly datacenter: KkpDatacenterSpec;
-  /** The KKP roles (shared by every cluster of the stack: each role is created once). */
+  /** The KKP roles (shared by every cluster of the stack: each role is created once). Their KKP release is the stack's. */
   readonly roles: KkpRoles;
   /** The KKP user cluster's id (its `metadata.name`, e.g. `kh8dfp2rz6`). */
   readonly clusterId: string;
   /** machine-controller's principal: gets `k8c-user-folder-propagate` on the cluster's folder. */
   readonly machineControllerPrincipal: Principal | string;
   /**
-   * The cluster's own storage principal (recommended: the cloud-config lands on every worker node). It gets exactly
-   * the Seed Cluster roles it needs: `k8c-storage-vmfolder-propagate` on this cluster's folder,
-   * `k8c-storage-datastore-propagate` on its datastore (both propagated) and Read-only on the datacenter, and nothing
-   * on other clusters' folders.
+   * The cluster's own storage (CCM/CSI) principal (recommended: its credentials reach the user cluster). It gets exactly
+   * the storage roles it needs: the storage folder role on this cluster's folder, the storage datastore role on its
+   * datastore (both propagated) and Read-only on the datacenter, and nothing on other clusters' folders.
    * @default - none: the seed's shared storage principal serves the cluster
    */
   readonly storagePrincipal?: Principal | string;
@@ -34,19 +53,27 @@ export interface KkpUserClusterProps {
    */
   readonly folderPath?: string;
   /**
+   * The cluster's `spec.cloud.vsphere.basePath` (KKP 2.24+), when the cluster has one: it is written into the cluster
+   * spec output, and the folder guard keeps the cluster's folder off `<rootPath>/<basePath>/<clusterId>`, the folder KKP
+   * creates and destroys itself.
+   * @default - none
+   */
+  readonly basePath?: string;
+  /**
    * The datastore or datastore cluster of the cluster's VMs and volumes (`inventory.datastore(...)` or
    * `inventory.datastoreCluster(...)`).
    * @default - the datacenter spec's datastore
    */
   readonly datastore?: IVsphereEntity;
-  /** Networks the worker VMs attach to, for the cluster spec output. @default - none listed */
+  /** Networks the worker VMs attach to, for the cluster spec output (one before KKP 2.24). @default - none listed */
   readonly networks?: readonly IVsphereEntity[];
-  /** Resource pool path, for the cluster spec output. @default - none */
+  /** Resource pool path, for the cluster spec output (KKP 2.18+). @default - none */
   readonly resourcePool?: string;
-  /** Storage policy, for the cluster spec output. @default - the datacenter spec's */
+  /** Storage policy, for the cluster spec output (KKP 2.18+). @default - the datacenter spec's */
   readonly storagePolicy?: string;
   /**
-   * The vSphere user written into the cloud-config: a literal or a token.
+   * The vSphere user KKP puts into the cluster's cloud-config: a literal or a token. KKP 2.13+: the credentials
+   * Secret's `username`; 2.12: written into the cloud-config Secrets.
    * @default - the own storage principal's name (vCenter accepts `DOMAIN\user` logins) when it is a user; otherwise a
    * sensitive variable `vsphere_<clusterId>_user`
    */
@@ -58,12 +85,39 @@ export interface KkpUserClusterProps {
    */
   readonly cloudConfigPassword?: string;
   /**
-   * The Kubernetes provider of the cluster the `cloud-config` Secrets are written to.
+   * KKP 2.13+: the password of machine-controller's principal, as a token. When given, the credentials Secret also
+   * carries `infraManagementUserUsername` (the principal's name) and `infraManagementUserPassword`, and KKP creates the
+   * cluster's VMs, folders and tags as that user instead of the cloud-config user.
+   * @default - no infrastructure management user in the Secret: KKP uses the Seed datacenter's `infraManagementUser`
+   * when it has one, else the cloud-config user
+   */
+  readonly infraManagementUserPassword?: string;
+  /**
+   * KKP 2.13+: the Kubernetes provider of the seed cluster, where KKP reads cluster credentials.
+   * @default - the stack's default kubernetes provider
+   */
+  readonly seedKubernetesProvider?: TerraformProvider;
+  /**
+   * KKP 2.13+: write the credentials Secret. `false` when the credentials come from elsewhere (a KKP `Preset`, or a
+   * Secret the platform team manages otherwise): nothing is written and no variable is declared.
+   * @default true
+   */
+  readonly credentialsSecret?: boolean;
+  /**
+   * KKP 2.13+: name of the credentials Secret in namespace `kubermatic` on the seed. Not KKP's own name
+   * `credential-vsphere-<clusterId>`: KKP writes that Secret when a cluster is created with inline credentials and
+   * deletes it with the cluster (pkg/clusterdeletion/secret.go), which would take the stack's Secret with it.
+   * @default `kkp-vsphere-<clusterId>`
+   */
+  readonly credentialsSecretName?: string;
+  /**
+   * KKP 2.12 only: the Kubernetes provider of the user cluster the `cloud-config` Secrets are written to.
    * @default - the stack's default kubernetes provider
    */
   readonly kubernetesProvider?: TerraformProvider;
   /**
-   * Emit a Terraform output `kkp_cluster_<clusterId>` with the cluster's `spec.cloud.vsphere` as YAML.
+   * Emit Terraform outputs `kkp_cluster_<clusterId>` (the cluster's `spec.cloud.vsphere` as YAML) and, for KKP 2.13+,
+   * `kkp_cloud_config_<clusterId>` (the cloud-config KKP will render, password redacted).
    * @default true
    */
   readonly output?: boolean;
@@ -71,39 +125,59 @@ export interface KkpUserClusterProps {
 
 /**
  * Everything the vSphere side needs for one KKP user cluster: a {@link UserClusterFolder} with the grants of the
- * cluster's principals, the own storage principal's grants, and the {@link CloudConfigSecret} (`cloud-config` and
- * `cloud-config-csi`). A stack with many user clusters is a loop over a list: roles and inventory look-ups are shared.
+ * cluster's principals, the own storage principal's grants, and the credentials KKP needs. For KKP 2.13 and later, a
+ * Secret on the seed (`username`, `password`, optionally the infrastructure management user's) and the
+ * `credentialsReference` that names it; KKP renders the cloud-config Secrets itself, and the construct outputs that
+ * cloud-config, credential-free, for review. For KKP 2.12, the {@link CloudConfigSecret} in the user cluster, as before.
  */
 export class KkpUserCluster extends Construct {
   public readonly clusterId: string;
+  /** The stack's KKP release. */
+  public readonly kkpRelease: KkpRelease;
   public readonly folder: UserClusterFolder;
-  public readonly cloudConfig: CloudConfigSecret;
+  /** KKP 2.12: the cloud-config Secrets. */
+  public readonly cloudConfig?: CloudConfigSecret;
+  /** KKP 2.13+: the credentials Secret on the seed. */
+  public readonly credentialsSecret?: Secret;
+  /** KKP 2.13+: the cluster's `spec.cloud.vsphere.credentialsReference`, when the construct writes the Secret. */
+  public readonly credentialsReference?: KkpCredentialsReference;
   /** The cluster's own storage principal, when it has one. */
   public readonly storagePrincipal?: Principal;
   /** The datastore (or datastore cluster) of the cluster. */
   public readonly datastore: IVsphereEntity;
   /** The cluster's `spec.cloud.vsphere` as YAML (no credentials). */
   public readonly cloudSpecYaml: string;
+  /** KKP 2.13+: the cloud-config KKP will render for the cluster, with the password redacted. */
+  public readonly reviewCloudConfig?: string;
   /** Every grant this construct made. */
   public readonly grants: readonly Grant[];
   public readonly output?: TerraformOutput;
+  /** KKP 2.13+: the output holding {@link reviewCloudConfig}. */
+  public readonly cloudConfigOutput?: TerraformOutput;
+  /** The variable declared for the cloud-config user's password, when none was passed. */
+  public readonly passwordVariable?: TerraformVariable;
 
   constructor(scope: Construct, id: string, props: KkpUserClusterProps) {
     super(scope, id);
-    const where = `KkpUserCluster ${id}`;
+    const where = `KkpUserCluster ${this.node.path}`;
     const dc = props.datacenter;
     this.clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
+    this.kkpRelease = stackKkpRelease(this, undefined, where);
+    const facts = kkpReleaseFacts(this.kkpRelease);
     if (props.datastore !== undefined) {
       expectKind(props.datastore, ['datastore', 'datastoreCluster'], `${where} datastore`);
     }
     props.networks?.forEach((n, i) => expectKind(n, ['network'], `${where} networks[${i}]`));
     this.datastore = props.datastore ?? dc.datastore;
+    this.checkReleaseProps(where, props);
+    registerKkpUserCluster(this, this.clusterId);
 
     this.folder = new UserClusterFolder(this, 'Folder', {
       inventory: dc.inventory,
       rootFolder: dc.rootFolder,
       clusterId: this.clusterId,
       path: props.folderPath,
+      basePath: props.basePath,
       roles: props.roles,
       machineControllerPrincipal: props.machineControllerPrincipal,
       storagePrincipal: props.storagePrincipal,
@@ -113,7 +187,7 @@ export class KkpUserCluster extends Construct {
       const principal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
       this.storagePrincipal = principal;
       grants.push(
-        VspherePermissions.grant({ principal, role: props.roles.role('k8c-storage-datastore-propagate'), entity: this.datastore, propagate: true }),
+        VspherePermissions.grant({ principal, role: props.roles.role('storage-datastore'), entity: this.datastore, propagate: true }),
         VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity: dc.inventory.datacenter, propagate: false }),
       );
     }
@@ -121,36 +195,161 @@ export class KkpUserCluster extends Construct {
 
     const datastoreName = lastSegment(this.datastore.inventoryPath);
     const user = props.cloudConfigUser ?? (this.storagePrincipal && !this.storagePrincipal.isGroup ? this.storagePrincipal.name : undefined);
-    this.cloudConfig = new CloudConfigSecret(this, 'CloudConfig', {
-      server: dc.server,
-      port: dc.port,
-      insecure: dc.allowInsecure,
-      datacenter: dc.inventory.datacenterName,
-      datastore: datastoreName,
-      folder: this.folder.folderPath,
-      clusterId: this.clusterId,
-      user,
-      password: props.cloudConfigPassword,
-      variablePrefix: `vsphere_${this.clusterId.replace(/-/g, '_')}`,
-      provider: props.kubernetesProvider,
-    });
-
+    const variablePrefix = `vsphere_${this.clusterId.replace(/-/g, '_')}`;
     const isCluster = this.datastore.kind === 'datastoreCluster';
-    this.cloudSpecYaml = renderKkpClusterCloudSpec({
-      folder: this.folder.folderPath,
-      ...(isCluster ? { datastoreCluster: datastoreName } : props.datastore ? { datastore: datastoreName } : {}),
-      networks: props.networks?.map((n) => lastSegment(n.inventoryPath)),
-      resourcePool: props.resourcePool,
-      storagePolicy: props.storagePolicy,
-    });
+
+    if (facts.cloudConfigOwner === 'stack') {
+      // KKP 2.12 kept the cloud-config in the seed only: the library writes it into the user cluster, as it always has.
+      this.cloudConfig = new CloudConfigSecret(this, 'CloudConfig', {
+        server: dc.server,
+        port: dc.port,
+        insecure: dc.allowInsecure,
+        datacenter: dc.inventory.datacenterName,
+        datastore: datastoreName,
+        folder: this.folder.folderPath,
+        clusterId: this.clusterId,
+        user,
+        password: props.cloudConfigPassword,
+        variablePrefix,
+        provider: props.kubernetesProvider,
+      });
+    } else if (props.credentialsSecret ?? true) {
+      const secret = this.writeCredentials(where, props, user, variablePrefix);
+      this.credentialsSecret = secret.secret;
+      this.credentialsReference = secret.reference;
+      this.passwordVariable = secret.passwordVariable;
+      this.reviewCloudConfig = renderVsphereCloudConfig(
+        vsphereCloudConfig({
+          server: dc.server,
+          port: dc.port,
+          insecure: dc.allowInsecure,
+          user: user !== undefined && !Token.isUnresolved(user) ? user : `<from Secret ${KKP_CREDENTIALS_NAMESPACE}/${secret.reference.name}, key username>`,
+          password: `<redacted: Secret ${KKP_CREDENTIALS_NAMESPACE}/${secret.reference.name}, key password>`,
+          datacenter: dc.inventory.datacenterName,
+          datastore: datastoreName,
+          folder: this.folder.folderPath,
+          clusterId: this.clusterId,
+        }),
+        gcfgQuote,
+      );
+    }
+
+    this.cloudSpecYaml = renderKkpClusterCloudSpec(
+      {
+        folder: this.folder.folderPath,
+        ...(isCluster ? { datastoreCluster: datastoreName } : props.datastore ? { datastore: datastoreName } : {}),
+        networks: props.networks?.map((n) => lastSegment(n.inventoryPath)),
+        basePath: props.basePath,
+        resourcePool: props.resourcePool,
+        storagePolicy: props.storagePolicy,
+        credentialsReference: this.credentialsReference,
+      },
+      this.kkpRelease,
+    );
     if (props.output ?? true) {
+      const suffix = this.clusterId.replace(/-/g, '_');
       this.output = new TerraformOutput(this, 'CloudSpec', {
         value: terraformLiteral(this.cloudSpecYaml),
-        description: `spec.cloud of KKP user cluster ${this.clusterId} (no credentials: use credentialsReference).`,
+        description: `spec.cloud of KKP ${this.kkpRelease} user cluster ${this.clusterId} (no credentials` +
+          `${this.credentialsReference ? ': credentialsReference names the Secret on the seed' : ''}).`,
       });
-      this.output.overrideLogicalId(`kkp_cluster_${this.clusterId.replace(/-/g, '_')}`);
+      this.output.overrideLogicalId(`kkp_cluster_${suffix}`);
+      if (this.reviewCloudConfig !== undefined) {
+        this.cloudConfigOutput = new TerraformOutput(this, 'CloudConfigReview', {
+          value: terraformLiteral(this.reviewCloudConfig),
+          description: `The cloud-config KKP ${this.kkpRelease} renders into Secret ${facts.kkpCloudConfigSecrets.join(', ')} of ` +
+            `user cluster ${this.clusterId}, password redacted (KKP writes it; this stack does not).`,
+        });
+        this.cloudConfigOutput.overrideLogicalId(`kkp_cloud_config_${suffix}`);
+      }
     }
   }
+
+  private checkReleaseProps(where: string, props: KkpUserClusterProps): void {
+    const release = this.kkpRelease;
+    if (kkpReleaseFacts(release).cloudConfigOwner === 'kkp') {
+      if (props.kubernetesProvider !== undefined) {
+        throw new Error(
+          `${where} kubernetesProvider: from KKP 2.13 KKP writes the user cluster's cloud-config Secrets itself (the stack's ` +
+            `release is ${release}), so nothing is written into the user cluster. Give seedKubernetesProvider (the seed ` +
+            `cluster's provider) for the credentials Secret instead.`,
+        );
+      }
+      return;
+    }
+    const only13 = (['seedKubernetesProvider', 'credentialsSecret', 'credentialsSecretName', 'infraManagementUserPassword'] as const).filter(
+      (k) => props[k] !== undefined,
+    );
+    if (only13.length) {
+      throw new Error(
+        `${where} ${only13.join(', ')}: KKP ${release} takes no credentials Secret from the stack (the library writes the ` +
+          `cloud-config Secrets into the user cluster for 2.12); leave ${only13.length > 1 ? 'them' : 'it'} out or use kkpRelease 2.13 or later.`,
+      );
+    }
+  }
+
+  private writeCredentials(where: string, props: KkpUserClusterProps, user: string | undefined, prefix: string) {
+    const name = props.credentialsSecretName ?? `kkp-vsphere-${this.clusterId}`;
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+      throw new Error(`${where} credentialsSecretName: "${name}" is not a Kubernetes object name (lower-case letters, digits, "-" and ".").`);
+    }
+    if (name === `credential-vsphere-${this.clusterId}`) {
+      throw new Error(
+        `${where} credentialsSecretName: "${name}" is the Secret KKP itself writes for clusters created with inline credentials and ` +
+          'deletes with the cluster; choose another name (the default is kkp-vsphere-<clusterId>).',
+      );
+    }
+    for (const [prop, value] of [['cloudConfigPassword', props.cloudConfigPassword], ['infraManagementUserPassword', props.infraManagementUserPassword]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value)) {
+        throw new Error(
+          `${where} ${prop}: a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
+            'TerraformVariable with sensitive: true.',
+        );
+      }
+    }
+    const variable = (what: string, description: string) => {
+      const v = new TerraformVariable(this, `${what}-variable`, { type: 'string', sensitive: true, nullable: false, description: `${description} (set TF_VAR_${prefix}_${what}).` });
+      v.overrideLogicalId(`${prefix}_${what}`);
+      return v;
+    };
+    const username = user ?? variable('user', `vSphere user KKP puts into the cloud-config of user cluster ${this.clusterId}`).stringValue;
+    let passwordVariable: TerraformVariable | undefined;
+    const password = props.cloudConfigPassword ??
+      (passwordVariable = variable('password', `Password of the cloud-config user of KKP user cluster ${this.clusterId}, written into its credentials Secret on the seed`)).stringValue;
+    const data: Record<string, string> = { [KKP_VSPHERE_CREDENTIAL_KEYS.username]: username, [KKP_VSPHERE_CREDENTIAL_KEYS.password]: password };
+    if (props.infraManagementUserPassword !== undefined) {
+      const mc = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+      if (mc.isGroup) {
+        throw new Error(`${where} infraManagementUserPassword: machineControllerPrincipal is a group; KKP logs in as a user. Give the user.`);
+      }
+      data[KKP_VSPHERE_CREDENTIAL_KEYS.infraManagementUserUsername] = mc.name;
+      data[KKP_VSPHERE_CREDENTIAL_KEYS.infraManagementUserPassword] = props.infraManagementUserPassword;
+    }
+    // KKP renders username and password into the gcfg cloud-config: a value gcfg cannot carry must fail the plan here.
+    const preconditions = Object.entries(data)
+      .map(([key, value]) => gcfgCarriable(where, `credentials key ${key}`, value))
+      .filter((p) => p !== undefined);
+    const secret = new Secret(this, 'Credentials', {
+      metadata: { name, namespace: KKP_CREDENTIALS_NAMESPACE },
+      type: 'Opaque',
+      data,
+      lifecycle: preconditions.length ? { precondition: preconditions } : undefined,
+      provider: props.seedKubernetesProvider,
+    });
+    checkUniqueSecret(this, name, where);
+    return { secret, reference: { name, namespace: KKP_CREDENTIALS_NAMESPACE }, passwordVariable };
+  }
+}
+
+const secretNames = new WeakMap<TerraformStack, Set<string>>();
+function checkUniqueSecret(scope: Construct, name: string, where: string): void {
+  const stack = TerraformStack.of(scope);
+  const names = secretNames.get(stack) ?? new Set<string>();
+  if (names.has(name)) {
+    throw new Error(`${where} credentialsSecretName: another KkpUserCluster of this stack already writes ${KKP_CREDENTIALS_NAMESPACE}/${name}; give each cluster its own.`);
+  }
+  names.add(name);
+  secretNames.set(stack, names);
 }
 
 function lastSegment(path: string): string {

@@ -19,10 +19,18 @@ export interface UserClusterFolderProps {
   readonly clusterId: string;
   /**
    * The folder's path below the root folder; missing intermediate folders are created once per stack and shared.
-   * It must not be `<clusterId>` or start with it: KKP creates and later destroys `<rootPath>/<clusterId>`.
+   * It must not be, or pass through, the folder KKP creates and later destroys for the cluster: `<rootPath>/<clusterId>`,
+   * or `<rootPath>/<basePath>/<clusterId>` with `basePath`.
    * @default `clusters/<clusterId>`
    */
   readonly path?: string;
+  /**
+   * The cluster's `spec.cloud.vsphere.basePath` (KKP 2.24+), when it has one: KKP's own folder for the cluster is then
+   * `<rootPath>/<basePath>/<clusterId>` (relative basePath) or `<basePath>/<clusterId>` (absolute), and the guard
+   * keeps this folder off that path.
+   * @default - none: KKP's folder is `<rootPath>/<clusterId>`
+   */
+  readonly basePath?: string;
   /** The KKP roles. */
   readonly roles: KkpRoles;
   /** machine-controller's principal for this cluster: gets `k8c-user-folder-propagate` here, propagated. */
@@ -66,10 +74,10 @@ export class UserClusterFolder extends VmFolder {
     this.folderPath = this.inventoryPath;
     const where = `UserClusterFolder ${id}`;
     const machineController = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
-    const grants = [this.grant(machineController, props.roles.role('k8c-user-folder-propagate'), { propagate: true })];
+    const grants = [this.grant(machineController, props.roles.role('user-folder'), { propagate: true })];
     if (props.storagePrincipal !== undefined) {
       const storage = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
-      grants.push(this.grant(storage, props.roles.role('k8c-storage-vmfolder-propagate'), { propagate: true }));
+      grants.push(this.grant(storage, props.roles.role('storage-vmfolder'), { propagate: true }));
     }
     this.grants = grants;
   }
@@ -89,18 +97,18 @@ function place(scope: Construct, id: string, props: UserClusterFolderProps) {
   if (segments.some((s) => s === '.' || s === '..')) {
     throw new Error(`${where} path: "${relative}" has a "." or ".." segment; vSphere folder paths are literal, give the folder names.`);
   }
-  if (segments[0] === clusterId) {
+  const kkpPath = kkpClusterFolderPath(rootPath, clusterId, props.basePath, `${where} basePath`);
+  const chain = segments.map((_, i) => `${rootPath}/${segments.slice(0, i + 1).join('/')}`);
+  const own = chain[chain.length - 1];
+  if (chain.includes(kkpPath)) {
     throw new Error(
-      `${where} path: "${relative}" starts with the cluster id, so the stack would create ${rootPath}/${clusterId}: the folder ` +
-        `KKP creates for this cluster itself and destroys with it. Use another path, e.g. "clusters/${clusterId}" (the default).`,
+      `${where} path: "${relative}" ${own === kkpPath ? 'is' : 'passes through'} ${kkpPath}: the folder KKP creates for this ` +
+        `cluster itself${props.basePath === undefined ? '' : ` (rootPath/basePath/clusterId with basePath "${props.basePath}")`} and ` +
+        `destroys with it. Use another path, e.g. "${props.basePath === 'clusters' ? 'cluster-folders' : 'clusters'}/${clusterId}".`,
     );
   }
   const registry = registryOf(scope);
-  const kkpPath = `${rootPath}/${clusterId}`;
-  const chain = segments.map((_, i) => `${rootPath}/${segments.slice(0, i + 1).join('/')}`);
-  const own = chain[chain.length - 1];
-  const otherCluster = registry.kkpPaths.get(kkpPath);
-  if (otherCluster !== undefined) {
+  if ([...registry.kkpPaths.values()].includes(clusterId)) {
     throw new Error(`${where} clusterId: "${clusterId}" is used by another user cluster in this stack; cluster ids are unique.`);
   }
   const owner = registry.folders.get(own);
@@ -163,6 +171,25 @@ function uniqueId(host: Construct, wanted: string): string {
   let id = base;
   for (let i = 2; host.node.tryFindChild(id); i++) id = `${base}-${i}`;
   return id;
+}
+
+/**
+ * The folder KKP creates (and on deletion destroys) for a cluster whose `spec.cloud.vsphere.folder` is empty or that
+ * path: `<rootPath>/<clusterId>`, or with `basePath` `<rootPath>/<basePath>/<clusterId>` (relative) or
+ * `<basePath>/<clusterId>` (absolute). Source: kubermatic/kubermatic pkg/provider/cloud/vsphere/provider.go
+ * (reconcileCluster, 2.24+; before 2.24 only rootPath).
+ */
+export function kkpClusterFolderPath(rootPath: string, clusterId: string, basePath: string | undefined, input: string): string {
+  if (basePath === undefined) return `${rootPath}/${clusterId}`;
+  if (typeof basePath !== 'string' || basePath.trim() === '' || /[\u0000-\u001f]/.test(basePath)) {
+    throw new Error(`${input}: ${JSON.stringify(basePath)} is not a folder path; give e.g. "team-a" (below rootPath) or "/dc-1/vm/team-a".`);
+  }
+  const absolute = basePath.startsWith('/');
+  const segments = basePath.split('/').filter((s) => s !== '');
+  if (segments.length === 0 || segments.some((s) => s === '.' || s === '..' || s !== s.trim())) {
+    throw new Error(`${input}: "${basePath}" has an empty, ".", ".." or space-padded segment; give the folder names.`);
+  }
+  return absolute ? `/${segments.join('/')}/${clusterId}` : `${rootPath}/${segments.join('/')}/${clusterId}`;
 }
 
 // KKP cluster ids are Kubernetes object names (KKP generates 10 lower-case letters and digits).

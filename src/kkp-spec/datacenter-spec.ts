@@ -1,18 +1,17 @@
-// KKP's vSphere datacenter spec (Seed `spec.datacenters.<name>`) and a user cluster's `spec.cloud.vsphere`, as YAML.
-// Field names and order follow k8c.io/kubermatic/v2/pkg/apis/kubermatic/v1 (DatacenterSpecVSphere, VSphereCloudSpec);
-// the legacy `datacenters.yaml` used snake_case. Pure: no cdktf, so a reviewer can test it without a stack.
+// KKP's vSphere datacenter spec (Seed `spec.datacenters.<name>`) and a user cluster's `spec.cloud.vsphere`, as YAML,
+// as one KKP release reads them. Field names and order follow that release's DatacenterSpecVSphere and
+// VSphereCloudSpec (see ./releases.ts for where they are): snake_case Seed fields up to 2.18, camelCase from 2.19;
+// `vmNetName` before 2.24, `networks` and `basePath` from 2.24. The legacy `datacenters.yaml` (read up to KKP 2.13,
+// api/cmd/*/options.go) is snake_case with a `seed` per datacenter. Pure: no cdktf.
 import { stringify } from 'yaml';
-
-/** Operating systems KKP offers on vSphere: the keys of the datacenter spec's `templates`. */
-export const KKP_VSPHERE_OPERATING_SYSTEMS = ['centos', 'flatcar', 'rhel', 'rockylinux', 'ubuntu'] as const;
-
-/** An operating-system key of the datacenter spec's `templates`. */
-export type KkpOperatingSystem = (typeof KKP_VSPHERE_OPERATING_SYSTEMS)[number];
-
-/** Whether `value` is one of KKP's operating-system keys on vSphere. */
-export function isKkpOperatingSystem(value: unknown): value is KkpOperatingSystem {
-  return typeof value === 'string' && (KKP_VSPHERE_OPERATING_SYSTEMS as readonly string[]).includes(value);
-}
+import {
+  KkpRelease,
+  NEWEST_KKP_RELEASE,
+  assertKkpRelease,
+  isKkpOperatingSystem,
+  kkpReleaseAtLeast,
+  kkpReleaseFacts,
+} from './releases';
 
 /** Anything that names a template VM for one operating system (a `VmTemplate` does). */
 export interface IKkpTemplate {
@@ -25,8 +24,16 @@ export interface IKkpTemplate {
 /** Templates per operating system: a plain map `{ ubuntu: 'ubuntu-22.04' }`, or a list of template objects. */
 export type KkpTemplates = Readonly<Record<string, string>> | readonly IKkpTemplate[];
 
-/** Which YAML dialect to write. */
+/** Which YAML dialect to write: a Seed resource's `spec`, or the `datacenters.yaml` KKP read up to 2.13. */
 export type KkpSpecFormat = 'seed' | 'legacy';
+
+/** Which KKP release, and which of its dialects, a spec is rendered for. */
+export interface KkpSpecOptions {
+  /** @default - the newest release the library knows */
+  readonly kkpRelease?: KkpRelease;
+  /** @default 'seed' */
+  readonly format?: KkpSpecFormat;
+}
 
 /** The inputs of one KKP vSphere datacenter. No credentials: KKP takes those from presets or cluster secrets. */
 export interface KkpVsphereDatacenterInput {
@@ -68,18 +75,34 @@ export interface KkpVsphereClusterCloudInput {
   readonly datastore?: string;
   /** Datastore cluster name, exclusive with `datastore`. @default - omitted */
   readonly datastoreCluster?: string;
-  /** Networks the worker VMs attach to. @default - omitted */
+  /** Networks the worker VMs attach to: `networks` from KKP 2.24, `vmNetName` (one network) before. @default - omitted */
   readonly networks?: readonly string[];
+  /**
+   * `basePath` (KKP 2.24+): the folder KKP creates the cluster's folder in, relative to the datacenter's rootPath or
+   * absolute. KKP's own folder is then `<rootPath>/<basePath>/<cluster>`. @default - omitted
+   */
+  readonly basePath?: string;
+  /** `credentialsReference`: the Secret on the seed that holds the cluster's vSphere credentials. @default - omitted */
+  readonly credentialsReference?: KkpCredentialsReference;
   /** Resource pool path. @default - omitted */
   readonly resourcePool?: string;
   /** Storage policy. @default - omitted: the datacenter's */
   readonly storagePolicy?: string;
 }
 
+/**
+ * A cluster's `spec.cloud.vsphere.credentialsReference`: machine-controller's GlobalSecretKeySelector (an inline
+ * ObjectReference plus `key`). KKP writes name and namespace only and reads each credential by its own key.
+ */
+export interface KkpCredentialsReference {
+  readonly name: string;
+  readonly namespace: string;
+}
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Normalizes `templates` to a map sorted by OS key; throws on unknown keys, duplicates and empty names. */
-export function kkpTemplateMap(templates: KkpTemplates, input = 'templates'): Record<string, string> {
+export function kkpTemplateMap(templates: KkpTemplates, input = 'templates', release: KkpRelease = NEWEST_KKP_RELEASE): Record<string, string> {
   const entries: [string, string][] = Array.isArray(templates)
     ? (templates as readonly IKkpTemplate[]).map((t, i) => {
         if (!t || typeof t.osKey !== 'string' || typeof t.templateName !== 'string') {
@@ -95,8 +118,13 @@ export function kkpTemplateMap(templates: KkpTemplates, input = 'templates'): Re
   }
   const map: Record<string, string> = {};
   for (const [os, name] of entries) {
-    if (!isKkpOperatingSystem(os)) {
-      throw new Error(`${input}: unknown operating system "${os}"; KKP's keys on vSphere are ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`);
+    if (!isKkpOperatingSystem(os, release)) {
+      const facts = kkpReleaseFacts(release);
+      const elsewhere = isKkpOperatingSystem(os) ? ` ("${os}" is a key of other KKP releases: check kkpRelease)` : '';
+      throw new Error(
+        `${input}: operating system "${os}" is not a template key of KKP ${release} on vSphere${elsewhere}; its keys are ` +
+          `${facts.operatingSystems.join(', ')} (machine-controller ${facts.machineController}).`,
+      );
     }
     if (os in map) {
       throw new Error(`${input}: two templates for "${os}" ("${map[os]}" and "${name}"); KKP takes one per operating system.`);
@@ -130,12 +158,17 @@ export function parseVsphereEndpoint(endpoint: string, input = 'endpoint'): { ur
   return { url: `${url.protocol}//${url.host}`, host: url.hostname.replace(/^\[|\]$/g, ''), port };
 }
 
-/** The datacenter entry as a plain object in the chosen format: `{ datacenters: { <name>: {...} } }`. */
-export function kkpDatacenterObject(input: KkpVsphereDatacenterInput, format: KkpSpecFormat = 'seed'): Record<string, unknown> {
-  if (format !== 'seed' && format !== 'legacy') {
-    throw new Error(`format: "${format}" is neither "seed" (Seed resource, camelCase) nor "legacy" (datacenters.yaml, snake_case).`);
-  }
+/** The datacenter entry as a plain object, as `options.kkpRelease` reads it: `{ datacenters: { <name>: {...} } }`. */
+export function kkpDatacenterObject(input: KkpVsphereDatacenterInput, options: KkpSpecOptions = {}): Record<string, unknown> {
+  const { release, format } = specOptions(options);
+  const facts = kkpReleaseFacts(release);
   const legacy = format === 'legacy';
+  if (legacy && kkpReleaseAtLeast(release, '2.14')) {
+    throw new Error(
+      `format: KKP ${release} reads datacenters from Seed resources only; the datacenters.yaml ("legacy") was read up to KKP 2.13. Use format "seed".`,
+    );
+  }
+  const snake = facts.seedFieldCase === 'snake_case';
   const name = checkText(input.name, 'name');
   const datacenter = checkText(input.datacenter, 'datacenter');
   const endpoint = parseVsphereEndpoint(input.endpoint).url;
@@ -143,25 +176,37 @@ export function kkpDatacenterObject(input: KkpVsphereDatacenterInput, format: Kk
   if (input.country !== undefined && !/^[A-Z]{2}$/.test(input.country)) {
     throw new Error(`country: "${input.country}" is not an ISO 3166 two-letter code in capitals, e.g. "DE".`);
   }
-  if (legacy) {
-    for (const key of ['storagePolicy', 'ipv6Enabled', 'defaultTagCategoryID'] as const) {
-      if (input[key] !== undefined) {
-        throw new Error(`${key}: the legacy datacenters.yaml has no such field; use format "seed" or leave ${key} out.`);
-      }
+  const since: [keyof KkpVsphereDatacenterInput, boolean, string][] = [
+    ['storagePolicy', facts.datacenterStoragePolicy, '2.18'],
+    ['ipv6Enabled', facts.ipv6Enabled, '2.21'],
+    ['defaultTagCategoryID', facts.defaultTagCategoryID, '2.22'],
+  ];
+  for (const [key, known, first] of since) {
+    if (input[key] !== undefined && (!known || legacy)) {
+      throw new Error(
+        `${key}: KKP ${release}'s ${legacy ? 'datacenters.yaml' : 'DatacenterSpecVSphere'} has no such field (it came with ${first} in the Seed); ` +
+          `leave ${key} out or use a newer kkpRelease.`,
+      );
     }
-  } else if (input.seed !== undefined) {
+  }
+  if (!legacy && input.seed !== undefined) {
     throw new Error('seed: only the legacy datacenters.yaml names the seed per datacenter; in a Seed resource the datacenter sits inside its seed. Leave seed out or use format "legacy".');
   }
+  if (legacy && input.seed === undefined) {
+    throw new Error('seed: the datacenters.yaml of KKP 2.12 and 2.13 requires the seed of every node datacenter; give seed (the seed datacenter\'s key).');
+  }
+  const field = (camel: string, snakeName: string) => (snake ? snakeName : camel);
   const optional = (key: string, value: unknown) => (value === undefined ? {} : { [key]: value });
   const vsphere = {
     endpoint,
-    ...(legacy ? { allow_insecure: input.allowInsecure ?? false } : input.allowInsecure ? { allowInsecure: true } : {}),
+    // snake_case `allow_insecure` has no omitempty: written always; camelCase only when set.
+    ...(snake ? { allow_insecure: input.allowInsecure ?? false } : input.allowInsecure ? { allowInsecure: true } : {}),
     datastore: checkText(input.datastore, 'datastore'),
     datacenter,
     cluster: checkText(input.cluster, 'cluster'),
-    ...optional('storagePolicy', input.storagePolicy === undefined ? undefined : checkText(input.storagePolicy, 'storagePolicy')),
-    ...optional(legacy ? 'root_path' : 'rootPath', rootPath),
-    templates: kkpTemplateMap(input.templates),
+    ...optional(field('storagePolicy', 'storage_policy'), input.storagePolicy === undefined ? undefined : checkText(input.storagePolicy, 'storagePolicy')),
+    ...optional(field('rootPath', 'root_path'), rootPath),
+    templates: kkpTemplateMap(input.templates, 'templates', release),
     ...optional('ipv6Enabled', input.ipv6Enabled),
     ...optional('defaultTagCategoryID', input.defaultTagCategoryID === undefined ? undefined : checkText(input.defaultTagCategoryID, 'defaultTagCategoryID')),
   };
@@ -175,38 +220,73 @@ export function kkpDatacenterObject(input: KkpVsphereDatacenterInput, format: Kk
 }
 
 /**
- * The datacenter as YAML: `datacenters:` with one entry. Format `seed` is the content of a Seed resource's `spec`
- * (camelCase); `legacy` is the old `datacenters.yaml` (snake_case). Deterministic: templates sorted by OS key.
+ * The datacenter as YAML: `datacenters:` with one entry, as `options.kkpRelease` reads it. Format `seed` is the content
+ * of a Seed resource's `spec`; `legacy` is the `datacenters.yaml` of KKP 2.12 and 2.13. Deterministic: templates sorted
+ * by OS key.
  */
-export function renderKkpDatacenterSpec(input: KkpVsphereDatacenterInput, format: KkpSpecFormat = 'seed'): string {
-  return toYaml(kkpDatacenterObject(input, format));
+export function renderKkpDatacenterSpec(input: KkpVsphereDatacenterInput, options: KkpSpecOptions = {}): string {
+  return toYaml(kkpDatacenterObject(input, options));
 }
 
-/** A user cluster's `spec.cloud.vsphere` block as a plain object: `{ vsphere: {...} }`. */
-export function kkpClusterCloudObject(input: KkpVsphereClusterCloudInput): Record<string, unknown> {
+/** A user cluster's `spec.cloud.vsphere` block as a plain object, as `kkpRelease` reads it: `{ vsphere: {...} }`. */
+export function kkpClusterCloudObject(input: KkpVsphereClusterCloudInput, kkpRelease: KkpRelease = NEWEST_KKP_RELEASE): Record<string, unknown> {
+  assertKkpRelease(kkpRelease);
+  const facts = kkpReleaseFacts(kkpRelease);
   if (typeof input.folder !== 'string' || !input.folder.startsWith('/')) {
     throw new Error(`folder: "${input.folder}" is not an absolute inventory path such as "/dc-1/vm/kkp/clusters/abc".`);
   }
   if (input.datastore !== undefined && input.datastoreCluster !== undefined) {
     throw new Error('datastore and datastoreCluster are both set; KKP takes one of them, remove the other.');
   }
+  const unknownBefore = (key: keyof KkpVsphereClusterCloudInput, known: boolean, first: string) => {
+    if (input[key] !== undefined && !known) {
+      throw new Error(`${key}: KKP ${kkpRelease}'s VSphereCloudSpec has no ${key} (it came with ${first}); leave it out or use a newer kkpRelease.`);
+    }
+  };
+  unknownBefore('datastore', facts.clusterDatastore, '2.15');
+  unknownBefore('datastoreCluster', facts.clusterDatastore, '2.15');
+  unknownBefore('storagePolicy', facts.clusterStoragePolicyAndResourcePool, '2.18');
+  unknownBefore('resourcePool', facts.clusterStoragePolicyAndResourcePool, '2.18');
+  unknownBefore('basePath', facts.clusterNetworkField === 'networks', '2.24');
   const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: checkText(value, key) });
-  const networks = input.networks?.map((n, i) => checkText(n, `networks[${i}]`));
+  const networks = input.networks?.map((n, i) => checkText(n, `networks[${i}]`)) ?? [];
+  if (facts.clusterNetworkField === 'vmNetName' && networks.length > 1) {
+    throw new Error(
+      `networks: KKP ${kkpRelease} takes one network per cluster (vmNetName; a list of networks came with 2.24), got ${networks.length}.`,
+    );
+  }
+  const reference = input.credentialsReference;
+  if (reference !== undefined) {
+    checkText(reference.name, 'credentialsReference.name');
+    checkText(reference.namespace, 'credentialsReference.namespace');
+  }
   return {
     vsphere: {
+      ...(reference ? { credentialsReference: { name: reference.name, namespace: reference.namespace } } : {}),
+      ...(networks.length ? (facts.clusterNetworkField === 'networks' ? { networks } : { vmNetName: networks[0] }) : {}),
       folder: checkText(input.folder, 'folder'),
+      ...optional('basePath', input.basePath),
       ...optional('datastore', input.datastore),
       ...optional('datastoreCluster', input.datastoreCluster),
-      ...(networks && networks.length ? { networks } : {}),
-      ...optional('resourcePool', input.resourcePool),
       ...optional('storagePolicy', input.storagePolicy),
+      ...optional('resourcePool', input.resourcePool),
     },
   };
 }
 
 /** A user cluster's `spec.cloud.vsphere` as YAML (`vsphere:` with its fields), to paste under `spec.cloud`. */
-export function renderKkpClusterCloudSpec(input: KkpVsphereClusterCloudInput): string {
-  return toYaml(kkpClusterCloudObject(input));
+export function renderKkpClusterCloudSpec(input: KkpVsphereClusterCloudInput, kkpRelease: KkpRelease = NEWEST_KKP_RELEASE): string {
+  return toYaml(kkpClusterCloudObject(input, kkpRelease));
+}
+
+function specOptions(options: KkpSpecOptions): { release: KkpRelease; format: KkpSpecFormat } {
+  const release = options.kkpRelease ?? NEWEST_KKP_RELEASE;
+  assertKkpRelease(release);
+  const format = options.format ?? 'seed';
+  if (format !== 'seed' && format !== 'legacy') {
+    throw new Error(`format: "${format}" is neither "seed" (a Seed resource's spec) nor "legacy" (the datacenters.yaml of KKP 2.12 and 2.13).`);
+  }
+  return { release, format };
 }
 
 function toYaml(value: unknown): string {

@@ -1,2 +1,3 @@
-// Layer 1: KKP's own resources (datacenter spec, cluster cloud spec) rendered as YAML, pure (no cdktf).
+// Layer 1: KKP's own resources (datacenter spec, cluster cloud spec) rendered as YAML per KKP release, pure (no cdktf).
+export * from './releases';
 export * from './datacenter-spec';

@@ -1,160 +1,24 @@
-// The vSphere roles of KKP's vSphere documentation, as data a reviewer can hold against the page.
-// Source: shared/seed/kkp-vsphere-provider-docs.txt ("The vsphere user has to have to following permissions").
-import { VsphereVersion, expandPrivilegeGroup, privilegeCatalog } from './catalog';
+// Resolving the roles of a KKP role profile (src/privileges/kkp-role-profiles.ts) for one vSphere version: exact,
+// sorted privilege IDs, each with the page's UI label. Pure: no cdktf.
+import { KkpRelease, NEWEST_KKP_RELEASE, assertKkpRelease, compareKkpReleases } from '../kkp-spec/releases';
+import { VSPHERE_VERSIONS, VsphereVersion, catalogNote, expandPrivilegeGroup, privilegeCatalog } from './catalog';
+import {
+  GrantTarget,
+  KKP_ROLE_PROFILES,
+  KkpCustomRoleName,
+  KkpPrincipalKind,
+  KkpRoleDefinition,
+  KkpRoleKey,
+  KkpRoleProfile,
+} from './kkp-role-profiles';
 
-/** The kind of vSphere object a role is granted on. */
-export type GrantTarget = 'vcenter' | 'datacenter' | 'cluster' | 'datastore' | 'datastoreCluster' | 'network' | 'folder';
-
-/** Which KKP principal a role is for. */
-export type KkpPrincipalKind =
-  /** "Seed Cluster" roles: the storage user of the vSphere cloud provider / CSI driver (its credentials go into the cloud-config). */
-  | 'storage'
-  /** "User Cluster" roles: the user machine-controller uses to create worker VMs. */
-  | 'machineController';
-
-/** One privilege, with the documentation's UI label it came from. */
+/** One privilege, with the page's UI label it came from. */
 export interface LabelledPrivilege {
   readonly id: string;
   readonly label: string;
+  /** `govc`: only the page's `govc role.ls` output lists it. @default - the page's UI list */
+  readonly source?: 'govc';
 }
-
-/** A privilege entry of the documentation: one privilege, or a whole group named without children. */
-export type PrivilegeEntry = { readonly id: string; readonly label: string } | { readonly group: string; readonly label: string };
-
-/** Names of the custom KKP roles, as the documentation spells them. */
-export type KkpCustomRoleName =
-  | 'k8c-storage-vmfolder-propagate'
-  | 'k8c-storage-datastore-propagate'
-  | 'k8c-user-vcenter'
-  | 'k8c-user-datacenter'
-  | 'k8c-user-cluster-propagate'
-  | 'k8s-network-attach'
-  | 'k8c-user-datastore-propagate'
-  | 'k8c-user-folder-propagate';
-
-/** A KKP role as the documentation describes it. */
-export interface KkpRoleDefinition {
-  readonly name: KkpCustomRoleName;
-  readonly principal: KkpPrincipalKind;
-  readonly grantedOn: readonly GrantTarget[];
-  readonly propagate: boolean;
-  /** Why KKP needs it, where the documentation says. */
-  readonly purpose?: string;
-  readonly privileges: readonly PrivilegeEntry[];
-}
-
-const VM = 'Virtual machine';
-
-/** The eight custom roles, in the documentation's order. */
-export const KKP_ROLE_DEFINITIONS: readonly KkpRoleDefinition[] = [
-  {
-    name: 'k8c-storage-vmfolder-propagate',
-    principal: 'storage',
-    grantedOn: ['folder'],
-    propagate: true,
-    privileges: [
-      { id: 'VirtualMachine.Config.AddExistingDisk', label: `${VM} > Change Configuration > Add existing disk` },
-      { id: 'VirtualMachine.Config.AddNewDisk', label: `${VM} > Change Configuration > Add new disk` },
-      { id: 'VirtualMachine.Config.AddRemoveDevice', label: `${VM} > Change Configuration > Add or remove device` },
-      { id: 'VirtualMachine.Config.RemoveDisk', label: `${VM} > Change Configuration > Remove disk` },
-      { id: 'Folder.Create', label: 'Folder > Create folder' },
-      { id: 'Folder.Delete', label: 'Folder > Delete folder' },
-    ],
-  },
-  {
-    name: 'k8c-storage-datastore-propagate',
-    principal: 'storage',
-    grantedOn: ['datastore'],
-    propagate: true,
-    privileges: [
-      { id: 'Datastore.AllocateSpace', label: 'Datastore > Allocate space' },
-      { id: 'Datastore.FileManagement', label: 'Datastore > Low level file operations' },
-    ],
-  },
-  {
-    name: 'k8c-user-vcenter',
-    principal: 'machineController',
-    grantedOn: ['vcenter'],
-    propagate: false,
-    purpose: 'Needed to customize VM during provisioning',
-    privileges: [
-      { id: 'VirtualMachine.Provisioning.ModifyCustSpecs', label: 'VirtualMachine > Provisioning > Modify customization specification' },
-      { id: 'VirtualMachine.Provisioning.ReadCustSpecs', label: 'VirtualMachine > Provisioning > Read customization specifications' },
-    ],
-  },
-  {
-    name: 'k8c-user-datacenter',
-    principal: 'machineController',
-    grantedOn: ['datacenter'],
-    propagate: false,
-    purpose: 'Needed for cloning the template VM (obviously this is not done in a folder at this time)',
-    privileges: [
-      { id: 'Datastore.AllocateSpace', label: 'Datastore > Allocate space' },
-      { id: 'Datastore.Browse', label: 'Datastore > Browse datastore' },
-      { id: 'Datastore.FileManagement', label: 'Datastore > Low level file operations' },
-      { id: 'Datastore.DeleteFile', label: 'Datastore > Remove file' },
-      { id: 'VApp.ApplicationConfig', label: 'vApp > vApp application configuration' },
-      { id: 'VApp.InstanceConfig', label: 'vApp > vApp instance configuration' },
-      { id: 'VirtualMachine.Config.CPUCount', label: 'Virtual Machine > Change CPU count' },
-      { id: 'VirtualMachine.Config.Memory', label: 'Virtual Machine > Memory' },
-      { id: 'VirtualMachine.Config.Settings', label: 'Virtual Machine > Settings' },
-      { id: 'VirtualMachine.Inventory.CreateFromExisting', label: 'Virtual Machine > Inventory > Create from existing' },
-    ],
-  },
-  {
-    name: 'k8c-user-cluster-propagate',
-    principal: 'machineController',
-    grantedOn: ['cluster'],
-    propagate: true,
-    purpose: 'Needed for upload of cloud-init.iso (Ubuntu and CentOS) or defining the Ignition config into Guestinfo (CoreOS)',
-    privileges: [
-      { id: 'Host.Config.SystemManagement', label: 'Host > Configuration > System Management' },
-      { id: 'Host.Local.ReconfigVM', label: 'Host > Local operations > Reconfigure virtual machine' },
-      { id: 'Resource.AssignVMToPool', label: 'Resource > Assign virtual machine to resource pool' },
-      { id: 'Resource.ColdMigrate', label: 'Resource > Migrate powered off virtual machine' },
-      { id: 'Resource.HotMigrate', label: 'Resource > Migrate powered on virtual machine' },
-      { id: 'VApp.ApplicationConfig', label: 'vApp > vApp application configuration' },
-      { id: 'VApp.InstanceConfig', label: 'vApp > vApp instance configuration' },
-    ],
-  },
-  {
-    name: 'k8s-network-attach',
-    principal: 'machineController',
-    grantedOn: ['network'],
-    propagate: false,
-    purpose: 'Granted for each network that should be used',
-    privileges: [{ id: 'Network.Assign', label: 'Network > Assign network' }],
-  },
-  {
-    name: 'k8c-user-datastore-propagate',
-    principal: 'machineController',
-    grantedOn: ['datastore', 'datastoreCluster'],
-    propagate: true,
-    privileges: [
-      { id: 'Datastore.AllocateSpace', label: 'Datastore > Allocate space' },
-      { id: 'Datastore.Browse', label: 'Datastore > Browse datastore' },
-      { id: 'Datastore.FileManagement', label: 'Datastore > Low level file operations' },
-    ],
-  },
-  {
-    name: 'k8c-user-folder-propagate',
-    principal: 'machineController',
-    grantedOn: ['folder'],
-    propagate: true,
-    purpose: 'Needed for managing the node VMs',
-    privileges: [
-      { id: 'Folder.Create', label: 'Folder > Create folder' },
-      { id: 'Folder.Delete', label: 'Folder > Delete folder' },
-      { id: 'Global.SetCustomField', label: 'Global > Set custom attribute' },
-      { group: 'VirtualMachine.Config', label: `${VM} > Change Configuration` },
-      { group: 'VirtualMachine.Inventory', label: `${VM} > Edit Inventory` },
-      { group: 'VirtualMachine.GuestOperations', label: `${VM} > Guest operations` },
-      { group: 'VirtualMachine.Interact', label: `${VM} > Interaction` },
-      { group: 'VirtualMachine.Provisioning', label: `${VM} > Provisioning` },
-      { group: 'VirtualMachine.State', label: `${VM} > Snapshot management` },
-    ],
-  },
-];
 
 /** The predefined Read-only role: referenced by id, never created. */
 export const READ_ONLY_ROLE = {
@@ -168,43 +32,84 @@ export const READ_ONLY_ROLE = {
 /** A KKP role resolved for one vSphere version: exact, sorted privilege IDs with their labels. */
 export interface ResolvedKkpRole extends Omit<KkpRoleDefinition, 'privileges'> {
   readonly vsphereVersion: VsphereVersion;
+  /** The profile the role comes from, e.g. `kkp-2.26`. */
+  readonly profile: string;
   /** Sorted by ID; a whole group expands to every privilege of that group in the version. */
   readonly privileges: readonly LabelledPrivilege[];
 }
 
-/** The definition of one custom KKP role. */
-export function kkpRoleDefinition(name: KkpCustomRoleName): KkpRoleDefinition {
-  const def = KKP_ROLE_DEFINITIONS.find((d) => d.name === name);
+/** The role profile of a KKP release (the newest release's when none is given). */
+export function kkpRoleProfile(release: KkpRelease = NEWEST_KKP_RELEASE): KkpRoleProfile {
+  assertKkpRelease(release);
+  const profile = KKP_ROLE_PROFILES.find(
+    (p) => compareKkpReleases(p.first, release) <= 0 && compareKkpReleases(release, p.last) <= 0,
+  );
+  if (!profile) throw new Error(`No KKP role profile covers release ${release}.`);
+  return profile;
+}
+
+/**
+ * The definition of one role of a release's profile, by key (`user-folder`) or by a name any page gave it
+ * (`k8c-storage-vmfolder-propagate` finds the 2.18+ `k8c-ccm-storage-vmfolder-propagate` of the same key).
+ */
+export function kkpRoleDefinition(nameOrKey: KkpRoleKey | KkpCustomRoleName, release: KkpRelease = NEWEST_KKP_RELEASE): KkpRoleDefinition {
+  const profile = kkpRoleProfile(release);
+  const key = KKP_ROLE_PROFILES.flatMap((p) => p.roles).find((r) => r.key === nameOrKey || r.name === nameOrKey)?.key;
+  const def = profile.roles.find((r) => r.key === key);
   if (!def) {
+    const known = profile.roles.map((r) => `${r.name} (${r.key})`).join(', ');
+    const elsewhere = KKP_ROLE_PROFILES.filter((p) => p.roles.some((r) => r.key === key)).map((p) => `${p.first}-${p.last}`);
     throw new Error(
-      `Unknown KKP role "${name}". Known roles: ${KKP_ROLE_DEFINITIONS.map((d) => d.name).join(', ')}.`,
+      `KKP role "${nameOrKey}" is not on the vSphere page of KKP ${release} (profile ${profile.name}). ` +
+        (elsewhere.length ? `It is on the pages of KKP ${elsewhere.join(', ')}. ` : '') +
+        `Roles of ${release}: ${known}.`,
     );
   }
   return def;
 }
 
-/** One KKP role with the exact privilege IDs of `version`. */
-export function resolveKkpRole(name: KkpCustomRoleName, version: VsphereVersion): ResolvedKkpRole {
-  const def = kkpRoleDefinition(name);
+/** One role of a release's profile with the exact privilege IDs of `version`. */
+export function resolveKkpRole(
+  nameOrKey: KkpRoleKey | KkpCustomRoleName,
+  version: VsphereVersion,
+  release: KkpRelease = NEWEST_KKP_RELEASE,
+): ResolvedKkpRole {
+  const profile = kkpRoleProfile(release);
+  const def = kkpRoleDefinition(nameOrKey, release);
   const catalog = privilegeCatalog(version);
   const byId = new Map<string, LabelledPrivilege>();
+  const missing: string[] = [];
   for (const entry of def.privileges) {
     if ('group' in entry) {
       for (const id of expandPrivilegeGroup(entry.group, version)) {
         if (!byId.has(id)) byId.set(id, { id, label: `${entry.label} (${id.slice(entry.group.length + 1)})` });
       }
-    } else {
-      if (!catalog.has(entry.id)) {
-        throw new Error(`KKP role "${name}" lists ${entry.id}, which vSphere ${version} does not know.`);
-      }
-      if (!byId.has(entry.id)) byId.set(entry.id, { id: entry.id, label: entry.label });
+    } else if (!catalog.has(entry.id)) {
+      missing.push(entry.id);
+    } else if (!byId.has(entry.id)) {
+      byId.set(entry.id, { id: entry.id, label: entry.label, ...(entry.source ? { source: entry.source } : {}) });
     }
   }
+  if (missing.length) {
+    throw new Error(missingPrivilegesMessage(profile, def, version, missing));
+  }
   const privileges = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { ...def, vsphereVersion: version, privileges };
+  return { ...def, vsphereVersion: version, profile: profile.name, privileges };
 }
 
-/** Every custom KKP role for `version`, in the documentation's order. */
-export function kkpRoles(version: VsphereVersion): ResolvedKkpRole[] {
-  return KKP_ROLE_DEFINITIONS.map((def) => resolveKkpRole(def.name, version));
+/** Every custom role of a release's profile for `version`, in the page's order (optional roles included). */
+export function kkpRoles(version: VsphereVersion, release: KkpRelease = NEWEST_KKP_RELEASE): ResolvedKkpRole[] {
+  return kkpRoleProfile(release).roles.map((def) => resolveKkpRole(def.key, version, release));
+}
+
+function missingPrivilegesMessage(profile: KkpRoleProfile, def: KkpRoleDefinition, version: VsphereVersion, missing: string[]): string {
+  const knownElsewhere = VSPHERE_VERSIONS.filter((v) => missing.every((id) => privilegeCatalog(v).has(id)));
+  const minimum = profile.minimumVsphere
+    ? ` The page of KKP ${profile.first}-${profile.last} says its roles are for vSphere ${profile.minimumVsphere} and later ("tested with ${profile.testedWith}").`
+    : '';
+  return (
+    `KKP role "${def.name}" (KKP ${profile.first}-${profile.last}) lists ${missing.join(', ')}, which the privilege catalog of ` +
+    `vSphere ${version} does not hold. ${catalogNote(version)}${minimum}` +
+    (knownElsewhere.length ? ` The catalogs of vSphere ${knownElsewhere.join(', ')} hold ${missing.length > 1 ? 'them' : 'it'}: check vsphereVersion, or choose an older kkpRelease.` : '')
+  );
 }

@@ -1,5 +1,5 @@
 // Validation of privilege IDs in a custom role, with messages that say what to do.
-import { VSPHERE_VERSIONS, VsphereVersion, isImplicitPrivilege, privilegeCatalog } from './catalog';
+import { VSPHERE_VERSIONS, VsphereVersion, catalogNote, isCatalogAuthoritative, isImplicitPrivilege, privilegeCatalog } from './catalog';
 
 /** The result of checking a role's privilege list. */
 export interface CheckedPrivileges {
@@ -45,7 +45,8 @@ function unknownPrivilegeMessage(roleName: string, id: string, version: VsphereV
   const closest = closestIds(id, privilegeCatalog(version), 3);
   return (
     `Role "${roleName}": privilege "${id}" is not known to vSphere ${version}.${elsewhere} ` +
-    `Closest known IDs: ${closest.join(', ')}. vCenter rejects a role with an unknown privilege (InvalidArgument).`
+    `Closest known IDs: ${closest.join(', ')}. vCenter rejects a role with an unknown privilege (InvalidArgument).` +
+    (isCatalogAuthoritative(version) ? '' : ` ${catalogNote(version)}`)
   );
 }
 
