@@ -45,6 +45,8 @@ export class KkpSeedStack extends TerraformStack {
       storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage',
       folders: [kkpRoot, templates],
       datastores,
+      // KKP 2.26+: Read-only on every host that runs node VMs.
+      hosts: [inventory.host('esxi-1.dc-1.example.com', cluster), inventory.host('esxi-2.dc-1.example.com', cluster)],
     });
 
     new UserClusterPermissions(this, 'MachineController', {

@@ -1,9 +1,12 @@
-// The KKP datacenter spec and three user clusters, each with its own VM folder and cloud-config Secrets. Adding a
-// cluster is adding a line to USER_CLUSTERS: roles and inventory look-ups are shared, synth time grows linearly.
+// The KKP datacenter spec and three user clusters, each with its own VM folder and its vSphere credentials handed to
+// KKP. Adding a cluster is adding a line to USER_CLUSTERS: roles and inventory look-ups are shared, synth time grows
+// linearly. The stack targets the newest KKP release (the KkpRoles default), so KKP writes each user cluster's
+// cloud-config Secrets itself; the stack writes the credentials Secret KKP reads them from, on the seed.
 //
 // Credentials: the shared storage user's password comes from TF_VAR_kkp_storage_password; a cluster with its own
 // storage principal gets its own variable, TF_VAR_vsphere_<clusterId>_password. None is written to cdk.tf.json.
-// Each cluster's Secrets go through a kubernetes provider aliased by its cluster id (kubeconfigs/<clusterId>).
+// The credentials Secrets go to namespace kubermatic on the seed, through the seed's kubernetes provider
+// (kubeconfigs/seed); each cluster's output kkp_cluster_<clusterId> names its Secret in credentialsReference.
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -66,14 +69,11 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
   const sharedPassword = new TerraformVariable(scope, 'kkp_storage_password', {
     type: 'string',
     sensitive: true,
-    description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the cloud-config of clusters without their own storage user',
+    description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the credentials Secret of clusters without their own storage user',
   });
 
+  const seed = new KubernetesProvider(scope, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
   const clusters = USER_CLUSTERS.map((line) => {
-    const kubernetes = new KubernetesProvider(scope, `kubernetes-${line.clusterId}`, {
-      alias: line.clusterId,
-      configPath: `kubeconfigs/${line.clusterId}`,
-    });
     const shared = line.storagePrincipal === undefined
       ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }
       : {};
@@ -86,7 +86,7 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
       folderPath: line.folderPath,
       datastore: line.datastore === undefined ? undefined : datastores[line.datastore],
       networks: [networks[0]],
-      kubernetesProvider: kubernetes,
+      seedKubernetesProvider: seed,
       ...shared,
     });
   });
