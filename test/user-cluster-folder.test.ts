@@ -73,12 +73,12 @@ describe('UserClusterFolder', () => {
     expect(perms['//'].kkp.management).toBe('owned');
     expect(perms.permissions).toEqual([
       { user_or_group: MC, is_group: false, propagate: true, role_id: expect.stringContaining('vsphere_role.Roles_k8c-user-folder-propagate') },
-      { user_or_group: 'VSPHERE.LOCAL\\kkp-storage-kh8dfp2rz6', is_group: false, propagate: true, role_id: expect.stringContaining('vsphere_role.Roles_k8c-storage-vmfolder-propagate') },
+      { user_or_group: 'VSPHERE.LOCAL\\kkp-storage-kh8dfp2rz6', is_group: false, propagate: true, role_id: expect.stringContaining('vsphere_role.Roles_k8c-ccm-storage-vmfolder-propagate') },
     ]);
     // The own storage principal gets nothing on the root folder (so nothing on other clusters' folders).
     expect(permsOn(synth, '/dc-1/vm/kkp')).toBeUndefined();
     expect(Object.keys(synth.resource.vsphere_role).sort()).toEqual([
-      expect.stringMatching(/^Roles_k8c-storage-vmfolder-propagate/), expect.stringMatching(/^Roles_k8c-user-folder-propagate/),
+      expect.stringMatching(/^Roles_k8c-ccm-storage-vmfolder-propagate/), expect.stringMatching(/^Roles_k8c-user-folder-propagate/),
     ]);
   });
 
@@ -93,9 +93,25 @@ describe('UserClusterFolder', () => {
   test("rejects KKP's own folder <rootPath>/<clusterId>, and any path through it", () => {
     const { stack, base } = setup();
     expect(() => new UserClusterFolder(stack, 'A', base('kh8dfp2rz6', { path: 'kh8dfp2rz6' }))).toThrow(
-      /UserClusterFolder A path: "kh8dfp2rz6" starts with the cluster id, so the stack would create \/dc-1\/vm\/kkp\/kh8dfp2rz6: the folder KKP creates for this cluster itself and destroys with it/,
+      /UserClusterFolder A path: "kh8dfp2rz6" is \/dc-1\/vm\/kkp\/kh8dfp2rz6: the folder KKP creates for this cluster itself and destroys with it/,
     );
-    expect(() => new UserClusterFolder(stack, 'B', base('kh8dfp2rz6', { path: 'kh8dfp2rz6/vms' }))).toThrow(/path: "kh8dfp2rz6\/vms" starts with the cluster id/);
+    expect(() => new UserClusterFolder(stack, 'B', base('kh8dfp2rz6', { path: 'kh8dfp2rz6/vms' }))).toThrow(/path: "kh8dfp2rz6\/vms" passes through \/dc-1\/vm\/kkp\/kh8dfp2rz6/);
+  });
+
+  test('with basePath (KKP 2.24+) KKP\'s folder is <rootPath>/<basePath>/<clusterId>: the default clusters/<id> collides with basePath clusters', () => {
+    const { stack, base } = setup();
+    expect(() => new UserClusterFolder(stack, 'A', base('kh8dfp2rz6', { basePath: 'clusters' }))).toThrow(
+      'UserClusterFolder A path: "clusters/kh8dfp2rz6" is /dc-1/vm/kkp/clusters/kh8dfp2rz6: the folder KKP creates for this cluster itself ' +
+        '(rootPath/basePath/clusterId with basePath "clusters") and destroys with it. Use another path, e.g. "cluster-folders/kh8dfp2rz6".',
+    );
+    // An absolute basePath ignores rootPath.
+    expect(() => new UserClusterFolder(stack, 'B', base('x7q2mm9wkp', { basePath: '/dc-1/vm/kkp/team-a', path: 'team-a/x7q2mm9wkp/vms' }))).toThrow(
+      /path: "team-a\/x7q2mm9wkp\/vms" passes through \/dc-1\/vm\/kkp\/team-a\/x7q2mm9wkp/,
+    );
+    // With basePath, <rootPath>/<clusterId> is free again.
+    const f = new UserClusterFolder(stack, 'C', base('p4n8c2vd7t', { basePath: 'clusters', path: 'p4n8c2vd7t' }));
+    expect(f.folderPath).toBe('/dc-1/vm/kkp/p4n8c2vd7t');
+    expect(() => new UserClusterFolder(stack, 'D', base('q1w2e3r4t5', { basePath: 'a/../b' }))).toThrow(/basePath: "a\/..\/b" has an empty, ".", ".." or space-padded segment/);
   });
 
   test("rejects a folder at another cluster's KKP path, in either order", () => {
