@@ -1,13 +1,17 @@
-// KkpUserCluster: folder, grants and cloud-config for one user cluster; three of them side by side, one with its own
-// storage principal; the Secret data evaluated by the real terraform binary and read back by the real gcfg parser.
+// KkpUserCluster: folder, grants and credentials for one user cluster. KKP 2.12 (the library's first page): the
+// cloud-config Secrets in the user cluster, as before. KKP 2.13+ (default: the newest): the credentials Secret on the
+// seed with KKP's keys, the credentialsReference, no Secret KKP reconciles, and the cloud-config KKP will render as a
+// credential-free output. Secret data evaluated by the real terraform binary, cloud-configs read back by real gcfg.
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { parse } from 'yaml';
 import { renderVsphereCloudConfig, vsphereCloudConfig } from '../src/cloud-config/vsphere';
+import { CloudConfigSecret } from '../src/cloud-config-secret';
 import { VsphereInventory } from '../src/inventory';
 import { KkpDatacenterSpec } from '../src/kkp-datacenter-spec';
 import { KkpRoles } from '../src/kkp-roles';
 import { KkpUserCluster, KkpUserClusterProps } from '../src/kkp-user-cluster';
+import { KkpRelease } from '../src/kkp-spec';
 import { Principal, VspherePermissions } from '../src/permissions';
 import { VmFolder } from '../src/vm-folder';
 import { newStack, permissionsOn, synthJson } from './permissions/support';
@@ -17,11 +21,11 @@ import { terraformEval } from './support/terraform-eval';
 const MC = 'VSPHERE.LOCAL\\kkp-machine-controller';
 const OWN = 'VSPHERE.LOCAL\\kkp-storage-bbbbbbbbbb';
 
-function setup(stack: TerraformStack = newStack()) {
+function setup(kkpRelease: KkpRelease = '2.12', stack: TerraformStack = newStack()) {
   new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config' });
   const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
   const kkpRoot = new VmFolder(stack, 'KkpRoot', { inventory, path: 'kkp' });
-  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
+  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-', kkpRelease });
   const datacenter = new KkpDatacenterSpec(stack, 'Datacenter', {
     name: 'vsphere-hamburg',
     inventory,
@@ -37,7 +41,7 @@ function setup(stack: TerraformStack = newStack()) {
   return { stack, inventory, kkpRoot, roles, datacenter, base };
 }
 
-/** The three clusters of the example: shared storage user, own storage principal, datastore cluster + own provider. */
+/** KKP 2.12: shared storage user, own storage principal, a team folder, a network and its own provider. */
 function threeClusters() {
   const s = setup();
   const { stack, inventory, base } = s;
@@ -46,7 +50,7 @@ function threeClusters() {
   const b = new KkpUserCluster(stack, 'B', base('bbbbbbbbbb', { storagePrincipal: OWN }));
   const cProvider = new KubernetesProvider(stack, 'kubernetes-c', { alias: 'c', configPath: '~/.kube/c' });
   const c = new KkpUserCluster(stack, 'C', base('cccccccccc', {
-    datastore: inventory.datastoreCluster('dsc-1'), networks: [inventory.network('kkp-workers')], kubernetesProvider: cProvider,
+    networks: [inventory.network('kkp-workers')], kubernetesProvider: cProvider,
     folderPath: 'team-c/cccccccccc', cloudConfigPassword: sharedPassword.stringValue, cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage',
   }));
   for (const shared of [inventory.datacenter, inventory.datastore('ds-ssd-1')]) {
@@ -59,7 +63,7 @@ function secrets(json: any): [string, any][] {
   return Object.entries(json.resource.kubernetes_secret);
 }
 
-describe('KkpUserCluster', () => {
+describe('KkpUserCluster, KKP 2.12: today\'s output', () => {
   test('three clusters: a folder each, one cloud-config and one cloud-config-csi Secret each, roles created once', () => {
     const { stack, a, b, c } = threeClusters();
     const json = synthJson(stack);
@@ -71,7 +75,7 @@ describe('KkpUserCluster', () => {
     const all = secrets(json).map(([, s]) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
     expect(all).toEqual(['kube-system/cloud-config', 'kube-system/cloud-config', 'kube-system/cloud-config', 'kube-system/cloud-config-csi', 'kube-system/cloud-config-csi', 'kube-system/cloud-config-csi']);
     // Cluster C's Secrets go to its own cluster through its provider alias.
-    const cIds = [stack.getLogicalId(c.cloudConfig.secret), stack.getLogicalId(c.cloudConfig.csiSecret!)];
+    const cIds = [stack.getLogicalId(c.cloudConfig!.secret), stack.getLogicalId(c.cloudConfig!.csiSecret!)];
     for (const [id, s] of secrets(json)) expect(s.provider).toBe(cIds.includes(id) ? 'kubernetes.c' : undefined);
     expect(Object.values(json.resource.vsphere_role).map((r: any) => r.name).sort()).toEqual([
       'kkp-k8c-storage-datastore-propagate', 'kkp-k8c-storage-vmfolder-propagate', 'kkp-k8c-user-folder-propagate',
@@ -96,12 +100,12 @@ describe('KkpUserCluster', () => {
     expect(everywhere).not.toContain('/dc-1/vm/kkp');
   });
 
-  test('the cluster spec output: folder, datastore or datastoreCluster, networks; no credentials', () => {
+  test('the cluster spec output as KKP 2.12 reads it: folder, vmNetName; no credentials', () => {
     const { stack, a } = threeClusters();
     const json = synthJson(stack);
     expect(parse(json.output.kkp_cluster_aaaaaaaaaa.value)).toEqual({ vsphere: { folder: '/dc-1/vm/kkp/clusters/aaaaaaaaaa' } });
     expect(parse(json.output.kkp_cluster_cccccccccc.value)).toEqual({
-      vsphere: { folder: '/dc-1/vm/kkp/team-c/cccccccccc', datastoreCluster: 'dsc-1', networks: ['kkp-workers'] },
+      vsphere: { vmNetName: 'kkp-workers', folder: '/dc-1/vm/kkp/team-c/cccccccccc' },
     });
     expect(a.cloudSpecYaml).toBe(json.output.kkp_cluster_aaaaaaaaaa.value);
     expect(JSON.stringify(json.output)).not.toMatch(/password|username/i);
@@ -123,7 +127,7 @@ describe('KkpUserCluster', () => {
     const json = synthJson(stack);
     const shared = 'p"a\\ss${x}%{y}w#rd;ü😀 ';
     const own = '\\"\\\\"end\\';
-    const config = (cluster: KkpUserCluster) => json.resource.kubernetes_secret[stack.getLogicalId(cluster.cloudConfig.secret)].data.config;
+    const config = (cluster: KkpUserCluster) => json.resource.kubernetes_secret[stack.getLogicalId(cluster.cloudConfig!.secret)].data.config;
     const { values } = terraformEval({
       synthesized: json,
       outputs: { a: config(a), b: config(b), c: config(c) },
@@ -133,7 +137,7 @@ describe('KkpUserCluster', () => {
       renderVsphereCloudConfig(vsphereCloudConfig({ server: 'vcenter.example.com', port: 443, datacenter: 'dc-1', user, password, datastore, folder, clusterId }));
     expect(values.a).toBe(expected('aaaaaaaaaa', '/dc-1/vm/kkp/clusters/aaaaaaaaaa', 'ds-ssd-1', 'VSPHERE.LOCAL\\kkp-storage', shared));
     expect(values.b).toBe(expected('bbbbbbbbbb', '/dc-1/vm/kkp/clusters/bbbbbbbbbb', 'ds-ssd-1', OWN, own));
-    expect(values.c).toBe(expected('cccccccccc', '/dc-1/vm/kkp/team-c/cccccccccc', 'dsc-1', 'VSPHERE.LOCAL\\kkp-storage', shared));
+    expect(values.c).toBe(expected('cccccccccc', '/dc-1/vm/kkp/team-c/cccccccccc', 'ds-ssd-1', 'VSPHERE.LOCAL\\kkp-storage', shared));
     const read = parseWithGcfg(values.b as string);
     expect(read.global).toEqual(expect.objectContaining({ user: OWN, password: own, datastore: 'ds-ssd-1', clusterId: 'bbbbbbbbbb', server: 'vcenter.example.com' }));
     expect(read.workspace.folder).toBe('/dc-1/vm/kkp/clusters/bbbbbbbbbb');
@@ -148,18 +152,148 @@ describe('KkpUserCluster', () => {
 
   test('bad inputs are refused with the input named', () => {
     const { stack, inventory, base } = setup();
-    expect(() => new KkpUserCluster(stack, 'A', base('Not-An-Id'))).toThrow(/KkpUserCluster A clusterId: "Not-An-Id" is not a KKP cluster id/);
+    expect(() => new KkpUserCluster(stack, 'A', base('Not-An-Id'))).toThrow(/KkpUserCluster test\/A clusterId: "Not-An-Id" is not a KKP cluster id/);
     expect(() => new KkpUserCluster(stack, 'B', base('bbbbbbbbbb', { datastore: inventory.network('net') }))).toThrow(
-      /KkpUserCluster B datastore: \/dc-1\/network\/net is a network, but this role is granted on a datastore or datastoreCluster/,
+      /KkpUserCluster test\/B datastore: \/dc-1\/network\/net is a network, but this role is granted on a datastore or datastoreCluster/,
     );
     expect(() => new KkpUserCluster(stack, 'C', base('cccccccccc', { networks: [inventory.datastore('ds')] }))).toThrow(
-      /KkpUserCluster C networks\[0\]: \/dc-1\/datastore\/ds is a datastore/,
+      /KkpUserCluster test\/C networks\[0\]: \/dc-1\/datastore\/ds is a datastore/,
     );
     expect(() => new KkpUserCluster(stack, 'D', base('dddddddddd', { cloudConfigPassword: 'literal-S3cret' }))).toThrow(
       /prop password is a literal string, which would be written into cdk.tf.json/,
     );
-    expect(() => new KkpUserCluster(stack, 'E', base('eeeeeeeeee', { folderPath: 'eeeeeeeeee' }))).toThrow(/starts with the cluster id/);
+    expect(() => new KkpUserCluster(stack, 'E', base('eeeeeeeeee', { folderPath: 'eeeeeeeeee' }))).toThrow(/is \/dc-1\/vm\/kkp\/eeeeeeeeee: the folder KKP creates/);
     new KkpUserCluster(stack, 'F', base('ffffffffff'));
     expect(() => new KkpUserCluster(stack, 'F2', base('ffffffffff', { folderPath: 'x/ffffffffff' }))).toThrow(/"ffffffffff" is used by another user cluster in this stack/);
+  });
+});
+
+// The data keys KKP reads from a cluster's credentials Secret, transcribed from kubermatic/kubermatic
+// pkg/resources/resources.go (VsphereUsername, VspherePassword, VsphereInfraManagementUserUsername,
+// VsphereInfraManagementUserPassword) and the namespace of its cluster credentials (KubermaticNamespace).
+const KKP_KEYS = { username: 'username', password: 'password', infraUser: 'infraManagementUserUsername', infraPassword: 'infraManagementUserPassword' };
+const KKP_NAMESPACE = 'kubermatic';
+
+describe('KkpUserCluster, KKP 2.13 and later: credentials for KKP, no Secret KKP reconciles', () => {
+  function newest() {
+    const s = setup('2.31');
+    const seed = new KubernetesProvider(s.stack, 'kubernetes-seed', { alias: 'seed', configPath: '~/.kube/seed' });
+    const sharedPassword = new TerraformVariable(s.stack, 'storage_password', { type: 'string', sensitive: true });
+    const mcPassword = new TerraformVariable(s.stack, 'mc_password', { type: 'string', sensitive: true });
+    const a = new KkpUserCluster(s.stack, 'A', s.base('aaaaaaaaaa', {
+      cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue, seedKubernetesProvider: seed,
+      datastore: s.inventory.datastoreCluster('dsc-1'), networks: [s.inventory.network('kkp-workers'), s.inventory.network('kkp-storage')],
+    }));
+    const b = new KkpUserCluster(s.stack, 'B', s.base('bbbbbbbbbb', {
+      storagePrincipal: OWN, seedKubernetesProvider: seed, infraManagementUserPassword: mcPassword.stringValue, basePath: 'kkp-managed',
+    }));
+    for (const shared of [s.inventory.datacenter, s.inventory.datastore('ds-ssd-1')]) VspherePermissions.manageAuthoritatively(shared, { keep: [] });
+    return { ...s, a, b, sharedPassword, mcPassword };
+  }
+
+  test('writes one credentials Secret per cluster on the seed, with KKP\'s keys, and nothing into the user clusters', () => {
+    const { stack, a, b } = newest();
+    const json = synthJson(stack);
+    const all = secrets(json).map(([, s]) => ({ at: `${s.metadata.namespace}/${s.metadata.name}`, keys: Object.keys(s.data), provider: s.provider }));
+    expect(all).toEqual([
+      { at: `${KKP_NAMESPACE}/kkp-vsphere-aaaaaaaaaa`, keys: [KKP_KEYS.username, KKP_KEYS.password], provider: 'kubernetes.seed' },
+      { at: `${KKP_NAMESPACE}/kkp-vsphere-bbbbbbbbbb`, keys: [KKP_KEYS.username, KKP_KEYS.password, KKP_KEYS.infraUser, KKP_KEYS.infraPassword], provider: 'kubernetes.seed' },
+    ]);
+    expect(all.map((x) => x.at).filter((at) => /kube-system|cloud-config/.test(at))).toEqual([]);
+    expect([a.cloudConfig, b.cloudConfig]).toEqual([undefined, undefined]);
+    const bData = json.resource.kubernetes_secret[stack.getLogicalId(b.credentialsSecret!)].data;
+    expect(bData.username).toBe(OWN);
+    expect(bData.infraManagementUserUsername).toBe(MC);
+    expect(bData.password).toBe('${var.vsphere_bbbbbbbbbb_password}');
+    expect(bData.infraManagementUserPassword).toBe('${var.mc_password}');
+    expect(JSON.stringify(json)).not.toMatch(/S3cr3t/);
+  });
+
+  test('the cluster spec output carries the credentialsReference and the 2.24+ fields', () => {
+    const { stack, a, b } = newest();
+    const json = synthJson(stack);
+    expect(a.credentialsReference).toEqual({ name: 'kkp-vsphere-aaaaaaaaaa', namespace: KKP_NAMESPACE });
+    expect(parse(json.output.kkp_cluster_aaaaaaaaaa.value)).toEqual({
+      vsphere: {
+        credentialsReference: { name: 'kkp-vsphere-aaaaaaaaaa', namespace: KKP_NAMESPACE },
+        networks: ['kkp-workers', 'kkp-storage'],
+        folder: '/dc-1/vm/kkp/clusters/aaaaaaaaaa',
+        datastoreCluster: 'dsc-1',
+      },
+    });
+    expect(parse(json.output.kkp_cluster_bbbbbbbbbb.value).vsphere).toEqual({
+      credentialsReference: { name: 'kkp-vsphere-bbbbbbbbbb', namespace: KKP_NAMESPACE },
+      folder: '/dc-1/vm/kkp/clusters/bbbbbbbbbb',
+      basePath: 'kkp-managed',
+    });
+  });
+
+  test('the cloud-config KKP will render is an output without the password, and gcfg reads it', () => {
+    const { stack, a, b } = newest();
+    const json = synthJson(stack);
+    const review = json.output.kkp_cloud_config_bbbbbbbbbb.value as string;
+    expect(review).toBe(b.reviewCloudConfig);
+    const read = parseWithGcfg(review);
+    expect(read.global).toEqual(expect.objectContaining({
+      user: OWN, password: `<redacted: Secret ${KKP_NAMESPACE}/kkp-vsphere-bbbbbbbbbb, key password>`, datastore: 'ds-ssd-1', clusterId: 'bbbbbbbbbb',
+    }));
+    expect(read.workspace.folder).toBe('/dc-1/vm/kkp/clusters/bbbbbbbbbb');
+    expect(parseWithGcfg(a.reviewCloudConfig!).global.datastore).toBe('dsc-1');
+    expect(json.output.kkp_cloud_config_bbbbbbbbbb.sensitive).toBeUndefined();
+    expect(json.output.kkp_cloud_config_bbbbbbbbbb.description).toMatch(/KKP 2\.31 renders into Secret cloud-config-csi of user cluster bbbbbbbbbb, password redacted/);
+  });
+
+  test('terraform renders the Secret data with hostile passwords intact; each token value gets a plan-time gcfg check', () => {
+    const { stack, b } = newest();
+    const json = synthJson(stack);
+    const data = json.resource.kubernetes_secret[stack.getLogicalId(b.credentialsSecret!)].data;
+    const hostile = 'p"a\\ss${x}%{y}w#rd;ü😀 ';
+    const { values } = terraformEval({
+      synthesized: json,
+      outputs: { password: data.password, infra: data.infraManagementUserPassword },
+      env: { vsphere_bbbbbbbbbb_password: hostile, mc_password: 'mc-pw', storage_password: 'x' },
+    });
+    expect(values).toEqual({ password: hostile, infra: 'mc-pw' });
+    expect(json.resource.kubernetes_secret[stack.getLogicalId(b.credentialsSecret!)].lifecycle.precondition).toHaveLength(2);
+  });
+
+  test('credentialsSecret false writes nothing and names no Secret; a Preset or another Secret serves the cluster', () => {
+    const s = setup('2.31');
+    const c = new KkpUserCluster(s.stack, 'C', s.base('cccccccccc', { credentialsSecret: false }));
+    const json = synthJson(s.stack);
+    expect(json.resource.kubernetes_secret).toBeUndefined();
+    expect(json.variable).toBeUndefined();
+    expect(parse(c.cloudSpecYaml)).toEqual({ vsphere: { folder: '/dc-1/vm/kkp/clusters/cccccccccc' } });
+  });
+
+  test('refuses what would write KKP\'s Secrets or its credential Secret, a literal password, and 2.12-only props', () => {
+    const s = setup('2.31');
+    const provider = new KubernetesProvider(s.stack, 'kubernetes-user', { alias: 'user', configPath: '~/.kube/user' });
+    expect(() => new KkpUserCluster(s.stack, 'A', s.base('aaaaaaaaaa', { kubernetesProvider: provider }))).toThrow(
+      /KkpUserCluster test\/A kubernetesProvider: from KKP 2\.13 KKP writes the user cluster's cloud-config Secrets itself \(the stack's release is 2\.31\)/,
+    );
+    expect(() => new KkpUserCluster(s.stack, 'B', s.base('bbbbbbbbbb', { credentialsSecretName: 'credential-vsphere-bbbbbbbbbb' }))).toThrow(
+      /is the Secret KKP itself writes for clusters created with inline credentials and deletes with the cluster/,
+    );
+    expect(() => new KkpUserCluster(s.stack, 'C', s.base('cccccccccc', { cloudConfigPassword: 'S3cr3t' }))).toThrow(
+      /KkpUserCluster test\/C cloudConfigPassword: a literal password would be written into cdk.tf.json/,
+    );
+    const old = setup('2.12');
+    expect(() => new KkpUserCluster(old.stack, 'D', old.base('dddddddddd', { infraManagementUserPassword: 'x' }))).toThrow(
+      /KkpUserCluster test\/D infraManagementUserPassword: KKP 2\.12 takes no credentials Secret from the stack/,
+    );
+  });
+
+  test('a CloudConfigSecret aimed at a KkpUserCluster of the stack is refused at synth, with the reason', () => {
+    const s = setup('2.31');
+    new KkpUserCluster(s.stack, 'A', s.base('aaaaaaaaaa', { credentialsSecret: false }));
+    const password = new TerraformVariable(s.stack, 'pw', { type: 'string', sensitive: true });
+    new CloudConfigSecret(s.stack, 'Cc', {
+      server: 'vcenter.example.com', datacenter: 'dc-1', datastore: 'ds', clusterId: 'aaaaaaaaaa', user: 'u', password: password.stringValue,
+      kkpUserCluster: false, namespace: 'other', name: 'other',
+    });
+    expect(() => synthJson(s.stack)).toThrow(
+      /CloudConfigSecret "test\/Cc": cluster "aaaaaaaaaa" is a KkpUserCluster of this stack \(KKP 2\.31\); from KKP 2\.13 KKP's user-cluster controller writes and reconciles/,
+    );
   });
 });
