@@ -153,3 +153,62 @@ describe('CloudConfigSecret errors', () => {
     ]);
   });
 });
+
+describe('CloudConfigSecret and KKP-managed user clusters', () => {
+  // The library's own checks (cdktf adds a missing-provider check of its own: these stacks have no provider).
+  const validate = (s: TerraformStack) => s.node.findAll().flatMap((c) => c.node.validate()).filter((e) => !e.startsWith('Found resources without a matching provider'));
+
+  test('the default Secrets kube-system/cloud-config(-csi) are refused at synth when the stack targets KKP 2.13+, with the reason and the ways out', () => {
+    const s = stack();
+    new CloudConfigSecret(s, 'cloud-config', base);
+    const errors = validate(s);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^CloudConfigSecret "test\/cloud-config": Secret kube-system\/cloud-config and kube-system\/cloud-config-csi is one KKP 2\.31 reconciles in its user clusters; from KKP 2\.13 KKP's user-cluster controller writes and reconciles the user cluster's cloud-config Secrets .* Hand KKP the credentials instead: KkpUserCluster writes them to a Secret on the seed and outputs the credentialsReference\. If the target cluster is not a KKP user cluster, set kkpUserCluster: false; for the upstream vSphere CSI driver \(e\.g\. on the seed cluster\) use format: 'csi-vsphere-conf'\.$/,
+    );
+  });
+
+  test('kkpUserCluster: false (a cluster KKP does not manage) and a KKP 2.12 stack are allowed', () => {
+    const s = stack();
+    new CloudConfigSecret(s, 'cloud-config', { ...base, kkpUserCluster: false });
+    expect(validate(s)).toEqual([]);
+    const old = stack();
+    // KKP 2.12 kept the cloud-config in the seed only: the user cluster's Secret is the stack's to write.
+    const { KkpRoles } = require('../../src/kkp-roles');
+    new KkpRoles(old, 'Roles', { vsphereVersion: '8.0', kkpRelease: '2.12' });
+    new CloudConfigSecret(old, 'cloud-config', base);
+    expect(validate(old)).toEqual([]);
+  });
+});
+
+describe('CloudConfigSecret for the upstream vSphere CSI driver (format csi-vsphere-conf)', () => {
+  const { parseCsiWithGcfg } = require('../support/gcfg');
+  const { terraformEval } = require('../support/terraform-eval');
+
+  test('writes Secret vmware-system-csi/vsphere-config-secret, key csi-vsphere.conf, in the driver\'s dialect, read back by gcfg into the driver\'s fields', () => {
+    const s = stack();
+    const password = new TerraformVariable(s, 'seed_csi_password', { type: 'string', sensitive: true });
+    const secret = new CloudConfigSecret(s, 'seed-csi', {
+      format: 'csi-vsphere-conf', server: 'vcenter.example.com', datacenters: ['dc-1', 'dc-2'], clusterId: 'kkp-seed-hamburg',
+      clusterDistribution: 'KKP', user: 'VSPHERE.LOCAL\\kkp-seed-csi', password: password.stringValue,
+    });
+    const json = Testing.synth(s);
+    const parsed = JSON.parse(json);
+    const secrets = Object.values(parsed.resource.kubernetes_secret) as any[];
+    expect(secrets.map((x) => ({ ...x.metadata, keys: Object.keys(x.data) }))).toEqual([
+      { name: 'vsphere-config-secret', namespace: 'vmware-system-csi', keys: ['csi-vsphere.conf'] },
+    ]);
+    expect(secret.csiSecret).toBeUndefined();
+    expect(s.node.findAll().flatMap((c) => c.node.validate()).filter((e) => e.startsWith('CloudConfigSecret'))).toEqual([]);
+    const hostile = 'p"a\\ss${x}w#rd;ü ';
+    const { values } = terraformEval({ synthesized: json, outputs: { conf: secrets[0].data['csi-vsphere.conf'] }, env: { seed_csi_password: hostile } });
+    expect(values.conf).toBe(
+      '[Global]\ncluster-id = "kkp-seed-hamburg"\ncluster-distribution = "KKP"\n\n' +
+      '[VirtualCenter "vcenter.example.com"]\ninsecure-flag = false\nuser = "VSPHERE.LOCAL\\\\kkp-seed-csi"\n' +
+      'password = "p\\"a\\\\ss${x}w#rd;ü "\nport = "443"\ndatacenters = "dc-1,dc-2"\n',
+    );
+    const read = parseCsiWithGcfg(values.conf);
+    expect(read.global).toEqual({ clusterId: 'kkp-seed-hamburg', clusterDistribution: 'KKP', caFile: '', thumbprint: '', user: '', password: '', port: '', insecureFlag: false, datacenters: '' });
+    expect(read.virtualCenter['vcenter.example.com']).toEqual({ user: 'VSPHERE.LOCAL\\kkp-seed-csi', password: hostile, port: '443', insecureFlag: false, datacenters: 'dc-1,dc-2' });
+  });
+});

@@ -54,14 +54,44 @@ type cloudConfig struct {
 	VirtualCenter map[string]*virtualCenter `json:"virtualCenter"`
 }
 
+// The upstream vSphere CSI driver's csi-vsphere.conf (kubernetes-sigs/vsphere-csi-driver pkg/common/config/types.go,
+// Config: the Global and VirtualCenter keys a vanilla cluster uses), read with `gcfg-parse csi`.
+type csiGlobal struct {
+	ClusterID           string `gcfg:"cluster-id" json:"clusterId"`
+	ClusterDistribution string `gcfg:"cluster-distribution" json:"clusterDistribution"`
+	CAFile              string `gcfg:"ca-file" json:"caFile"`
+	Thumbprint          string `gcfg:"thumbprint" json:"thumbprint"`
+	User                string `gcfg:"user" json:"user"`
+	Password            string `gcfg:"password" json:"password"`
+	Port                string `gcfg:"port" json:"port"`
+	InsecureFlag        bool   `gcfg:"insecure-flag" json:"insecureFlag"`
+	Datacenters         string `gcfg:"datacenters" json:"datacenters"`
+}
+
+type csiVirtualCenter struct {
+	User         string `gcfg:"user" json:"user"`
+	Password     string `gcfg:"password" json:"password"`
+	Port         string `gcfg:"port" json:"port"`
+	InsecureFlag bool   `gcfg:"insecure-flag" json:"insecureFlag"`
+	Datacenters  string `gcfg:"datacenters" json:"datacenters"`
+}
+
+type csiConfig struct {
+	Global        csiGlobal                    `json:"global"`
+	VirtualCenter map[string]*csiVirtualCenter `json:"virtualCenter"`
+}
+
 func main() {
 	src, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	var cfg cloudConfig
-	if err := gcfg.ReadStringInto(&cfg, string(src)); err != nil {
+	var cfg interface{} = &cloudConfig{}
+	if len(os.Args) > 1 && os.Args[1] == "csi" {
+		cfg = &csiConfig{}
+	}
+	if err := gcfg.ReadStringInto(cfg, string(src)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -27,11 +27,26 @@ function build(): string {
   return buildGoProgram('gcfg');
 }
 
+/** What the Go program read from a `csi-vsphere.conf` (the upstream vSphere CSI driver's dialect). */
+export interface GcfgCsiConfig {
+  global: { clusterId: string; clusterDistribution: string; caFile: string; thumbprint: string };
+  virtualCenter: Record<string, { user: string; password: string; port: string; insecureFlag: boolean; datacenters: string }> | null;
+}
+
+/** Parses a `csi-vsphere.conf` with gcfg into the driver's fields; unknown keys are refused. */
+export function parseCsiWithGcfg(ini: string): GcfgCsiConfig {
+  return run(ini, ['csi']) as GcfgCsiConfig;
+}
+
 /** Parses `ini` with gcfg; throws {@link GcfgParseError} with gcfg's message when it refuses the file. */
 export function parseWithGcfg(ini: string): GcfgCloudConfig {
-  const result = spawnSync(build(), [], { input: ini, encoding: 'utf8' });
+  return run(ini, []) as GcfgCloudConfig;
+}
+
+function run(ini: string, args: string[]): unknown {
+  const result = spawnSync(build(), args, { input: ini, encoding: 'utf8' });
   if (result.error) throw result.error;
   if (result.status === 1) throw new GcfgParseError(result.stderr.trim());
   if (result.status !== 0) throw new Error(`test/gcfg failed (exit ${result.status}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as GcfgCloudConfig;
+  return JSON.parse(result.stdout);
 }
