@@ -29,12 +29,13 @@ export class KkpSeedStack extends TerraformStack {
     const cluster = inventory.computeCluster('cluster-1');
     const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
     const networks = [inventory.network('kkp-workers'), inventory.network('kkp-storage')];
+    const hosts = [inventory.host('esxi-01.dc-1.example.com', cluster), inventory.host('esxi-02.dc-1.example.com', cluster)];
 
     // KKP's VM root folder (the datacenter spec's rootPath) and a folder for the VM templates, both owned by this stack.
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
     const templates = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
 
-    // Ubuntu from its OVA URL and CentOS from a converted QCOW2, in the template folder.
+    // Ubuntu from its OVA URL and Rocky Linux from a converted QCOW2, in the template folder.
     const vmTemplates = addVmTemplates(this, { inventory, templateFolder: templates, cluster });
 
     const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
@@ -46,7 +47,7 @@ export class KkpSeedStack extends TerraformStack {
       folders: [kkpRoot, templates],
       datastores,
       // KKP 2.26+: Read-only on every host that runs node VMs.
-      hosts: [inventory.host('esxi-1.dc-1.example.com', cluster), inventory.host('esxi-2.dc-1.example.com', cluster)],
+      hosts,
     });
 
     new UserClusterPermissions(this, 'MachineController', {
@@ -65,7 +66,7 @@ export class KkpSeedStack extends TerraformStack {
     // The folders are the stack's own. The other objects are shared with other teams: this stack may only manage
     // their permissions because it lists, for each, what must stay (here: the vSphere admins group).
     const admins = { principal: Principal.group('VSPHERE.LOCAL\\Administrators'), role: PredefinedRole.ADMINISTRATOR, propagate: true };
-    for (const shared of [inventory.vcenter(), inventory.datacenter, cluster, ...datastores, ...networks]) {
+    for (const shared of [inventory.vcenter(), inventory.datacenter, cluster, ...hosts, ...datastores, ...networks]) {
       VspherePermissions.manageAuthoritatively(shared, { keep: [admins] });
     }
   }

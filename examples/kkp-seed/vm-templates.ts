@@ -1,7 +1,8 @@
-// The VM templates machine-controller clones: Ubuntu 22.04 straight from its OVA URL, and CentOS 7, which is
-// published as QCOW2 only and is converted first on the machine that runs terraform:
-//   npx cdktf-kkp-vsphere convert-image CentOS-7-x86_64-GenericCloud.qcow2 --out examples/kkp-seed/images \
-//     --name kkp-centos-7 --guest-os centos7_64Guest
+// The VM templates machine-controller clones: Ubuntu 22.04 straight from its OVA URL, and Rocky Linux 9, which is
+// published as QCOW2 only and is converted first on the machine that runs terraform (CentOS, the example's first
+// QCOW2 image, is no template key of KKP 2.27 and later):
+//   npx cdktf-kkp-vsphere convert-image Rocky-9-GenericCloud.latest.x86_64.qcow2 --out examples/kkp-seed/images \
+//     --name kkp-rockylinux-9 --guest-os rhel9_64Guest
 // (KKP_IMAGE_DIR points elsewhere). Synthesis works without the file and warns; plan and apply read it.
 import * as path from 'node:path';
 import { Construct } from 'constructs';
@@ -14,7 +15,7 @@ export interface VmTemplatesInput {
   readonly cluster: ComputeClusterEntity;
 }
 
-/** Adds the Ubuntu (OVA) and CentOS (converted QCOW2) templates; their osKey/templateName feed the datacenter spec. */
+/** Adds the Ubuntu (OVA) and Rocky Linux (converted QCOW2) templates; their osKey/templateName feed the datacenter spec. */
 export function addVmTemplates(scope: Construct, { inventory, templateFolder, cluster }: VmTemplatesInput): VmTemplate[] {
   const imageDir = process.env.KKP_IMAGE_DIR ?? path.join(__dirname, 'images');
   const common = {
@@ -27,9 +28,9 @@ export function addVmTemplates(scope: Construct, { inventory, templateFolder, cl
   };
   return [
     new VmTemplate(scope, 'UbuntuTemplate', { ...common, source: VmTemplateSource.preset('ubuntu-22.04') }),
-    new VmTemplate(scope, 'CentosTemplate', {
+    new VmTemplate(scope, 'RockyTemplate', {
       ...common,
-      source: VmTemplateSource.localOvf(path.join(imageDir, 'kkp-centos-7.ovf'), { os: 'centos' }),
+      source: VmTemplateSource.localOvf(path.join(imageDir, 'kkp-rockylinux-9.ovf'), { os: 'rockylinux' }),
     }),
   ];
 }

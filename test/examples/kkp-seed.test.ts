@@ -1,7 +1,7 @@
 // The bundled example is the library's documentation: it must synthesize to what the issue promises.
 import { Testing } from 'cdktf';
 import { KkpSeedStack } from '../../examples/kkp-seed/main';
-import { kkpRoles } from '../../src';
+import { NEWEST_KKP_RELEASE, kkpRoles } from '../../src';
 import { permissionsOn, resources, synthJson } from '../permissions/support';
 
 function synthExample() {
@@ -11,23 +11,28 @@ function synthExample() {
 describe('examples/kkp-seed', () => {
   const json = synthExample();
 
-  test('creates the eight custom KKP roles with the exact vSphere 8.0 privileges and nothing System.*', () => {
+  test('creates the nine custom roles of the newest KKP page with the exact vSphere 8.0 privileges and nothing System.*', () => {
     const synthesized = Object.fromEntries(resources(json, 'vsphere_role').map((r) => [r.name, r.role_privileges]));
-    const expected = Object.fromEntries(kkpRoles('8.0').map((r) => [`kkp-${r.name}`, r.privileges.map((p) => p.id)]));
-    expect(Object.keys(expected)).toHaveLength(8);
-    expect(synthesized).toMatchObject(expected);
+    const expected = Object.fromEntries(kkpRoles('8.0', NEWEST_KKP_RELEASE).map((r) => [`kkp-${r.name}`, r.privileges.map((p) => p.id)]));
+    expect(Object.keys(expected)).toHaveLength(9);
+    expect(synthesized).toEqual(expected);
     for (const privileges of Object.values(synthesized) as string[][]) {
       expect(privileges.filter((p) => p.startsWith('System.'))).toEqual([]);
     }
   });
 
-  test('grants Read-only by id -2 on the datacenter without propagation', () => {
+  test('grants Read-only by id -2 on the datacenter and the node hosts without propagation', () => {
     const readOnly = permissionsOn(json, '/dc-1').permissions.filter((p: any) => p.role_id === '-2');
     // The seed's storage user, and the storage user of the one user cluster that brings its own.
     expect(readOnly).toEqual([
       { user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' },
       { user_or_group: 'VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp', is_group: false, propagate: false, role_id: '-2' },
     ]);
+    for (const host of ['esxi-01', 'esxi-02']) {
+      expect(permissionsOn(json, `/dc-1/host/cluster-1/${host}.dc-1.example.com`).permissions.filter((p: any) => p.role_id === '-2')).toEqual([
+        { user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' },
+      ]);
+    }
   });
 
   test('has exactly one vsphere_entity_permissions per object', () => {
@@ -38,6 +43,8 @@ describe('examples/kkp-seed', () => {
       '/dc-1/datastore/ds-ssd-1',
       '/dc-1/datastore/ds-ssd-2',
       '/dc-1/host/cluster-1',
+      '/dc-1/host/cluster-1/esxi-01.dc-1.example.com',
+      '/dc-1/host/cluster-1/esxi-02.dc-1.example.com',
       '/dc-1/network/kkp-storage',
       '/dc-1/network/kkp-workers',
       '/dc-1/vm/kkp',
@@ -66,6 +73,17 @@ describe('examples/kkp-seed', () => {
       const parent = folder.path.split('/').slice(0, -1).join('/');
       expect(folder.depends_on).toEqual(parent ? [`vsphere_folder.${keyOf(parent)}`] : undefined);
     }
+  });
+
+  test('writes no Secret KKP reconciles: one credentials Secret per user cluster on the seed, named by its credentialsReference', () => {
+    const secrets = resources(json, 'kubernetes_secret').map((s) => `${s.provider} ${s.metadata.namespace}/${s.metadata.name} ${Object.keys(s.data).join(',')}`);
+    expect(secrets).toEqual([
+      'kubernetes.seed kubermatic/kkp-vsphere-kh8dfp2rz6 username,password',
+      'kubernetes.seed kubermatic/kkp-vsphere-x7q2mm9wkp username,password',
+      'kubernetes.seed kubermatic/kkp-vsphere-p4n8c2vd7t username,password',
+    ]);
+    expect(json.output.kkp_cluster_x7q2mm9wkp.value).toContain('credentialsReference:\n    name: kkp-vsphere-x7q2mm9wkp\n    namespace: kubermatic');
+    expect(json.output.kkp_cloud_config_x7q2mm9wkp.value).toContain('password = "<redacted: Secret kubermatic/kkp-vsphere-x7q2mm9wkp, key password>"');
   });
 
   test('synthesizes the same Terraform every time', () => {
