@@ -29,7 +29,7 @@ export type {
   ResolvedKkpRole,
 } from './privileges';
 export { KKP_RELEASES, NEWEST_KKP_RELEASE, kkpReleaseFacts } from './kkp-spec';
-export type { KkpRelease, KkpReleaseFacts, KkpCredentialsReference, KkpSpecOptions } from './kkp-spec';
+export type { KkpRelease, KkpReleaseFacts, KkpTemplateKey, KkpCredentialsReference, KkpSpecOptions } from './kkp-spec';
 export { renderVsphereCloudConfig, vsphereCloudConfig, renderGcfg, gcfgQuote, gcfgEscape, GcfgValueError } from './cloud-config';
 export { renderVsphereCsiConfig, VSPHERE_CSI_CONFIG_SECRET } from './cloud-config';
 export type { VsphereCsiConfigInput } from './cloud-config';

@@ -51,7 +51,7 @@ export class KkpRoles extends Construct {
   constructor(scope: Construct, id: string, props: KkpRolesProps) {
     super(scope, id);
     const where = `KkpRoles ${this.node.path}`;
-    assertVsphereVersion(props.vsphereVersion, `${where} vsphereVersion`);
+    assertVsphereVersion(props.vsphereVersion, `KkpRoles ${id} vsphereVersion`);
     const prefix = props.namePrefix ?? '';
     if (/[\s\u0000-\u001f]/.test(prefix)) {
       throw new Error(`KkpRoles ${id} namePrefix: "${prefix}" contains white space or a control character; use e.g. "prod-".`);

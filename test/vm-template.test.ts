@@ -428,12 +428,12 @@ describe('VmTemplate from a real QCOW2 converted by convert-image', () => {
 });
 
 describe('examples/kkp-seed templates', () => {
-  test('the example synthesizes an Ubuntu OVA template and a converted-QCOW2 CentOS template in the template folder', () => {
+  test('the example synthesizes an Ubuntu OVA template and a converted-QCOW2 Rocky Linux template in the template folder', () => {
     const json = synthJson(new KkpSeedStack(Testing.app(), 'kkp-seed'));
     const vms = Object.fromEntries(resources(json, 'vsphere_virtual_machine').map((vm) => [vm.name, vm]));
-    expect(Object.keys(vms).sort()).toEqual(['kkp-centos-7', 'kkp-ubuntu-22.04']);
+    expect(Object.keys(vms).sort()).toEqual(['kkp-rockylinux-9', 'kkp-ubuntu-22.04']);
     expect(vms['kkp-ubuntu-22.04'].ovf_deploy.remote_ovf_url).toBe(VM_IMAGE_PRESETS['ubuntu-22.04'].url);
-    expect(vms['kkp-centos-7'].ovf_deploy.local_ovf_path).toMatch(/\/kkp-centos-7\.ovf$/);
+    expect(vms['kkp-rockylinux-9'].ovf_deploy.local_ovf_path).toMatch(/\/kkp-rockylinux-9\.ovf$/);
     for (const vm of Object.values<any>(vms)) {
       expect(vm).toMatchObject({ folder: 'kkp/templates', enable_disk_uuid: true, wait_for_guest_net_timeout: 0, wait_for_guest_ip_timeout: 0 });
       expect(vm['//'].kkp.folder).toBe('/dc-1/vm/kkp/templates');

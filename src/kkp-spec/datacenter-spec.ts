@@ -8,7 +8,7 @@ import {
   KkpRelease,
   NEWEST_KKP_RELEASE,
   assertKkpRelease,
-  isKkpOperatingSystem,
+  isKkpTemplateKey,
   kkpReleaseAtLeast,
   kkpReleaseFacts,
 } from './releases';
@@ -118,9 +118,9 @@ export function kkpTemplateMap(templates: KkpTemplates, input = 'templates', rel
   }
   const map: Record<string, string> = {};
   for (const [os, name] of entries) {
-    if (!isKkpOperatingSystem(os, release)) {
+    if (!isKkpTemplateKey(os, release)) {
       const facts = kkpReleaseFacts(release);
-      const elsewhere = isKkpOperatingSystem(os) ? ` ("${os}" is a key of other KKP releases: check kkpRelease)` : '';
+      const elsewhere = isKkpTemplateKey(os) ? ` ("${os}" is a key of other KKP releases: check kkpRelease)` : '';
       throw new Error(
         `${input}: operating system "${os}" is not a template key of KKP ${release} on vSphere${elsewhere}; its keys are ` +
           `${facts.operatingSystems.join(', ')} (machine-controller ${facts.machineController}).`,

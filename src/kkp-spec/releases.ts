@@ -33,11 +33,16 @@ export type KkpRelease = (typeof KKP_RELEASES)[number];
 /** The newest release the library knows: the default everywhere. */
 export const NEWEST_KKP_RELEASE: KkpRelease = KKP_RELEASES[KKP_RELEASES.length - 1];
 
-/** Every operating-system key any known release accepted on vSphere. */
-export const KKP_VSPHERE_OPERATING_SYSTEMS = ['centos', 'coreos', 'flatcar', 'rhel', 'rockylinux', 'ubuntu'] as const;
+/** Operating systems KKP offers on vSphere that a template can be built for today (CentOS for KKP before 2.27). */
+export const KKP_VSPHERE_OPERATING_SYSTEMS = ['centos', 'flatcar', 'rhel', 'rockylinux', 'ubuntu'] as const;
 
 /** An operating-system key of the datacenter spec's `templates`. */
 export type KkpOperatingSystem = (typeof KKP_VSPHERE_OPERATING_SYSTEMS)[number];
+
+/** A template key of any known release: the operating systems above, and `coreos` (KKP 2.12 to 2.16). */
+export type KkpTemplateKey = KkpOperatingSystem | 'coreos';
+
+const ALL_TEMPLATE_KEYS: readonly KkpTemplateKey[] = [...KKP_VSPHERE_OPERATING_SYSTEMS, 'coreos'];
 
 /** What one KKP release reads and writes on vSphere. */
 export interface KkpReleaseFacts {
@@ -57,7 +62,7 @@ export interface KkpReleaseFacts {
   /** Whether VSphereCloudSpec has `storagePolicy` and `resourcePool` (2.18+). */
   readonly clusterStoragePolicyAndResourcePool: boolean;
   /** Operating-system keys KKP accepts in `templates` on vSphere. */
-  readonly operatingSystems: readonly KkpOperatingSystem[];
+  readonly operatingSystems: readonly KkpTemplateKey[];
   /** The machine-controller version the release pins (where the OS keys come from). */
   readonly machineController: string;
   /**
@@ -101,7 +106,7 @@ export function kkpReleaseAtLeast(release: KkpRelease, first: KkpRelease): boole
 export function kkpReleaseFacts(release: KkpRelease): KkpReleaseFacts {
   assertKkpRelease(release);
   const from = (first: KkpRelease) => kkpReleaseAtLeast(release, first);
-  const operatingSystems: KkpOperatingSystem[] = ['ubuntu'];
+  const operatingSystems: KkpTemplateKey[] = ['ubuntu'];
   if (!from('2.27')) operatingSystems.push('centos');
   if (!from('2.17')) operatingSystems.push('coreos');
   if (from('2.13')) operatingSystems.push('rhel');
@@ -123,9 +128,14 @@ export function kkpReleaseFacts(release: KkpRelease): KkpReleaseFacts {
   };
 }
 
-/** Whether `value` is an operating-system key of `release` (of any known release when none is given). */
-export function isKkpOperatingSystem(value: unknown, release?: KkpRelease): value is KkpOperatingSystem {
+/** Whether `value` is one of KKP's operating-system keys on vSphere today (see KKP_VSPHERE_OPERATING_SYSTEMS). */
+export function isKkpOperatingSystem(value: unknown): value is KkpOperatingSystem {
+  return typeof value === 'string' && (KKP_VSPHERE_OPERATING_SYSTEMS as readonly string[]).includes(value);
+}
+
+/** Whether `value` is a template key of `release` (of any known release when none is given). */
+export function isKkpTemplateKey(value: unknown, release?: KkpRelease): value is KkpTemplateKey {
   if (typeof value !== 'string') return false;
-  const keys: readonly string[] = release ? kkpReleaseFacts(release).operatingSystems : KKP_VSPHERE_OPERATING_SYSTEMS;
+  const keys: readonly string[] = release ? kkpReleaseFacts(release).operatingSystems : ALL_TEMPLATE_KEYS;
   return keys.includes(value);
 }

@@ -27,7 +27,7 @@ class Seed extends TerraformStack {
     const root = new VmFolder(this, 'Root', { inventory, path: 'kkp' });
     const datastore = inventory.datastore('ds-1');
     new SeedPermissions(this, 'Seed', {
-      roles: new KkpRoles(this, 'Roles', { vsphereVersion: '7.0u2' }),
+      roles: new KkpRoles(this, 'Roles', { kkpRelease: '2.12', vsphereVersion: '7.0u2' }),
       inventory,
       storagePrincipal: 'VSPHERE.LOCAL\\\\k8c-storage',
       folders: [root],

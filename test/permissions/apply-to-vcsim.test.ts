@@ -23,7 +23,7 @@ afterAll(async () => {
 function stackForSimulator() {
   const stack = newStack();
   const inventory = new VsphereInventory(stack, 'Inv', { datacenter: 'DC0' });
-  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0', namePrefix: 'sim-' });
+  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0', namePrefix: 'sim-' });
   const mc = 'VSPHERE.LOCAL\\machine-controller';
   const storage = 'VSPHERE.LOCAL\\k8c-storage';
   const grant = (principal: string, role: any, entity: any, propagate: boolean) => VspherePermissions.grant({ principal, role, entity, propagate });

@@ -14,7 +14,7 @@ function setUp() {
   const stack = newStack();
   const inventory = new VsphereInventory(stack, 'Inv', { datacenter: 'dc-1' });
   const folder = new VmFolder(stack, 'Kkp', { inventory, path: 'kkp' });
-  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0' });
+  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' });
   return { stack, inventory, folder, roles };
 }
 
@@ -196,8 +196,8 @@ describe('roles', () => {
 
   test('two roles with one name in a stack clash', () => {
     const stack = newStack();
-    new KkpRoles(stack, 'A', { vsphereVersion: '8.0' }).role('k8s-network-attach');
-    const second = new KkpRoles(stack, 'B', { vsphereVersion: '8.0' });
+    new KkpRoles(stack, 'A', { kkpRelease: '2.12', vsphereVersion: '8.0' }).role('k8s-network-attach');
+    const second = new KkpRoles(stack, 'B', { kkpRelease: '2.12', vsphereVersion: '8.0' });
     expect(() => second.role('k8s-network-attach')).toThrow(
       'Role name clash: "k8s-network-attach" (test/B/k8s-network-attach) is already used by test/A/k8s-network-attach in this stack.',
     );
@@ -205,8 +205,8 @@ describe('roles', () => {
 
   test('a name prefix keeps two KKP installations apart', () => {
     const stack = newStack();
-    new KkpRoles(stack, 'Prod', { vsphereVersion: '8.0', namePrefix: 'prod-' }).role('k8s-network-attach');
-    new KkpRoles(stack, 'Dev', { vsphereVersion: '8.0', namePrefix: 'dev-' }).role('k8s-network-attach');
+    new KkpRoles(stack, 'Prod', { kkpRelease: '2.12', vsphereVersion: '8.0', namePrefix: 'prod-' }).role('k8s-network-attach');
+    new KkpRoles(stack, 'Dev', { kkpRelease: '2.12', vsphereVersion: '8.0', namePrefix: 'dev-' }).role('k8s-network-attach');
     expect(resources(synthJson(stack), 'vsphere_role').map((r) => r.name).sort()).toEqual(['dev-k8s-network-attach', 'prod-k8s-network-attach']);
   });
 

@@ -37,26 +37,28 @@ function exampleDir(): string {
 }
 
 /** The rows of the grants table of the bundled example: object, type, principal, role, propagate, management. */
+// The example targets the newest KKP release (2.31): its roles carry that page's names.
 const EXAMPLE_GRANTS: string[][] = [
   ['/', 'Folder', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
   ['/', 'Folder', MC, 'kkp-k8c-user-vcenter', 'no', 'authoritative'],
+  ['/', 'Folder', STORAGE, 'kkp-k8c-ccm-storage-cns', 'no', 'authoritative'],
   ['/dc-1', 'Datacenter', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
   ['/dc-1', 'Datacenter', MC, 'kkp-k8c-user-datacenter', 'no', 'authoritative'],
   ['/dc-1', 'Datacenter', STORAGE, 'Read-only', 'no', 'authoritative'],
   ...['ds-ssd-1', 'ds-ssd-2'].flatMap((ds) => [
     [`/dc-1/datastore/${ds}`, 'Datastore', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
     [`/dc-1/datastore/${ds}`, 'Datastore', MC, 'kkp-k8c-user-datastore-propagate', 'yes', 'authoritative'],
-    [`/dc-1/datastore/${ds}`, 'Datastore', STORAGE, 'kkp-k8c-storage-datastore-propagate', 'yes', 'authoritative'],
+    [`/dc-1/datastore/${ds}`, 'Datastore', STORAGE, 'kkp-k8c-ccm-storage-datastore-propagate', 'yes', 'authoritative'],
   ]),
   ['/dc-1/host/cluster-1', 'ClusterComputeResource', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
   ['/dc-1/host/cluster-1', 'ClusterComputeResource', MC, 'kkp-k8c-user-cluster-propagate', 'yes', 'authoritative'],
   ...['kkp-storage', 'kkp-workers'].flatMap((net) => [
     [`/dc-1/network/${net}`, 'network (type read at plan)', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
-    [`/dc-1/network/${net}`, 'network (type read at plan)', MC, 'kkp-k8s-network-attach', 'no', 'authoritative'],
+    [`/dc-1/network/${net}`, 'network (type read at plan)', MC, 'kkp-k8c-network-attach', 'no', 'authoritative'],
   ]),
   ...['/dc-1/vm/kkp', '/dc-1/vm/kkp/templates'].flatMap((folder) => [
     [folder, 'Folder', MC, 'kkp-k8c-user-folder-propagate', 'yes', 'owned'],
-    [folder, 'Folder', STORAGE, 'kkp-k8c-storage-vmfolder-propagate', 'yes', 'owned'],
+    [folder, 'Folder', STORAGE, 'kkp-k8c-ccm-storage-vmfolder-propagate', 'yes', 'owned'],
   ]),
 ];
 
@@ -73,7 +75,7 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
 
   test('names every KKP role with its vSphere version and its exact privileges', () => {
     const expected = kkpRoles('8.0').map((r) => ({ name: `kkp-${r.name}`, privileges: r.privileges.map((p) => p.id).sort() }));
-    expect(expected).toHaveLength(8);
+    expect(expected).toHaveLength(9);
     const custom = report.stacks[0].roles.filter((r) => r.origin === 'custom');
     for (const r of expected) {
       const found = custom.find((c) => c.name === r.name);
@@ -213,7 +215,7 @@ class VariantStack extends TerraformStack {
     const datastores = v.datastores.map((d) => inventory.datastore(d));
     const networks = v.networks.map((n) => inventory.network(n));
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
-    const roles = new KkpRoles(this, 'Roles', { vsphereVersion: v.vsphereVersion, namePrefix: 'kkp-' });
+    const roles = new KkpRoles(this, 'Roles', { kkpRelease: '2.12', vsphereVersion: v.vsphereVersion, namePrefix: 'kkp-' });
     new SeedPermissions(this, 'Seed', { roles, inventory, storagePrincipal: STORAGE, folders: [kkpRoot], datastores });
     new UserClusterPermissions(this, 'Mc', { roles, inventory, principal: MC, cluster, networks, datastores, folders: [kkpRoot] });
     if (v.auditors) {
