@@ -355,6 +355,7 @@ class TemplatesAndSecretsStack extends TerraformStack {
       clusterId: 'kkp-seed',
       user: 'VSPHERE.LOCAL\\kkp-storage',
       password: password.stringValue,
+      kkpUserCluster: false, // the seed cluster: KKP does not write its cloud-config
     });
     new Secret(this, 'Token', {
       metadata: { name: 'vsphere-token', namespace: 'kubermatic' },
