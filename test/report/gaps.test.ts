@@ -77,7 +77,7 @@ class SeedStack extends TerraformStack {
     const datastores = [inventory.datastore('ds-ssd-1')];
     const networks = [inventory.network(network)];
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
-    const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
+    const roles = new KkpRoles(this, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0', namePrefix: 'kkp-' });
     new SeedPermissions(this, 'Seed', { roles, inventory, storagePrincipal: STORAGE, folders: [kkpRoot], datastores });
     new UserClusterPermissions(this, 'Mc', { roles, inventory, principal: MC, cluster, networks, datastores, folders: [kkpRoot] });
     const admins = { principal: Principal.group(ADMINS), role: PredefinedRole.ADMINISTRATOR, propagate: true };
