@@ -50,7 +50,7 @@ function seedStack(app: App, id: string, password?: string): TerraformStack {
 function world(app: App, password?: string): World {
   const stack = seedStack(app, 'kkp-seed', password);
   const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
-  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0' });
+  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' });
   const root = new VmFolder(stack, 'Root', { inventory, path: 'kkp' });
   let other: ReturnType<World['other']> | undefined;
   return {
@@ -58,7 +58,7 @@ function world(app: App, password?: string): World {
     other: (pw) => {
       if (!other) {
         const s = seedStack(app, 'kkp-user', pw);
-        other = { stack: s, inventory: new VsphereInventory(s, 'Inventory', { datacenter: 'dc-1' }), roles: new KkpRoles(s, 'Roles', { vsphereVersion: '8.0' }) };
+        other = { stack: s, inventory: new VsphereInventory(s, 'Inventory', { datacenter: 'dc-1' }), roles: new KkpRoles(s, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' }) };
       }
       return other;
     },

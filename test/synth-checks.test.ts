@@ -119,7 +119,7 @@ describe('two stacks of one app', () => {
       for (const s of stacks) {
         const inventory = inventoryOf(s);
         new SeedPermissions(s, 'Seed', {
-          roles: new KkpRoles(s, 'Roles', { vsphereVersion: '8.0' }),
+          roles: new KkpRoles(s, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' }),
           inventory,
           storagePrincipal: 'VSPHERE.LOCAL\\k8c-storage',
           folders: [new VmFolder(s, `Kkp`, { inventory, path: `kkp-${s.node.id}` })],
@@ -197,7 +197,7 @@ describe('an app that fails writes nothing', () => {
       const inventory = bad.node.findChild('Inventory') as VsphereInventory;
       // A grant on a shared object without a management mode fails validation.
       new SeedPermissions(bad, 'Seed', {
-        roles: new KkpRoles(bad, 'Roles', { vsphereVersion: '8.0' }),
+        roles: new KkpRoles(bad, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' }),
         inventory,
         storagePrincipal: 'VSPHERE.LOCAL\\k8c-storage',
         folders: [new VmFolder(bad, 'Kkp', { inventory, path: 'kkp' })],
