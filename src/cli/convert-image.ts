@@ -81,9 +81,18 @@ export function registerConvertImage(program: Command): void {
     .option('--no-progress', 'do not report conversion progress on stderr')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (image: string, flags: ConvertImageFlags) => {
+      // Every signal that ends a run (Ctrl-C, `timeout`, a CI cancel, `docker stop`, a closed terminal) stops
+      // qemu-img with the same signal and removes the partial files before this process ends.
       const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
+      let stoppedBy: NodeJS.Signals | undefined;
+      const handlers = TERMINATING_SIGNALS.map((sig) => {
+        const handler = () => {
+          stoppedBy ??= sig;
+          abort.abort(sig);
+        };
+        process.on(sig, handler);
+        return [sig, handler] as const;
+      });
       const progress = progressReporter(image);
       try {
         const img = await convertImage({
@@ -106,9 +115,21 @@ export function registerConvertImage(program: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(img, null, 2)}\n` : `${summary(img)}\n`);
       } catch (err) {
         if (flags.progress) progress.done();
+        if (stoppedBy) {
+          process.stderr.write(
+            `cdktf-kkp-vsphere: convert-image stopped by ${stoppedBy}; qemu-img was stopped and no partial file is left in '${flags.out}'\n`,
+          );
+          for (const [sig, handler] of handlers) process.removeListener(sig, handler);
+          // End the way the signal would have ended us, so callers (timeout, CI) see 128+n.
+          process.kill(process.pid, stoppedBy);
+          return;
+        }
         throw err;
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        for (const [sig, handler] of handlers) process.removeListener(sig, handler);
       }
     });
 }
+
+/** The signals that end a command-line run. */
+const TERMINATING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];

@@ -1,12 +1,23 @@
 // QCOW2 → ESXi-ready OVF package: a streamOptimized VMDK, an OVF 1.0 descriptor, a SHA-256 manifest and
 // optionally an OVA. Everything is written into a temp dir inside the output dir and renamed into place
 // only after the result has been checked, so a failed or interrupted run leaves no half-written package.
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { create as tarCreate, list as tarList } from 'tar';
 import { parseManifest, renderManifest, sha256File } from './manifest';
 import { OvfSummary, readOvf, renderOvf, ScsiControllerType, STREAM_OPTIMIZED_FORMAT } from './ovf';
-import { ImageConversionError, parseProgress, qemuImgInfo, QemuImgOptions, qemuImgPopulatedSize, runQemuImg } from './qemu-img';
+import {
+  ImageConversionError,
+  parseProgress,
+  qcow2WithoutBacking,
+  qemuImgCheck,
+  qemuImgCompare,
+  qemuImgInfo,
+  QemuImgOptions,
+  qemuImgPopulatedSize,
+  runQemuImgStatus,
+  lastLine,
+} from './qemu-img';
 
 /** Options of {@link convertImage}. */
 export interface ConvertImageOptions extends QemuImgOptions {
@@ -187,6 +198,8 @@ export async function convertImage(options: ConvertImageOptions): Promise<Conver
   }
   if (!inputStat.isFile()) throw new ImageConversionError(`input image '${options.input}' is not a regular file`);
 
+  // `info` opens the image without its backing file, so it is safe on any input; the checks below decide whether
+  // the image is self-contained before anything reads its data.
   const info = await qemuImgInfo(input, qopts);
   if (info.format !== 'qcow2') {
     throw new ImageConversionError(
@@ -194,39 +207,52 @@ export async function convertImage(options: ConvertImageOptions): Promise<Conver
         `(for a ${info.format} image run 'qemu-img convert -f ${info.format} -O qcow2' first)`,
     );
   }
+  refuseExternalData(options.input, info);
+  // Every later read opens the file as QCOW2 with no backing at all: even a header the checks above missed
+  // cannot make qemu-img read another file into the disk.
+  const source = qcow2WithoutBacking(input);
+  await checkInput(options.input, source, qopts);
+  const populated = await qemuImgPopulatedSize(source, 'qcow2', qopts);
 
   const outDir = path.resolve(options.outDir);
-  await mkdir(outDir, { recursive: true });
   const files = convertedImageFiles(r.name);
   const targets = [files.ovf, files.manifest, files.vmdk, ...(options.ova ? [files.ova] : [])];
-  if (!options.force) {
-    const present: string[] = [];
-    for (const f of targets) if (await exists(path.join(outDir, f))) present.push(f);
-    if (present.length) {
-      throw new ImageConversionError(
-        `output ${present.join(', ')} already exist${present.length === 1 ? 's' : ''} in '${options.outDir}': ` +
-          'pass --force to overwrite, or choose another --name or --out',
-      );
-    }
-  }
-
-  const tmp = await mkdtemp(path.join(outDir, `.${r.name}.convert-`));
+  const createdDirs = await prepareOutDir(outDir, options.outDir);
+  let tmp: string | undefined;
+  let done = false;
   try {
-    const vmdkTmp = path.join(tmp, files.vmdk);
+    if (!options.force) {
+      const present: string[] = [];
+      for (const f of targets) if (await exists(path.join(outDir, f))) present.push(f);
+      if (present.length) {
+        throw new ImageConversionError(
+          `output ${present.join(', ')} already exist${present.length === 1 ? 's' : ''} in '${options.outDir}': ` +
+            'pass --force to overwrite, or choose another --name or --out',
+        );
+      }
+    }
+    const fsStep = async <T>(what: string, step: () => Promise<T>): Promise<T> => {
+      try {
+        return await step();
+      } catch (err) {
+        throw outputError(err, options.outDir, what, populated);
+      }
+    };
+    tmp = await fsStep('creating a temporary folder', () => mkdtemp(path.join(outDir, `.${r.name}.convert-`)));
+    const work = tmp;
+    const vmdkTmp = path.join(work, files.vmdk);
     let last = -1;
-    await runQemuImg(
+    const converted = await runQemuImgStatus(
       [
         'convert',
         '-p',
-        '-f',
-        'qcow2',
         '-O',
         'vmdk',
         // streamOptimized is the only VMDK flavour an OVF import streams onto a datastore; the
         // adapter type tells ESXi the disk sits on a SCSI controller (qemu's default 'ide' does not match).
         '-o',
         'subformat=streamOptimized,adapter_type=lsilogic',
-        input,
+        source,
         vmdkTmp,
       ],
       {
@@ -241,6 +267,7 @@ export async function convertImage(options: ConvertImageOptions): Promise<Conver
         },
       },
     );
+    if (converted.code !== 0) throw await qemuWriteError(converted, outDir, options.outDir, populated);
 
     const populatedSize = await qemuImgPopulatedSize(vmdkTmp, 'vmdk', qopts);
     const vmdkSize = (await stat(vmdkTmp)).size;
@@ -252,33 +279,41 @@ export async function convertImage(options: ConvertImageOptions): Promise<Conver
       populatedSize,
       annotation: `Converted from ${path.basename(input)} by cdktf-kkp-vsphere convert-image`,
     });
-    await writeFile(path.join(tmp, files.ovf), ovfText);
+    await fsStep('writing the OVF descriptor', () => writeFile(path.join(work, files.ovf), ovfText));
     const sha256: Record<string, string> = {
-      [files.ovf]: await sha256File(path.join(tmp, files.ovf)),
+      [files.ovf]: await sha256File(path.join(work, files.ovf)),
       [files.vmdk]: await sha256File(vmdkTmp),
     };
-    await writeFile(
-      path.join(tmp, files.manifest),
-      renderManifest([files.ovf, files.vmdk].map((f) => ({ file: f, sha256: sha256[f] }))),
+    await fsStep('writing the manifest', () =>
+      writeFile(path.join(work, files.manifest), renderManifest([files.ovf, files.vmdk].map((f) => ({ file: f, sha256: sha256[f] })))),
     );
     if (options.ova) {
+      throwIfStopped(options.signal);
       // OVF 1.0 §5.3: descriptor first, then manifest, then the files in References order.
-      await tarCreate({ file: path.join(tmp, files.ova), cwd: tmp, portable: true }, [
-        files.ovf,
-        files.manifest,
-        files.vmdk,
-      ]);
+      await fsStep('packing the OVA', () =>
+        tarCreate({ file: path.join(work, files.ova), cwd: work, portable: true }, [files.ovf, files.manifest, files.vmdk]),
+      );
     }
 
-    await verifyConvertedImage(path.join(tmp, files.ovf), { expectedCapacity: info.virtualSize, ...qopts });
-    if (options.ova) await verifyOva(path.join(tmp, files.ova), tmp, files);
+    await verifyConvertedImage(path.join(work, files.ovf), { expectedCapacity: info.virtualSize, ...qopts });
+    if (options.ova) await verifyOva(path.join(work, files.ova), work, files);
+    // The result must hold exactly the input's guest data: a reader that silently returned zeros or foreign bytes
+    // anywhere would show here.
+    const mismatch = await qemuImgCompare({ image: source, format: 'qcow2' }, { image: vmdkTmp, format: 'vmdk' }, qopts);
+    if (mismatch) {
+      throw new ImageConversionError(
+        `check of the converted disk failed: it differs from '${options.input}' (qemu-img compare: ${mismatch}); ` +
+          'nothing was written. Check the input with qemu-img check and convert it again',
+      );
+    }
 
-    if (options.signal?.aborted) throw new ImageConversionError('conversion was aborted; nothing was written');
+    throwIfStopped(options.signal);
     // The descriptor goes last: a reader that finds the .ovf finds a complete package beside it.
     for (const f of [files.vmdk, files.manifest, ...(options.ova ? [files.ova] : []), files.ovf]) {
-      await rename(path.join(tmp, f), path.join(outDir, f));
+      await fsStep(`moving ${f} into place`, () => rename(path.join(work, f), path.join(outDir, f)));
     }
     if (options.force && !options.ova) await rm(path.join(outDir, files.ova), { force: true });
+    done = true;
 
     return {
       name: r.name,
@@ -298,8 +333,158 @@ export async function convertImage(options: ConvertImageOptions): Promise<Conver
       sha256,
     };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // A failed run leaves no folder behind that it created (innermost first; a folder with other files stays).
+    if (!done) {
+      for (const dir of createdDirs) {
+        try {
+          await rmdir(dir);
+        } catch {
+          break;
+        }
+      }
+    }
   }
+}
+
+function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new ImageConversionError(`conversion was stopped (${String(signal.reason ?? 'aborted')}); nothing was written`);
+  }
+}
+
+const MAX_SHOWN = 200;
+const shown = (s: string) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}...` : s);
+
+/** Refuses images whose guest data lives partly outside the file: a backing file or an external data file. */
+function refuseExternalData(input: string, info: { backingFilename?: string; dataFile?: string }): void {
+  if (info.backingFilename !== undefined) {
+    throw new ImageConversionError(
+      `input image '${input}' is a QCOW2 overlay: its header names the backing file '${shown(info.backingFilename)}', ` +
+        'whose bytes would end up in the template. convert-image converts self-contained images only. If that ' +
+        `backing file is what you mean to ship, flatten the image first ('qemu-img convert -O qcow2 ${input} flat.qcow2', ` +
+        'after checking which file it reads) and convert the result',
+    );
+  }
+  if (info.dataFile !== undefined) {
+    throw new ImageConversionError(
+      `input image '${input}' keeps its data in the external file '${shown(info.dataFile)}' (QCOW2 data-file), ` +
+        'whose bytes would end up in the template. convert-image converts self-contained images only: make one with ' +
+        `'qemu-img convert -O qcow2 ${input} self-contained.qcow2' after checking that data file`,
+    );
+  }
+}
+
+/** Refuses a damaged image (a truncated or interrupted download): qemu-img would read zeros where data is missing. */
+async function checkInput(input: string, source: string, qopts: QemuImgOptions): Promise<void> {
+  let check;
+  try {
+    check = await qemuImgCheck(source, 'qcow2', qopts);
+  } catch (err) {
+    throw new ImageConversionError(`input image '${input}' cannot be checked: ${(err as Error).message}`);
+  }
+  const errors = check.corruptions + check.checkErrors;
+  if (errors > 0) {
+    throw new ImageConversionError(
+      `input image '${input}' is damaged: qemu-img check found ${errors} error${errors === 1 ? '' : 's'}` +
+        `${check.firstError ? ` (first: ${check.firstError})` : ''}. A truncated or interrupted download looks like ` +
+        "this: download the image again and compare its checksum with the publisher's",
+    );
+  }
+}
+
+/** Creates the output folder; returns the folders it created, innermost first, so a failed run can remove them. */
+async function prepareOutDir(outDir: string, given: string): Promise<string[]> {
+  let first: string | undefined;
+  try {
+    first = await mkdir(outDir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      const file = await firstFileOnPath(outDir);
+      throw new ImageConversionError(
+        `--out '${given}' is not a folder: '${file ?? outDir}' is a file. Give a folder path (it is created when ` +
+          'missing), or move that file away',
+      );
+    }
+    throw outputError(err, given, 'creating the folder', undefined);
+  }
+  const st = await stat(outDir);
+  if (!st.isDirectory()) {
+    throw new ImageConversionError(`--out '${given}' is not a folder: give a folder path, or move that file away`);
+  }
+  if (first === undefined) return [];
+  const created: string[] = [];
+  for (let dir = outDir; ; dir = path.dirname(dir)) {
+    created.push(dir);
+    if (dir === first || dir === path.dirname(dir)) break;
+  }
+  return created;
+}
+
+async function firstFileOnPath(p: string): Promise<string | undefined> {
+  const parts: string[] = [];
+  for (let dir = p; dir !== path.dirname(dir); dir = path.dirname(dir)) parts.unshift(dir);
+  for (const dir of parts) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st === undefined) return undefined;
+    if (!st.isDirectory()) return dir;
+  }
+  return undefined;
+}
+
+const MiB = 2 ** 20;
+
+/** A file-system error while writing the package, as a message with the path and the fix. */
+function outputError(err: unknown, outDir: string, what: string, neededBytes: number | undefined): Error {
+  if (err instanceof ImageConversionError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return noSpace(outDir, what, neededBytes);
+    case 'EACCES':
+    case 'EPERM':
+      return new ImageConversionError(
+        `cannot write into --out '${outDir}' (permission denied while ${what}): choose a folder you can write to, ` +
+          'or give your user write access to it (chown/chmod)',
+      );
+    case 'EROFS':
+      return new ImageConversionError(`--out '${outDir}' is on a read-only file system (while ${what}): choose another --out`);
+    default:
+      return new ImageConversionError(`writing into --out '${outDir}' failed while ${what}: ${(err as Error).message}`);
+  }
+}
+
+function noSpace(outDir: string, what: string, neededBytes: number | undefined): ImageConversionError {
+  const need = neededBytes === undefined ? '' : ` (the package needs up to about ${Math.ceil((neededBytes * 1.05) / MiB) + 1} MiB there)`;
+  return new ImageConversionError(
+    `no space left on the file system of --out '${outDir}' while ${what}${need}: free space there or choose an --out ` +
+      'on a file system with room; nothing was written',
+  );
+}
+
+/** A failed `qemu-img convert`, with the output-side causes named as such. */
+async function qemuWriteError(
+  r: { code: number; stdout: string; stderr: string },
+  outDir: string,
+  given: string,
+  neededBytes: number,
+): Promise<ImageConversionError> {
+  // qemu's VMDK writer reports a full disk as "Invalid argument", so ask the file system (the partial file is
+  // still there, so a full disk shows as next to no free space).
+  const fs = await statfs(outDir).catch(() => undefined);
+  const free = fs ? fs.bavail * fs.bsize : undefined;
+  if (/No space left on device|Disk quota exceeded/i.test(r.stderr) || (free !== undefined && free < MiB)) {
+    return noSpace(given, 'writing the VMDK', neededBytes);
+  }
+  if (/Permission denied/i.test(r.stderr)) {
+    return new ImageConversionError(
+      `cannot write into --out '${given}' (qemu-img: ${lastLine(r)}): choose a folder you can write to, or give your ` +
+        'user write access to it',
+    );
+  }
+  return new ImageConversionError(`qemu-img convert failed: ${lastLine(r)}`);
 }
 
 /** Options of {@link verifyConvertedImage}. */

@@ -1,7 +1,7 @@
 // convertImage on real QCOW2 images made with qemu-img/qemu-io; every result is read back with qemu-img
 // and an XML parser, never with our own writer.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { convertImage, ConvertedImage, ImageConversionError, verifyConvertedImage } from '../../src/images';
@@ -240,24 +240,22 @@ describe('convertImage refuses bad input with a clear error and writes nothing',
     expect(readdirSync(outDir).sort()).toEqual(['a-disk1.vmdk', 'a.mf', 'a.ovf']);
   });
 
-  test('a failing conversion (QCOW2 whose backing file is gone) leaves the output dir empty', async () => {
-    const dir = tmpDir('backing');
-    const input = path.join(dir, 'overlay.qcow2');
-    ok('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', path.join(dir, 'gone.img'), '-F', 'raw', input, '4M']);
-    await reject({ input, outDir: path.join(dir, 'out') }, /qemu-img convert failed: .*Could not open backing file/);
-    expect(readdirSync(path.join(dir, 'out'))).toEqual([]);
-  });
-
-  test('an aborted conversion leaves the output dir empty', async () => {
+  test('a stopped conversion removes its partial VMDK and the output folder it created, and keeps one that existed', async () => {
     const dir = tmpDir('abort');
     const input = makeQcow2(path.join(dir, 'a.qcow2'), 64 * MiB, [{ offset: 0, length: 32 * MiB, pattern: 0x33 }]);
-    const abort = new AbortController();
-    // Abort while qemu-img convert runs (its first progress report), as Ctrl-C in the CLI does.
+    // Stop while qemu-img convert runs (its first progress report), as a signal in the CLI does.
+    const created = path.join(dir, 'new', 'out');
+    let abort = new AbortController();
     await reject(
-      { input, outDir: path.join(dir, 'out'), signal: abort.signal, onProgress: () => abort.abort() },
-      /qemu-img convert was aborted/,
+      { input, outDir: created, signal: abort.signal, onProgress: () => abort.abort('SIGHUP') },
+      /qemu-img convert was stopped \(SIGHUP forwarded to it\)/,
     );
-    expect(readdirSync(path.join(dir, 'out'))).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['a.qcow2']);
+    const existing = path.join(dir, 'existing');
+    mkdirSync(existing);
+    abort = new AbortController();
+    await reject({ input, outDir: existing, signal: abort.signal, onProgress: () => abort.abort() }, /was stopped \(SIGTERM/);
+    expect(readdirSync(existing)).toEqual([]);
   });
 
   test.each([
