@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
 import { registerReport } from './report';
 import { redactUrls } from '../validation';
+import { registerVmTemplate } from './vm-template';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerConvertImage(program);
   registerReport(program);
+  registerVmTemplate(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import {
   asMoRef,
   asObject,
   text,
+  typedReturnval,
   xmlElement,
   xmlMoRef,
 } from './soap';
@@ -74,6 +75,10 @@ interface ServiceContent {
   readonly sessionManager: ManagedObjectReference;
   readonly authorizationManager: ManagedObjectReference;
   readonly searchIndex: ManagedObjectReference;
+  /** Optional in the answer of an ESXi host or an old vCenter; the template importer needs them. */
+  readonly ovfManager?: ManagedObjectReference;
+  readonly viewManager?: ManagedObjectReference;
+  readonly eventManager?: ManagedObjectReference;
 }
 
 /** A logged-in vCenter session. Create it with `VcenterClient.connect`, end it with `logout`. */
@@ -105,6 +110,9 @@ export class VcenterClient {
         sessionManager: ref('sessionManager'),
         authorizationManager: ref('authorizationManager'),
         searchIndex: ref('searchIndex'),
+        ovfManager: asMoRef(content?.ovfManager),
+        viewManager: asMoRef(content?.viewManager),
+        eventManager: asMoRef(content?.eventManager),
       };
       await transport.call(
         'Login',
@@ -126,6 +134,76 @@ export class VcenterClient {
   /** The vCenter root folder (`group-d1`): where vCenter-wide permissions go. */
   public get rootFolder(): ManagedObjectReference {
     return this.service.rootFolder;
+  }
+
+  /** The vCenter address (`https://host:port`), for messages and for NFC URLs that name the host as `*`. */
+  public get server(): string {
+    return this.transport.server;
+  }
+
+  /** The PropertyCollector, for retrievals that need a traversal (container views). */
+  public get propertyCollector(): ManagedObjectReference {
+    return this.service.propertyCollector;
+  }
+
+  /** A manager of the service content that not every endpoint has (`ovfManager`, `viewManager`, `eventManager`). */
+  public manager(name: 'ovfManager' | 'viewManager' | 'eventManager'): ManagedObjectReference {
+    const ref = this.service[name];
+    if (!ref) throw new Error(`vCenter ${this.transport.server} has no ${name}; is it a vCenter?`);
+    return ref;
+  }
+
+  /** Calls any vim25 operation with already-escaped XML parameters; returns the parsed `returnval`. */
+  public async invoke(operation: string, self: ManagedObjectReference, params = ''): Promise<XmlNode | XmlNode[] | undefined> {
+    return this.transport.call(operation, self, params);
+  }
+
+  /** Like {@link invoke}, also returning the raw response body (to hand complex objects back unchanged). */
+  public async invokeRaw(
+    operation: string,
+    self: ManagedObjectReference,
+    params = '',
+  ): Promise<{ result: XmlNode | XmlNode[] | undefined; raw: string }> {
+    return this.transport.callRaw(operation, self, params);
+  }
+
+  /**
+   * The named properties of one object (`RetrievePropertiesEx`); a property that is unset is absent. Values keep
+   * a reference's `@_type` and carry the xsi:type as `@_xsiType`.
+   */
+  public async properties(obj: ManagedObjectReference, paths: readonly string[]): Promise<Record<string, XmlNode | XmlNode[] | undefined>> {
+    const { raw } = await this.transport.callRaw(
+      'RetrievePropertiesEx',
+      this.service.propertyCollector,
+      `<specSet><propSet>${xmlElement('type', obj.type)}${paths.map((p) => xmlElement('pathSet', p)).join('')}</propSet>` +
+        `<objectSet>${xmlMoRef('obj', obj)}</objectSet></specSet><options/>`,
+    );
+    const result = typedReturnval(raw, 'RetrievePropertiesEx');
+    const out: Record<string, XmlNode | XmlNode[] | undefined> = {};
+    const objects = asArray(asObject(result)?.objects);
+    for (const prop of asArray(asObject(objects[0])?.propSet).map(asObject)) {
+      const name = text(prop?.name);
+      if (name !== undefined) out[name] = prop?.val;
+    }
+    return out;
+  }
+
+  /** Waits for a task to end; resolves with its result, or throws its fault as a VcenterFaultError. */
+  public async waitForTask(task: ManagedObjectReference, operation: string, timeoutMs = 30 * 60_000): Promise<XmlNode | XmlNode[] | undefined> {
+    const end = Date.now() + timeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
+      const info = asObject((await this.properties(task, ['info'])).info);
+      const state = text(info?.state);
+      if (state === 'success') return info?.result;
+      if (state === 'error') {
+        const error = asObject(info?.error);
+        const fault = asObject(error?.fault);
+        const name = text(fault?.['@_xsiType']) ?? 'UnknownFault';
+        throw new VcenterFaultError(operation, name, text(error?.localizedMessage) ?? '', {});
+      }
+      if (Date.now() > end) throw new Error(`vCenter ${operation}: the task did not finish within ${Math.round(timeoutMs / 1000)} s.`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** Ends the session and closes the connection. */

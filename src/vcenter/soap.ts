@@ -76,6 +76,28 @@ const parser = new XMLParser({
   htmlEntities: true,
 });
 
+// The same, but an xsi:type attribute is kept apart (`@_xsiType`) instead of overwriting a managed object
+// reference's own `type` attribute: property values such as `<val type="Folder" xsi:type="ManagedObjectReference">`
+// need both.
+const typedParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  htmlEntities: true,
+  transformTagName: (name) => name.replace(/^[^:]+:/, ''),
+  // The name arrives with the prefix above (`@__XMLSchema-instance:type`); the result is used as is.
+  transformAttributeName: (name) => (/^@_[^:]+:type$/.test(name) ? '@_xsiType' : name),
+});
+
+/** The `returnval` of a raw SOAP answer, parsed with xsi:type kept as `@_xsiType` (see {@link SoapTransport.callRaw}). */
+export function typedReturnval(raw: string, operation: string): XmlNode | XmlNode[] | undefined {
+  const parsed = typedParser.parse(raw) as XmlNode;
+  const body = asObject(asObject(asObject(parsed)?.Envelope)?.Body);
+  return asObject(body?.[`${operation}Response`])?.returnval;
+}
+
 /** A parsed XML element: text, or an object of children (`@_` attributes, `#text` content). */
 export type XmlNode = string | { readonly [key: string]: XmlNode | XmlNode[] | undefined };
 
@@ -115,9 +137,22 @@ export class SoapTransport {
    * `returnval` (undefined when the operation returns nothing). A SOAP fault becomes a VcenterFaultError.
    */
   public async call(operation: string, self: ManagedObjectReference, params = ''): Promise<XmlNode | XmlNode[] | undefined> {
+    return (await this.callRaw(operation, self, params)).result;
+  }
+
+  /**
+   * Like {@link call}, and also returns the response body as received: a caller that must hand a complex
+   * vCenter object back unchanged (an OVF import spec with its xsi:types) copies it from there.
+   */
+  public async callRaw(
+    operation: string,
+    self: ManagedObjectReference,
+    params = '',
+  ): Promise<{ result: XmlNode | XmlNode[] | undefined; raw: string }> {
     const body =
       '<?xml version="1.0" encoding="UTF-8"?>' +
       '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+      'xmlns:xsd="http://www.w3.org/2001/XMLSchema" ' +
       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>' +
       `<${operation} xmlns="urn:vim25">${xmlMoRef('_this', self)}${params}</${operation}>` +
       '</soapenv:Body></soapenv:Envelope>';
@@ -143,7 +178,7 @@ export class SoapTransport {
     if (result === undefined) {
       throw new Error(`vCenter ${operation} failed: the answer has no ${operation}Response element.`);
     }
-    return asObject(result)?.returnval;
+    return { result: asObject(result)?.returnval, raw: response.body };
   }
 
   /** Forgets the session and closes idle connections. */
