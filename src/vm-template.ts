@@ -1,19 +1,38 @@
-// A VM template for machine-controller: an OVA (by URL) or a converted QCOW2 (a local OVF/OVA) imported through
-// `ovf_deploy` into the template folder, shaped the way machine-controller clones it.
+// A VM template for machine-controller: an OVA (by URL) or a converted QCOW2 (a local OVF/OVA), imported through the
+// vSphere API by the `cdktf-kkp-vsphere template-import` command that a terraform_data's provisioners run: never
+// powered on, disk.enableUUID, Flatcar's vApp properties, marked as template. Not a vsphere_virtual_machine: the
+// provider powers every VM it creates on (OVF imports included) and cannot mark templates, and a template that has
+// booted once has spent its first boot (Flatcar's Ignition runs only then).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { Annotations, TerraformStack } from 'cdktf';
-import { DataVsphereOvfVmTemplate } from '@cdktf/provider-vsphere/lib/data-vsphere-ovf-vm-template';
-import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
-import { VirtualMachineSnapshot } from '@cdktf/provider-vsphere/lib/virtual-machine-snapshot';
+import { Annotations, DataResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from './inventory';
 import { VmFolder } from './vm-folder';
 import { KKP_VSPHERE_OPERATING_SYSTEMS, KkpOperatingSystem, isKkpOperatingSystem } from './kkp-spec';
 import { VmImagePreset, VmImagePresetName, vmImagePreset } from './vm-template-presets';
+import {
+  DISK_PROVISIONING,
+  DiskProvisioning,
+  FLATCAR_VAPP_PROPERTIES,
+  TemplateImportSpec,
+  UrlSecretPart,
+  redactUrl,
+  templateInventoryPath,
+} from './vm-template-spec';
 
-/** Disk format of the imported disk; clones made by machine-controller keep it. */
-export type DiskProvisioning = 'thin' | 'thick' | 'eagerZeroedThick';
+export type { DiskProvisioning, UrlSecretPart } from './vm-template-spec';
+
+/** The secret part of an image URL, supplied at apply time by a sensitive variable. */
+export interface UrlSecret {
+  /** A `TerraformVariable` declared with `sensitive: true` (set it with `TF_VAR_<name>`). */
+  readonly variable: TerraformVariable;
+  /**
+   * `query`: the variable holds the query string (without `?`), e.g. a signed URL's `X-Amz-Signature=...`;
+   * `userinfo`: it holds `user:password`, sent as HTTP basic authentication.
+   */
+  readonly part: UrlSecretPart;
+}
 
 /** Options of an OVA/OVF source. */
 export interface VmTemplateSourceOptions {
@@ -23,10 +42,16 @@ export interface VmTemplateSourceOptions {
    */
   readonly os?: KkpOperatingSystem;
   /**
-   * Name of the network in the OVF descriptor, which `ovf_network_map` maps to the chosen network.
+   * Name of the network in the OVF descriptor, which the import maps to the chosen network.
    * @default 'VM Network'
    */
   readonly ovfNetworkName?: string;
+  /**
+   * The secret part of the URL (a token query or user:password), from a sensitive variable at apply time: it is
+   * never written into `cdk.tf.json`, the plan or the report. URLs with credentials in them are refused.
+   * @default - the URL needs no credentials
+   */
+  readonly urlSecret?: UrlSecret;
 }
 
 /** What `convert-image` (the `convertImage` function) returns, as far as VmTemplate needs it. */
@@ -57,8 +82,12 @@ export class VmTemplateSource {
     return new VmTemplateSource('remote', preset.url!, { os: preset.os, ovfNetworkName: preset.ovfNetworkName }, preset, name);
   }
 
-  /** Any OVA (or OVF) on an http(s) URL, downloaded by vCenter's import through the Terraform runner. */
+  /**
+   * Any OVA (or OVF) on an http(s) URL, downloaded where `terraform apply` runs and uploaded to vCenter. A URL with
+   * user-info, a query or a fragment is refused: give the secret part as `urlSecret`.
+   */
   public static ovaUrl(url: string, options: VmTemplateSourceOptions = {}): VmTemplateSource {
+    if (options.urlSecret !== undefined) checkUrlSecret(options.urlSecret);
     return new VmTemplateSource('remote', checkUrl(url), options);
   }
 
@@ -87,7 +116,7 @@ export class VmTemplateSource {
   }
 
   private constructor(
-    /** `remote` → `ovf_deploy.remote_ovf_url`, `local` → `ovf_deploy.local_ovf_path`. */
+    /** `remote`: an http(s) URL; `local`: a file where terraform runs. */
     public readonly kind: 'remote' | 'local',
     /** The URL or absolute path. */
     public readonly location: string,
@@ -101,6 +130,11 @@ export class VmTemplateSource {
   /** The operating-system key the source declares, if any. */
   public get os(): KkpOperatingSystem | undefined {
     return this.options.os;
+  }
+
+  /** The sensitive variable that supplies the URL's secret part, if any. */
+  public get urlSecret(): UrlSecret | undefined {
+    return this.options.urlSecret;
   }
 
   /** The OVF network name to map. */
@@ -119,10 +153,13 @@ export class VmTemplateSource {
 
 /** Props of {@link VmTemplate}. */
 export interface VmTemplateProps {
-  /** The inventory of the datacenter the template lives in. */
+  /** The inventory of the datacenter the template lives in (only its name is used: no look-up is added). */
   readonly inventory: VsphereInventory;
-  /** The template folder (created by this stack); KKP's Template Folder grants apply to it. */
-  readonly folder: VmFolder;
+  /**
+   * The template folder: a `VmFolder` of this stack (the import waits for it), or the path of an existing folder
+   * relative to the datacenter's VM folder (`kkp/templates`; `''` is the VM folder itself).
+   */
+  readonly folder: VmFolder | string;
   /** The image: `VmTemplateSource.preset('ubuntu-22.04')`, `.ovaUrl(...)`, `.localOvf(...)` or `.convertedImage(...)`. */
   readonly source: VmTemplateSource;
   /**
@@ -135,13 +172,13 @@ export interface VmTemplateProps {
    * @default - the preset's default name, else the image file name without extension
    */
   readonly name?: string;
-  /** The network the template's NIC is on (clones keep it unless the MachineDeployment names networks). */
+  /** The network the OVF network is mapped to (clones keep it unless the MachineDeployment names networks). */
   readonly network: IVsphereEntity | string;
   /**
-   * Name of an ESXi host of the cluster: the OVF import is placed on it, and `vsphere_ovf_vm_template` requires one
-   * to compute the hardware. DRS may move the VM later; the plan ignores that.
+   * Name of an ESXi host of the resource pool's cluster to place the import on.
+   * @default - vCenter chooses (a DRS cluster); a cluster without DRS needs a host
    */
-  readonly host: string;
+  readonly host?: string;
   /**
    * Datastore for the template's files, by name or as an inventory entity. One of `datastore` and
    * `datastoreCluster` is required.
@@ -149,8 +186,8 @@ export interface VmTemplateProps {
    */
   readonly datastore?: IVsphereEntity | string;
   /**
-   * Datastore cluster for the template. An OVF import needs one concrete datastore (provider 2.15.0 fails
-   * otherwise), so the template goes onto the cluster's first member datastore by name.
+   * Datastore cluster for the template: an import needs one concrete datastore, so the template goes onto the
+   * cluster's first member datastore by name.
    * @default - none
    */
   readonly datastoreCluster?: IVsphereEntity | string;
@@ -165,21 +202,21 @@ export interface VmTemplateProps {
    */
   readonly diskProvisioning?: DiskProvisioning;
   /**
-   * Take a `vsphere_virtual_machine_snapshot` once the template is imported (the "Create Snapshot" step of KKP's
-   * documentation), a point to revert the template VM to. machine-controller's full clones do not need it.
-   * @default false
-   */
-  readonly snapshot?: boolean;
-  /**
    * Accept an untrusted TLS certificate of the image URL's server.
    * @default false
    */
   readonly allowUnverifiedSslCert?: boolean;
   /**
-   * Adapter type of the NIC; must match the image's so the NIC is updated in place, not replaced.
-   * @default 'vmxnet3'
+   * Mark the imported VM as a vSphere template. A template cannot be powered on, so it stays unbooted;
+   * machine-controller clones templates and VMs alike.
+   * @default true
    */
-  readonly networkAdapterType?: 'vmxnet3' | 'e1000e' | 'e1000';
+  readonly markAsTemplate?: boolean;
+  /**
+   * How the provisioners run this package's CLI, from terraform's working directory (`cdktf.out/stacks/<stack>`).
+   * @default - the `cdktf-kkp-vsphere:command` context value, else 'npx --no-install cdktf-kkp-vsphere'
+   */
+  readonly command?: string;
 }
 
 /** Props of {@link VmTemplate.perNetwork}: those of a template, with a list of networks instead of one. */
@@ -188,13 +225,17 @@ export interface VmTemplatePerNetworkProps extends Omit<VmTemplateProps, 'networ
   readonly networks: ReadonlyArray<IVsphereEntity | string>;
 }
 
-const DISK_PROVISIONING: readonly DiskProvisioning[] = ['thin', 'thick', 'eagerZeroedThick'];
-const ADAPTERS = ['vmxnet3', 'e1000e', 'e1000'];
+/** The command the provisioners run when neither `command` nor the context names one. */
+export const DEFAULT_TEMPLATE_COMMAND = 'npx --no-install cdktf-kkp-vsphere';
+/** Context key for the command of every VmTemplate in the app. */
+export const TEMPLATE_COMMAND_CONTEXT = 'cdktf-kkp-vsphere:command';
 
 /**
- * A template VM imported from an OVA/OVF with `ovf_deploy`, in the template folder, ready for machine-controller:
- * hardware from `vsphere_ovf_vm_template` (so it boots), `disk.enableUUID`, one NIC on the chosen network, a CD-ROM
- * for the cloud-init ISO, the image's vApp properties kept for Flatcar's Ignition, no wait for a guest IP.
+ * A VM template for machine-controller, imported from an OVA/OVF by a `terraform_data` whose create provisioner runs
+ * `cdktf-kkp-vsphere template-import` and whose destroy provisioner runs `template-remove`. The plan shows every
+ * input (source, name, folder, datastore, pool, network, disk.enableUUID, vApp properties, never powered on); the
+ * command resolves the objects by inventory path, takes credentials from `VSPHERE_*` as the vSphere provider does,
+ * refuses a VM of the same name it did not import, and removes only what it imported.
  */
 export class VmTemplate extends Construct {
   /**
@@ -223,29 +264,23 @@ export class VmTemplate extends Construct {
   public readonly osKey: KkpOperatingSystem;
   /** Absolute inventory path of the template VM, e.g. `/dc-1/vm/kkp/templates/kkp-ubuntu-22.04`. */
   public readonly inventoryPath: string;
-  /** The `vsphere_virtual_machine` resource. */
-  public readonly virtualMachine: VirtualMachine;
-  /** The `vsphere_ovf_vm_template` data source the hardware is taken from. */
-  public readonly ovfTemplate: DataVsphereOvfVmTemplate;
-  /** The snapshot, when `snapshot` is set. */
-  public readonly snapshot?: VirtualMachineSnapshot;
+  /** What the import does, as the plan shows it (the terraform_data's input). */
+  public readonly importSpec: TemplateImportSpec;
+  /** The `terraform_data` whose provisioners import and remove the template. */
+  public readonly resource: DataResource;
 
   constructor(scope: Construct, id: string, props: VmTemplateProps) {
     super(scope, id);
-    const where = `VmTemplate ${id}`;
+    const where = `VmTemplate ${this.node.path}`;
     const { inventory, folder, source } = props;
     if (!(source instanceof VmTemplateSource)) {
       throw new Error(`${where}: source is required; use VmTemplateSource.preset('ubuntu-22.04'), .ovaUrl(url, { os }) or .localOvf(path, { os }).`);
     }
-    if (!(folder instanceof VmFolder)) {
-      throw new Error(`${where}: folder is required: the template folder (a VmFolder of this stack).`);
+    if (!(inventory instanceof VsphereInventory)) {
+      throw new Error(`${where}: inventory is required: the VsphereInventory of the template's datacenter.`);
     }
-    if (folder.inventory.datacenterName !== inventory.datacenterName) {
-      throw new Error(
-        `${where}: folder ${folder.inventoryPath} is in datacenter "${folder.inventory.datacenterName}", not ` +
-          `"${inventory.datacenterName}"; put the template in a folder of its own datacenter.`,
-      );
-    }
+    const dc = inventory.datacenterName;
+    const folderPath = resolveFolder(folder, inventory, where);
 
     const os = props.os ?? source.os;
     if (os === undefined) {
@@ -262,7 +297,7 @@ export class VmTemplate extends Construct {
     this.osKey = os;
 
     this.templateName = checkTemplateName(props.name ?? source.defaultTemplateName, `${where} name`);
-    this.inventoryPath = `${folder.inventoryPath}/${this.templateName}`;
+    this.inventoryPath = templateInventoryPath({ folder: folderPath, template: this.templateName });
 
     if (props.datastore !== undefined && props.datastoreCluster !== undefined) {
       throw new Error(`${where}: both datastore and datastoreCluster are set; give one of them.`);
@@ -276,122 +311,94 @@ export class VmTemplate extends Construct {
           'such as "cluster-1/Resources".',
       );
     }
-    if (typeof props.host !== 'string' || props.host.trim() === '') {
-      throw new Error(`${where}: host is missing; give the name of an ESXi host of the cluster (vsphere_ovf_vm_template needs one).`);
-    }
+    if (props.host !== undefined) checkName(props.host, `${where} host`);
     const diskProvisioning = props.diskProvisioning ?? 'thin';
     if (!DISK_PROVISIONING.includes(diskProvisioning)) {
       throw new Error(`${where}: diskProvisioning "${diskProvisioning}" is invalid; use one of ${DISK_PROVISIONING.join(', ')}.`);
     }
-    const adapterType = props.networkAdapterType ?? 'vmxnet3';
-    if (!ADAPTERS.includes(adapterType)) {
-      throw new Error(`${where}: networkAdapterType "${adapterType}" is invalid; use one of ${ADAPTERS.join(', ')}.`);
+    if (props.allowUnverifiedSslCert && source.kind !== 'remote') {
+      throw new Error(`${where}: allowUnverifiedSslCert applies to image URLs only; drop it for a local file.`);
     }
 
-    const network = typeof props.network === 'string' ? inventory.network(props.network) : checkEntity(props.network, 'network', `${where} network`);
-    const resourcePoolId =
-      typeof props.resourcePool === 'string' ? inventory.resourcePoolId(props.resourcePool) : props.resourcePool.resourcePoolId;
-    const datastore = this.resolveDatastore(inventory, props, where);
-    const hostName = checkName(props.host, `${where} host`);
+    const network = entityPath(props.network, 'network', `/${dc}/network`, `${where} network`);
+    const datastore =
+      props.datastore !== undefined
+        ? entityPath(props.datastore, 'datastore', `/${dc}/datastore`, `${where} datastore`)
+        : entityPath(props.datastoreCluster!, 'datastoreCluster', `/${dc}/datastore`, `${where} datastoreCluster`);
+    const resourcePool =
+      typeof props.resourcePool === 'string'
+        ? `/${dc}/host/${checkRelative(props.resourcePool, `${where} resourcePool`)}`
+        : `${checkEntity(props.resourcePool, 'cluster', `${where} resourcePool`).inventoryPath}/Resources`;
+    for (const [name, p] of [['network', network], ['datastore', datastore], ['resourcePool', resourcePool]] as const) {
+      if (!p.startsWith(`/${dc}/`)) {
+        throw new Error(`${where}: ${name} ${p} is not in datacenter "${dc}"; give an object of the template's datacenter.`);
+      }
+    }
     // Claimed only once every input is valid, so a refused template leaves its name free.
-    claimName(this, inventory.datacenterName, this.templateName, where);
-    const hostId = inventory.hostId(hostName);
+    claimName(this, dc, this.templateName, where);
 
-    const ovfNetworkMap = { [source.ovfNetworkName]: network.entityId };
-    const sourceArgs = source.kind === 'remote' ? { remoteOvfUrl: source.location } : { localOvfPath: source.location };
-    const allowUnverifiedSslCert = source.kind === 'remote' ? props.allowUnverifiedSslCert ?? false : undefined;
+    const secret = source.urlSecret;
+    this.importSpec = {
+      template: this.templateName,
+      os,
+      source_kind: source.kind === 'remote' ? 'url' : 'file',
+      source: source.location,
+      ...(secret ? { source_secret: { part: secret.part, variable: `var.${secret.variable.friendlyUniqueId}` } } : {}),
+      allow_unverified_ssl_cert: props.allowUnverifiedSslCert ?? false,
+      datacenter: `/${dc}`,
+      folder: folderPath,
+      datastore,
+      resource_pool: resourcePool,
+      host: props.host ?? '',
+      network,
+      ovf_network: source.ovfNetworkName,
+      disk_provisioning: diskProvisioning,
+      enable_disk_uuid: true,
+      vapp_properties: os === 'flatcar' ? [...FLATCAR_VAPP_PROPERTIES] : [],
+      power_on: false,
+      mark_as_template: props.markAsTemplate ?? true,
+    };
 
-    // Asks vCenter what the OVF declares; without these values the provider's defaults (pvscsi, ...) may not boot.
-    this.ovfTemplate = new DataVsphereOvfVmTemplate(this, 'Ovf', {
-      name: this.templateName,
-      resourcePoolId,
-      hostSystemId: hostId,
-      datastoreId: datastore.id,
-      diskProvisioning,
-      ovfNetworkMap,
-      allowUnverifiedSslCert,
-      ...sourceArgs,
-    });
-
-    this.virtualMachine = new VirtualMachine(this, 'Vm', {
-      name: this.templateName,
-      // Relative to /<datacenter>/vm, like vsphere_folder.path.
-      folder: folder.relativePath,
-      datacenterId: inventory.datacenterId,
-      datastoreId: datastore.id,
-      resourcePoolId,
-      hostSystemId: hostId,
-      numCpus: this.ovfTemplate.numCpus,
-      numCoresPerSocket: this.ovfTemplate.numCoresPerSocket,
-      memory: this.ovfTemplate.memory,
-      guestId: this.ovfTemplate.guestId,
-      firmware: this.ovfTemplate.firmware,
-      scsiType: this.ovfTemplate.scsiType,
-      // disk.enableUUID=1, which the vSphere CSI driver needs; extra_config is ignored on OVF imports.
-      enableDiskUuid: true,
-      // A template has no user data: it never gets an IP the provider could wait for.
-      waitForGuestNetTimeout: 0,
-      waitForGuestIpTimeout: 0,
-      // The provider deletes every OVF NIC and CD-ROM the configuration does not list.
-      networkInterface: [{ networkId: network.entityId, adapterType }],
-      // machine-controller inserts cloud-init.iso into this drive; a client device also carries the vApp ISO transport.
-      cdrom: [{ clientDevice: true }],
-      ovfDeploy: {
-        ...sourceArgs,
-        diskProvisioning,
-        ovfNetworkMap,
-        allowUnverifiedSslCert,
-      },
-      // The folder path is a plain string, so Terraform would not order the folder first by itself.
-      dependsOn: [folder.resource],
-      lifecycle: {
-        // The disk comes from the image (machine-controller needs exactly that one); vApp properties (Flatcar's
-        // guestinfo.ignition.*) belong to the image; the host only places the import, DRS may move the VM later.
-        ignoreChanges: ['disk', 'vapp', 'host_system_id'],
-      },
-    });
-
-    if (props.snapshot) {
-      this.snapshot = new VirtualMachineSnapshot(this, 'Snapshot', {
-        virtualMachineUuid: this.virtualMachine.id,
-        snapshotName: 'kkp-imported',
-        description: `State of ${this.templateName} right after its import by cdktf-kkp-vsphere`,
-        memory: false,
-        quiesce: false,
-      });
+    const command = props.command ?? (this.node.tryGetContext(TEMPLATE_COMMAND_CONTEXT) as string | undefined) ?? DEFAULT_TEMPLATE_COMMAND;
+    if (typeof command !== 'string' || command.trim() === '') {
+      throw new Error(`${where}: command is empty; give how to run cdktf-kkp-vsphere, e.g. "${DEFAULT_TEMPLATE_COMMAND}".`);
     }
+    // The provisioners read everything from their environment: the spec as the resource stores it, the resource's
+    // id as owner mark, the URL secret from the sensitive variable (terraform hides the output of a provisioner
+    // whose configuration holds a sensitive value). Destroy provisioners may refer to self only.
+    const env = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
+    this.resource = new DataResource(this, 'Import', {
+      input: this.importSpec,
+      // Any change of what is imported means a new import (the old one is removed first).
+      triggersReplace: this.importSpec,
+      dependsOn: folder instanceof VmFolder ? [folder.resource] : undefined,
+      provisioners: [
+        {
+          type: 'local-exec',
+          when: 'create',
+          command: `${command} template-import`,
+          environment: secret ? { ...env, CDKTF_KKP_VSPHERE_URL_SECRET: secret.variable.stringValue } : env,
+        },
+        { type: 'local-exec', when: 'destroy', command: `${command} template-remove`, environment: env },
+      ],
+    });
 
     if (source.kind === 'local' && !fs.existsSync(source.location)) {
       Annotations.of(this).addWarning(
-        `${where}: ${source.location} does not exist on this machine; terraform plan and apply read it ` +
+        `${where}: ${source.location} does not exist on this machine; terraform apply reads it where it runs ` +
           '(run convert-image there first).',
       );
     }
 
-    this.virtualMachine.addOverride('//.kkp', {
+    this.resource.addOverride('//.kkp', {
       template: this.templateName,
       os: this.osKey,
-      source: source.presetName ? `preset ${source.presetName}: ${source.location}` : source.location,
-      folder: folder.inventoryPath,
-      network: network.inventoryPath,
-      datastore: datastore.description,
-      note: 'machine-controller clones this VM by name; the provider powers it on after import: power it off, do not mark it as template',
+      source: source.presetName ? `preset ${source.presetName}: ${redactUrl(source.location)}` : source.kind === 'remote' ? redactUrl(source.location) : source.location,
+      folder: folderPath,
+      network,
+      datastore,
+      note: 'imported through the vSphere API by cdktf-kkp-vsphere template-import: never powered on, disk.enableUUID=TRUE, marked as template',
     });
-  }
-
-  private resolveDatastore(
-    inventory: VsphereInventory,
-    props: VmTemplateProps,
-    where: string,
-  ): { id: string; description: string } {
-    if (props.datastore !== undefined) {
-      const ds =
-        typeof props.datastore === 'string' ? inventory.datastore(props.datastore) : checkEntity(props.datastore, 'datastore', `${where} datastore`);
-      return { id: ds.entityId, description: ds.inventoryPath };
-    }
-    const clusterName = entityName(props.datastoreCluster!, 'datastoreCluster', `${where} datastoreCluster`);
-    const pod = inventory.datastoreCluster(clusterName);
-    return { id: pod.firstMemberDatastoreId, description: `first datastore (by name) of ${pod.inventoryPath}` };
   }
 }
 
@@ -402,16 +409,78 @@ function checkUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`VmTemplateSource.ovaUrl: "${url}" is not a URL; give an http(s) URL of an .ova or .ovf file.`);
+    throw new Error(`VmTemplateSource.ovaUrl: "${redactUrl(url)}" is not a URL; give an http(s) URL of an .ova or .ovf file.`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new Error(
-      `VmTemplateSource.ovaUrl: "${url}" uses ${parsed.protocol.replace(/:$/, '')}; only http and https URLs can be imported ` +
-        '(for a file on this machine use VmTemplateSource.localOvf).',
+      `VmTemplateSource.ovaUrl: "${redactUrl(url)}" uses ${parsed.protocol.replace(/:$/, '')}; only http and https URLs can be ` +
+        'imported (for a file on this machine use VmTemplateSource.localOvf).',
+    );
+  }
+  // Whatever is in the URL ends up in cdk.tf.json, the plan and the report: no credentials there.
+  const parts = [
+    ...(parsed.username || parsed.password ? ['user-info (user:password@)'] : []),
+    ...(parsed.search ? ['a query (?...)'] : []),
+    ...(parsed.hash || url.includes('#') ? ['a fragment (#...)'] : []),
+  ];
+  if (parts.length) {
+    throw new Error(
+      `VmTemplateSource.ovaUrl: "${redactUrl(url)}" carries ${parts.join(' and ')}, which would be written into cdk.tf.json ` +
+        'and the plan. Give the URL without them, and the secret part as a sensitive variable: ' +
+        "VmTemplateSource.ovaUrl('https://host/path/image.ova', { os, urlSecret: { variable, part: 'query' | 'userinfo' } }) " +
+        'with new TerraformVariable(this, name, { type: "string", sensitive: true }).',
     );
   }
   checkImageSuffix(url, 'VmTemplateSource.ovaUrl');
   return url;
+}
+
+function checkUrlSecret(secret: UrlSecret): void {
+  if (!(secret?.variable instanceof TerraformVariable)) {
+    throw new Error('VmTemplateSource.ovaUrl: urlSecret.variable must be a TerraformVariable (declared with sensitive: true).');
+  }
+  if ((secret.variable as unknown as { sensitive?: boolean }).sensitive !== true) {
+    throw new Error(
+      `VmTemplateSource.ovaUrl: urlSecret.variable ${secret.variable.node.path} is not sensitive; declare it with ` +
+        'sensitive: true so terraform keeps its value out of plans and logs.',
+    );
+  }
+  if (secret.part !== 'query' && secret.part !== 'userinfo') {
+    throw new Error(`VmTemplateSource.ovaUrl: urlSecret.part must be 'query' or 'userinfo', got ${JSON.stringify(secret.part)}.`);
+  }
+}
+
+/** Absolute path of the template folder: a VmFolder of the same datacenter, or an existing folder's relative path. */
+function resolveFolder(folder: VmFolder | string, inventory: VsphereInventory, where: string): string {
+  if (folder instanceof VmFolder) {
+    if (folder.inventory.datacenterName !== inventory.datacenterName) {
+      throw new Error(
+        `${where}: folder ${folder.inventoryPath} is in datacenter "${folder.inventory.datacenterName}", not ` +
+          `"${inventory.datacenterName}"; put the template in a folder of its own datacenter.`,
+      );
+    }
+    return folder.inventoryPath;
+  }
+  if (typeof folder !== 'string') {
+    throw new Error(`${where}: folder is required: a VmFolder of this stack, or the path of an existing folder below /${inventory.datacenterName}/vm.`);
+  }
+  const relative = folder.replace(/^\/+|\/+$/g, '');
+  return relative === '' ? `/${inventory.datacenterName}/vm` : `/${inventory.datacenterName}/vm/${checkRelative(relative, `${where} folder`)}`;
+}
+
+/** A path relative to a datacenter folder: names separated by `/`, each a valid name. */
+function checkRelative(p: string, input: string): string {
+  if (typeof p !== 'string' || p.trim() === '' || p.startsWith('/')) {
+    throw new Error(`${input}: "${String(p)}" must be a path relative to the datacenter's folder, e.g. "cluster-1/Resources".`);
+  }
+  p.split('/').forEach((part) => checkName(part, input));
+  return p;
+}
+
+/** Absolute inventory path of an entity, or of a name in the datacenter's folder of its kind. */
+function entityPath(value: IVsphereEntity | string, kind: IVsphereEntity['kind'], base: string, input: string): string {
+  if (typeof value === 'string') return `${base}/${checkName(value, input)}`;
+  return checkEntity(value, kind, input).inventoryPath;
 }
 
 function checkLocalFile(file: string): string {

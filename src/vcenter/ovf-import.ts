@@ -16,6 +16,7 @@ import {
   templateInventoryPath,
 } from '../vm-template-spec';
 import { VcenterClient } from './client';
+import { VcenterFaultError } from './soap';
 import { imageSource, ImageSource, RemoteOptions } from './image-source';
 import { ManagedObjectReference, XmlNode, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from './soap';
 
@@ -471,7 +472,12 @@ async function findVmsNamed(client: VcenterClient, root: ManagedObjectReference,
     }
     const out: FoundVm[] = [];
     for (const ref of matches) {
-      const p = await client.properties(ref, ['name', 'parent', 'config.template', 'config.extraConfig']);
+      // A VM removed between the listing and this read is simply not there.
+      const p = await client.properties(ref, ['name', 'parent', 'config.template', 'config.extraConfig']).catch((err: unknown) => {
+        if (err instanceof VcenterFaultError && err.fault === 'ManagedObjectNotFound') return undefined;
+        throw err;
+      });
+      if (!p) continue;
       const owner = asArray(asObject(p['config.extraConfig'])?.OptionValue)
         .map(asObject)
         .find((o) => text(o?.key) === OWNER_EXTRA_CONFIG_KEY);
