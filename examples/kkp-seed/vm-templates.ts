@@ -3,7 +3,10 @@
 // QCOW2 image, is no template key of KKP 2.27 and later):
 //   npx cdktf-kkp-vsphere convert-image Rocky-9-GenericCloud.latest.x86_64.qcow2 --out examples/kkp-seed/images \
 //     --name kkp-rockylinux-9 --guest-os rhel9_64Guest
-// (KKP_IMAGE_DIR points elsewhere). Synthesis works without the file and warns; plan and apply read it.
+// (KKP_IMAGE_DIR points elsewhere). Synthesis works without the file and warns; `terraform apply` reads it.
+// Each template is a terraform_data whose provisioners run `cdktf-kkp-vsphere template-import` (never powered on,
+// disk.enableUUID, marked as template) with the vCenter credentials of VSPHERE_SERVER / VSPHERE_USER /
+// VSPHERE_PASSWORD, the same variables the vSphere provider reads.
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ComputeClusterEntity, VmFolder, VmTemplate, VmTemplateSource, VsphereInventory } from 'cdktf-kkp-vsphere';
