@@ -1,6 +1,7 @@
 // The contract between VmTemplate (which writes it into a terraform_data's input, where the plan shows it) and the
 // `cdktf-kkp-vsphere template-import` / `template-remove` commands (which read it at apply time). Pure data: no
-// cdktf, no vCenter. One home for the key names, so the construct, the command and the report agree.
+// cdktf, no vCenter. One home for the key names, so the construct, the command and the report agree. URLs in
+// messages go through validation.ts's redactUrl.
 
 /** Disk format of the imported disk; clones made by machine-controller keep it. */
 export type DiskProvisioning = 'thin' | 'thick' | 'eagerZeroedThick';
@@ -126,20 +127,4 @@ export function parseTemplateImportSpec(text: string, where: string): TemplateIm
     power_on: bool('power_on'),
     mark_as_template: bool('mark_as_template'),
   };
-}
-
-/**
- * A URL as it may be shown: user-info, query and fragment replaced by `***`. Every message about an image URL
- * goes through this, so a token never reaches a log.
- */
-export function redactUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    // Not parseable: show nothing after the scheme and host-like prefix.
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*$/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***`);
-  }
-  const auth = u.username || u.password ? '***@' : '';
-  return `${u.protocol}//${auth}${u.host}${u.pathname}${u.search ? '?***' : ''}${u.hash ? '#***' : ''}`;
 }

@@ -17,9 +17,9 @@ import {
   FLATCAR_VAPP_PROPERTIES,
   TemplateImportSpec,
   UrlSecretPart,
-  redactUrl,
   templateInventoryPath,
 } from './vm-template-spec';
+import { redactUrl } from './validation';
 
 export type { DiskProvisioning, UrlSecretPart } from './vm-template-spec';
 

@@ -471,7 +471,7 @@ add({
         });
       }
     },
-    input: 'stacks "kkp-seed" (kkp-seed/Ubuntu/Vm) and "kkp-user" (kkp-user/Ubuntu/Vm)',
+    input: 'stacks "kkp-seed" (kkp-seed/Ubuntu/Import) and "kkp-user" (kkp-user/Ubuntu/Import)',
     fix: /both create template VM "[^"]+" in datacenter dc-1.*give each its own name/,
   },
   'the second stack has a literal provider password': {

@@ -6,7 +6,8 @@ import { readFile, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { redactUrl, UrlSecretPart } from '../vm-template-spec';
+import { redactUrl } from '../validation';
+import { UrlSecretPart } from '../vm-template-spec';
 
 /** One file of the package, as a stream of chunks with its size. */
 export interface SourceFile {
