@@ -3,9 +3,11 @@ import { Fn, Op, Precondition, TerraformProvider, TerraformStack, TerraformVaria
 import { Construct } from 'constructs';
 import { VSPHERE_CSI_CONFIG_SECRET, VsphereCsiConfigInput, renderVsphereCsiConfig } from './cloud-config/csi-vsphere-conf';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from './cloud-config/gcfg';
-import { VsphereCloudConfigInput, renderVsphereCloudConfig, vsphereCloudConfig, vspherePort } from './cloud-config/vsphere';
+import { VsphereCloudConfigInput, renderVsphereCloudConfig, vsphereCloudConfig, vspherePort, vsphereServer } from './cloud-config/vsphere';
 import { kkpUserClusterIds, peekStackKkpRelease } from './kkp-release';
 import { NEWEST_KKP_RELEASE, kkpReleaseFacts } from './kkp-spec/releases';
+import { requireSecretInput } from './synth-checks';
+import { redactUrl } from './validation';
 
 /**
  * Props of {@link CloudConfigSecret}: KKP's cloud-config dialect (the default), or the upstream vSphere CSI driver's
@@ -185,6 +187,9 @@ export class CloudConfigSecret extends Construct {
         throw new Error(`${where}: name and csiSecretName are both "${name}"; give the CSI copy another name or set csiCopy: false.`);
       }
     }
+    const passwordFix =
+      'Pass the stringValue of a TerraformVariable with sensitive: true and no default, or leave password out and ' +
+      `set TF_VAR_${prefix}_password for the variable the construct then declares.`;
     if (props.password !== undefined && !Token.isUnresolved(props.password)) {
       throw new Error(
         `${where}: prop password is a literal string, which would be written into cdk.tf.json. Pass a token ` +
@@ -192,10 +197,20 @@ export class CloudConfigSecret extends Construct {
         `set TF_VAR_${prefix}_password for the variable the construct then declares.`,
       );
     }
-    if (!Token.isUnresolved(props.server) && (props.server === '' || /[/\s]|:\/\//.test(props.server))) {
+    // A token can still carry a literal (Fn.join of text, Lazy.stringValue, text around a token, a variable default,
+    // a local): the synth checks resolve it once the tree is complete and refuse it without showing it.
+    requireSecretInput(this, 'CloudConfigSecret prop password', props.password, passwordFix);
+    if (!Token.isUnresolved(props.server) && typeof props.server === 'string' && props.server.includes('@')) {
+      // Never echo it: what stands before "@" is a user and maybe a password.
       throw new Error(
-        `${where}: prop server is "${props.server}"; give the vCenter host name only (no scheme, path or ` +
-        'spaces), e.g. "vcenter.example.com", and the port in prop port.',
+        `${where}: prop server holds a user or password before "@"; give the vCenter host name only, e.g. ` +
+        '"vcenter.example.com", and the credentials as user and password (password as a token).',
+      );
+    }
+    if (!Token.isUnresolved(props.server) && (typeof props.server !== 'string' || props.server === '' || /[/\s]|:\/\//.test(props.server))) {
+      throw new Error(
+        `${where}: prop server is ${typeof props.server === 'string' ? `"${redactUrl(props.server)}"` : String(props.server)}; ` +
+        'give the vCenter host name only (no scheme, path or spaces), e.g. "vcenter.example.com", and the port in prop port.',
       );
     }
     if (kkp) {
@@ -218,10 +233,24 @@ export class CloudConfigSecret extends Construct {
     const password = props.password ?? (this.passwordVariable = this.declareVariable(where, prefix, 'password',
       'Password of that vSphere user, written into the cloud-config Secret')).stringValue;
 
-    const port = Token.isUnresolved(props.port) ? Token.asString(props.port) : vspherePort(props.port);
+    // The port as given, or undefined: `server: 'vc:8443'` then carries its own port (443 when neither names one).
+    let port: string | undefined;
+    let server = props.server;
+    try {
+      port = props.port === undefined ? undefined : Token.isUnresolved(props.port) ? Token.asString(props.port) : vspherePort(props.port);
+      if (!Token.isUnresolved(props.server)) {
+        const split = vsphereServer(props.server, port);
+        server = split.host;
+        port = split.port;
+      }
+    } catch (e) {
+      // Their messages start with the field ("port 70000 is not a TCP port", "server \"vc:8443\" names port ...").
+      throw new Error(`${where}: prop ${(e as Error).message}`);
+    }
+    port = port ?? vspherePort(undefined);
     const input: Record<string, string | undefined> = csiDialect
       ? {
-          server: props.server,
+          server,
           port,
           clusterId: props.clusterId,
           clusterDistribution: (props as CsiVsphereConfSecretProps).clusterDistribution,
@@ -232,7 +261,7 @@ export class CloudConfigSecret extends Construct {
           password,
         }
       : {
-          server: props.server,
+          server,
           port,
           datacenter: kkp!.datacenter,
           datastore: kkp!.datastore,
@@ -251,9 +280,14 @@ export class CloudConfigSecret extends Construct {
       if (precondition) preconditions.push(precondition);
     }
 
-    this.config = csiDialect
-      ? renderVsphereCsiConfig({ ...(input as unknown as VsphereCsiConfigInput), insecure: props.insecure }, terraformQuote)
-      : renderVsphereCloudConfig(vsphereCloudConfig({ ...(input as unknown as VsphereCloudConfigInput), insecure: props.insecure }), terraformQuote);
+    try {
+      this.config = csiDialect
+        ? renderVsphereCsiConfig({ ...(input as unknown as VsphereCsiConfigInput), insecure: props.insecure }, terraformQuote)
+        : renderVsphereCloudConfig(vsphereCloudConfig({ ...(input as unknown as VsphereCloudConfigInput), insecure: props.insecure }), terraformQuote);
+    } catch (e) {
+      // The renderers name the field; the construct path says which Secret.
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
 
     const secretProps = (secretName: string) => ({
       metadata: { name: secretName, namespace },

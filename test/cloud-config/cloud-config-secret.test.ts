@@ -99,6 +99,21 @@ describe('CloudConfigSecret synthesis', () => {
   });
 });
 
+describe('CloudConfigSecret server with a port', () => {
+  test.each([
+    ['kkp', { ...base, server: 'vc.example.com:8443', kkpUserCluster: false }],
+    ['csi-vsphere-conf', { format: 'csi-vsphere-conf', server: 'vc.example.com:8443', clusterId: 'seed', datacenters: ['DC0'] }],
+  ] as [string, CloudConfigSecretProps][])('%s: "host:port" without port writes the host and that port, not 443', (_format, props) => {
+    const { parsed } = synth(props);
+    const config = (Object.values(parsed.resource.kubernetes_secret)[0] as any).data;
+    const text = Object.values(config)[0] as string;
+    expect(text).toContain('[VirtualCenter "vc.example.com"]');
+    expect(text).toContain('port = "8443"');
+    expect(text).not.toContain('vc.example.com:8443');
+    expect(text).not.toContain('"443"');
+  });
+});
+
 describe('CloudConfigSecret errors', () => {
   const cases: Array<[string, Partial<CloudConfigSecretProps>, string]> = [
     ['a literal password', { password: 'hunter2' },
@@ -113,7 +128,10 @@ describe('CloudConfigSecret errors', () => {
       'CloudConfigSecret "test/cc": prop datastore contains a carriage return (U+000D), which the gcfg cloud-config cannot carry; remove it.'],
     ['a URL as server', { server: 'https://vcenter.example.com' },
       'CloudConfigSecret "test/cc": prop server is "https://vcenter.example.com"; give the vCenter host name only (no scheme, path or spaces), e.g. "vcenter.example.com", and the port in prop port.'],
-    ['a bad port', { port: 70000 }, 'port 70000 is not a TCP port; use an integer from 1 to 65535 (vCenter listens on 443).'],
+    ['a bad port', { port: 70000 }, 'CloudConfigSecret "test/cc": prop port 70000 is not a TCP port; use an integer from 1 to 65535 (vCenter listens on 443).'],
+    ['a server port against the port', { server: 'vc.example.com:8443', port: 443 },
+      'CloudConfigSecret "test/cc": prop server "vc.example.com:8443" names port 8443 but port is 443; give the port once: server "vc.example.com" and port 8443.'],
+    ['a server port 0', { server: 'vc.example.com:0' }, 'CloudConfigSecret "test/cc": prop port "0" is not a TCP port'],
     ['a bad secret name', { name: 'Cloud_Config' },
       'CloudConfigSecret "test/cc": prop name is "Cloud_Config", which is not a Kubernetes object name (lower-case letters, digits, "-" and ".") of at most 253 characters.'],
     ['a bad namespace', { namespace: 'kube.system' },
