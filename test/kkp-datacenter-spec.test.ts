@@ -2,7 +2,7 @@
 // evaluated by the real terraform binary.
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse } from 'yaml';
-import { KKP_RELEASES, KkpRelease, KkpVsphereDatacenterInput, kkpReleaseFacts, renderKkpDatacenterSpec, renderKkpClusterCloudSpec } from '../src/kkp-spec';
+import { KKP_RELEASES, KkpRelease, KkpVsphereDatacenterInput, kkpReleaseFacts, renderKkpDatacenterSpec, renderKkpClusterCloudSpec, parseVsphereEndpoint } from '../src/kkp-spec';
 import { KkpDatacenterSpec, KkpDatacenterSpecProps } from '../src/kkp-datacenter-spec';
 import { VsphereInventory } from '../src/inventory';
 import { VmFolder } from '../src/vm-folder';
@@ -95,9 +95,9 @@ describe('renderKkpDatacenterSpec (pure)', () => {
   });
 
   const bad: [string, Partial<KkpVsphereDatacenterInput>, RegExp, { kkpRelease?: KkpRelease; format?: 'seed' | 'legacy' }][] = [
-    ['endpoint without scheme', { endpoint: 'vcenter.example.com' }, /endpoint: "vcenter.example.com" is not a URL with scheme; give the vCenter URL/, {}],
+    ['endpoint without scheme', { endpoint: 'vcenter.example.com' }, /endpoint: "vcenter.example.com" has no scheme; give the vCenter URL/, {}],
     ['endpoint with a path', { endpoint: 'https://vc.example.com/sdk' }, /endpoint: .* has a path, query or fragment; KKP appends \/sdk itself/, {}],
-    ['endpoint with credentials', { endpoint: 'https://admin:S3cr3t@vc.example.com' }, /endpoint: the URL contains a user or password; credentials never go into the datacenter spec/, {}],
+    ['endpoint with credentials', { endpoint: 'https://admin:S3cr3t@vc.example.com' }, /endpoint: "https:\/\/REDACTED@vc\.example\.com" holds a user or password before "@"; credentials never go into the datacenter spec/, {}],
     ['unknown operating system', { templates: { windows: 'win' } }, /templates: operating system "windows" is not a template key of KKP 2\.31 on vSphere; its keys are flatcar, rhel, rockylinux, ubuntu \(machine-controller v1\.66\.2\)/, {}],
     ['centos from 2.27', { templates: { centos: 'c7' } }, /templates: operating system "centos" is not a template key of KKP 2\.27 on vSphere \("centos" is a key of other KKP releases: check kkpRelease\)/, { kkpRelease: '2.27' }],
     ['rockylinux before 2.21', { storagePolicy: undefined, templates: { rockylinux: 'r' } }, /operating system "rockylinux" is not a template key of KKP 2\.20/, { kkpRelease: '2.20' }],
@@ -109,22 +109,50 @@ describe('renderKkpDatacenterSpec (pure)', () => {
     ['an unknown release', {}, /kkpRelease: unknown KKP release "2\.11"\. Give the minor version of your KKP installation, one of 2\.12 to 2\.31/, { kkpRelease: '2.11' as KkpRelease }],
     ['no template', { templates: {} }, /templates: give at least one template VM name/, {}],
     ['two templates for one OS', { templates: [{ osKey: 'ubuntu', templateName: 'a' }, { osKey: 'ubuntu', templateName: 'b' }] }, /templates: two templates for "ubuntu" \("a" and "b"\)/, {}],
-    ['template name with a newline', { templates: { ubuntu: 'a\nb' } }, /templates.ubuntu: "a\\nb" contains a control character/, {}],
+    ['template name with a newline', { templates: { ubuntu: 'a\nb' } }, /templates.ubuntu: "a\\u000ab" contains a control character \(U\+000A\)/, {}],
     ['rootPath outside the datacenter VM folder', { rootPath: '/dc-2/vm/kkp' }, /rootPath: "\/dc-2\/vm\/kkp" is not below the datacenter's VM folder "\/dc-1\/vm"/, {}],
     ['lower-case country', { country: 'de' }, /country: "de" is not an ISO 3166 two-letter code in capitals/, {}],
     ['datastore with white space', { datastore: ' ds ' }, /datastore: " ds " has leading or trailing white space/, {}],
-    ['empty cluster', { cluster: '' }, /cluster: must be a non-empty string/, {}],
+    ['empty cluster', { cluster: '' }, /cluster: must be a non-empty name/, {}],
     ['storagePolicy in the legacy format', { seed: 'eu' }, /storagePolicy: KKP 2\.12's datacenters.yaml has no such field/, { kkpRelease: '2.12', format: 'legacy' }],
     ['seed in the Seed format', { seed: 'europe' }, /seed: only the legacy datacenters.yaml names the seed per datacenter/, {}],
   ];
+  // Inputs issue 12 left open: endpoint scheme case, user info and ports, "." and ".." in rootPath, vSphere names.
+  bad.push(
+    ['endpoint ftp:// with user info', { endpoint: 'ftp://u:S3cr3t@vc.example.com' }, /endpoint: "ftp:\/\/REDACTED@vc\.example\.com" holds a user or password/, {}],
+    ['endpoint user:password@host without a scheme', { endpoint: 'admin:S3cr3t@vc.example.com' }, /endpoint: "REDACTED@vc\.example\.com" holds a user or password .* Give the URL without them/, {}],
+    ['endpoint invalid URL with credentials', { endpoint: 'https://admin:S3cr3t@vc example' }, /endpoint: "https:\/\/REDACTED@vc example" holds a user or password/, {}],
+    ['endpoint with a query token', { endpoint: 'https://vc.example.com/?token=S3cr3t' }, /endpoint: "https:\/\/vc\.example\.com\/\?…" has a path, query or fragment/, {}],
+    ['endpoint with a fragment', { endpoint: 'https://vc.example.com#S3cr3t' }, /endpoint: "https:\/\/vc\.example\.com" has a path, query or fragment/, {}],
+    ['endpoint ftp://', { endpoint: 'ftp://vc.example.com' }, /endpoint: "ftp:\/\/vc\.example\.com" has scheme "ftp"; vCenter is reached over https/, {}],
+    ['endpoint port 0', { endpoint: 'https://vc.example.com:0' }, /endpoint: "https:\/\/vc\.example\.com:0" has port "0", which is not a TCP port; give 1 to 65535/, {}],
+    ['endpoint port 65536', { endpoint: 'https://vc.example.com:65536' }, /has port "65536", which is not a TCP port/, {}],
+    ['endpoint empty port', { endpoint: 'https://vc.example.com:' }, /has port "", which is not a TCP port/, {}],
+    ['rootPath with ".."', { rootPath: '/dc-1/vm/kkp/../../host' }, /rootPath: "\/dc-1\/vm\/kkp\/\.\.\/\.\.\/host" has a "\.\." segment; govmomi cleans such paths/, {}],
+    ['rootPath with "."', { rootPath: '/dc-1/vm/./kkp' }, /rootPath: .* has a "\." segment/, {}],
+    ['rootPath with "//"', { rootPath: '/dc-1/vm//kkp' }, /rootPath: .* has an empty path segment/, {}],
+    ['rootPath with a 300-character segment', { rootPath: `/dc-1/vm/${'x'.repeat(300)}` }, /rootPath \(segment 3\): .* has 300 characters; vSphere names have at most 80/, {}],
+    ['a datastore with "%"', { datastore: 'ds%1' }, /datastore: "ds%1" contains "%", which vSphere stores escaped as "%25"/, {}],
+    ['a cluster with "/"', { cluster: 'c/1' }, /cluster: "c\/1" contains "\/"; give the object's own name, not a path/, {}],
+    ['a datacenter with U+2028', { datacenter: 'dc\u20281' }, /datacenter: "dc\\u20281" contains a line separator \(U\+2028\)/, {}],
+    ['a template name with "${"', { templates: { ubuntu: 'u-${var.vsphere_password}' } }, /templates\.ubuntu: .* contains "\$\{", which Terraform evaluates as an interpolation/, {}],
+    ['a template name of 81 characters', { templates: { ubuntu: 'u'.repeat(81) } }, /templates\.ubuntu: .* has 81 characters/, {}],
+  );
   test.each(bad)('rejects %s', (_name, change, message, options) => {
     expect(() => renderKkpDatacenterSpec({ ...input, ...change }, options)).toThrow(message);
   });
 
   test('an endpoint with credentials is refused without echoing the password', () => {
-    expect(() => renderKkpDatacenterSpec({ ...input, endpoint: 'https://admin:S3cr3t@vc.example.com' })).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('S3cr3t') }),
-    );
+    for (const endpoint of ['https://admin:S3cr3t@vc.example.com', 'admin:S3cr3t@vc.example.com', 'ftp://u:S3cr3t@vc', 'https://u:S3cr3t@vc x', 'https://vc/?t=S3cr3t', 'https://vc#S3cr3t']) {
+      expect(() => renderKkpDatacenterSpec({ ...input, endpoint })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('S3cr3t') }));
+    }
+  });
+
+  test('the endpoint scheme is case-insensitive and written in lower case', () => {
+    expect(parseVsphereEndpoint('HTTPS://vc.example.com')).toEqual({ url: 'https://vc.example.com', host: 'vc.example.com', port: 443 });
+    expect(parseVsphereEndpoint('Https://vc.example.com:8443')).toEqual({ url: 'https://vc.example.com:8443', host: 'vc.example.com', port: 8443 });
+    expect(parseVsphereEndpoint('https://[fd00::1]:65535')).toEqual({ url: 'https://[fd00::1]:65535', host: 'fd00::1', port: 65535 });
+    expect((vsphereOf(renderKkpDatacenterSpec({ ...input, endpoint: 'HTTPS://vc.example.com' })) as any).endpoint).toBe('https://vc.example.com');
   });
 
   test('an unknown format is refused', () => {
@@ -189,7 +217,7 @@ describe('KkpDatacenterSpec construct', () => {
   });
 
   test('terraform evaluates the output to exactly the YAML, even with ${ and %{ in a name', () => {
-    const { stack, props } = setup({ templates: { ubuntu: 'ubu${var.x}%{ if true }y%{ endif }$${z}' } });
+    const { stack, props } = setup({ location: 'Ham${var.x}%{ if true }y%{ endif }$${z}' });
     const spec = new KkpDatacenterSpec(stack, 'Spec', props);
     const synthesized = Testing.synth(stack);
     const { values } = terraformEval({
@@ -198,7 +226,7 @@ describe('KkpDatacenterSpec construct', () => {
       sensitive: false,
     });
     expect(values.yaml).toBe(spec.yaml);
-    expect((vsphereOf(values.yaml as string).templates as Record<string, string>).ubuntu).toBe('ubu${var.x}%{ if true }y%{ endif }$${z}');
+    expect((parse(values.yaml as string) as any).datacenters['vsphere-hamburg'].location).toBe('Ham${var.x}%{ if true }y%{ endif }$${z}');
   });
 
   test('rejects a token: the spec is rendered at synth for review', () => {
@@ -230,7 +258,7 @@ describe('KkpDatacenterSpec construct', () => {
   test('rejects a bad output name and names the construct in renderer errors', () => {
     const { stack, props } = setup();
     expect(() => new KkpDatacenterSpec(stack, 'A', { ...props, outputName: '1bad' })).toThrow(/KkpDatacenterSpec test\/A outputName: "1bad" is not a Terraform name/);
-    expect(() => new KkpDatacenterSpec(stack, 'B', { ...props, endpoint: 'vc' })).toThrow(/^KkpDatacenterSpec test\/B endpoint: "vc" is not a URL/);
+    expect(() => new KkpDatacenterSpec(stack, 'B', { ...props, endpoint: 'vc' })).toThrow(/^KkpDatacenterSpec test\/B endpoint: "vc" has no scheme/);
   });
 });
 

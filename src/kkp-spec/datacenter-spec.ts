@@ -12,6 +12,7 @@ import {
   kkpReleaseAtLeast,
   kkpReleaseFacts,
 } from './releases';
+import { checkAbsoluteInventoryPath, checkInventoryName, quoteForMessage, redactUrl } from '../validation';
 
 /** Anything that names a template VM for one operating system (a `VmTemplate` does). */
 export interface IKkpTemplate {
@@ -129,7 +130,8 @@ export function kkpTemplateMap(templates: KkpTemplates, input = 'templates', rel
     if (os in map) {
       throw new Error(`${input}: two templates for "${os}" ("${map[os]}" and "${name}"); KKP takes one per operating system.`);
     }
-    map[os] = checkText(name, `${input}.${os}`);
+    // machine-controller finds the template VM by this name: the vSphere name rule applies.
+    map[os] = checkInventoryName(name, `${input}.${os}`);
   }
   return Object.fromEntries(Object.keys(map).sort().map((os) => [os, map[os]]));
 }
@@ -137,25 +139,41 @@ export function kkpTemplateMap(templates: KkpTemplates, input = 'templates', rel
 /** Parses and checks a vCenter endpoint URL; returns its host and port for the cloud-config. */
 export function parseVsphereEndpoint(endpoint: string, input = 'endpoint'): { url: string; host: string; port: number } {
   const example = 'e.g. "https://vcenter.example.com"';
-  if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint)) {
-    throw new Error(`${input}: "${endpoint}" is not a URL with scheme; give the vCenter URL, ${example}.`);
+  if (typeof endpoint !== 'string' || endpoint.trim() === '') {
+    throw new Error(`${input}: must be the vCenter URL, got ${typeof endpoint === 'string' ? '""' : String(endpoint)}; give it, ${example}.`);
+  }
+  // Every message shows the value with its user info and query redacted: they can hold a password or a token.
+  const shown = quoteForMessage(redactUrl(endpoint), 80);
+  const authority = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^/?#]*)/.exec(endpoint)![1];
+  if (authority.includes('@')) {
+    throw new Error(
+      `${input}: ${shown} holds a user or password before "@"; credentials never go into the datacenter spec (KKP takes them ` +
+        `from presets or the cluster's credentialsReference). Give the URL without them, ${example}.`,
+    );
+  }
+  // The scheme is case-insensitive (RFC 3986): HTTPS:// is https://.
+  if (!/^https?:\/\//i.test(endpoint)) {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(endpoint)?.[1];
+    throw new Error(
+      `${input}: ${shown} ${scheme ? `has scheme "${scheme}"; vCenter is reached over https` : 'has no scheme'}; give the vCenter URL, ${example}.`,
+    );
+  }
+  const port = /:(\d*)$/.exec(authority.replace(/^\[[^\]]*\]/, ''))?.[1];
+  if (port !== undefined && (port === '' || !/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+    throw new Error(`${input}: ${shown} has port "${port}", which is not a TCP port; give 1 to 65535, or leave the port out for the scheme's default (443 for https).`);
   }
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`${input}: "${endpoint}" is not a valid URL; give the vCenter URL, ${example}.`);
+    throw new Error(`${input}: ${shown} is not a valid URL; give the vCenter URL, ${example}.`);
   }
-  if (url.username || url.password) {
-    // Never echo the value: it holds a credential.
-    throw new Error(`${input}: the URL contains a user or password; credentials never go into the datacenter spec, give ${example}.`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || /[?#]/.test(endpoint)) {
+    throw new Error(`${input}: ${shown} has a path, query or fragment; KKP appends /sdk itself, give ${example}.`);
   }
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new Error(`${input}: "${endpoint}" has a path, query or fragment; KKP appends /sdk itself, give ${example}.`);
-  }
-  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  // KKP joins `<endpoint>/sdk`: a trailing slash would give `//sdk`.
-  return { url: `${url.protocol}//${url.host}`, host: url.hostname.replace(/^\[|\]$/g, ''), port };
+  const portNumber = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  // KKP joins `<endpoint>/sdk`: a trailing slash would give `//sdk`. The URL API writes the scheme in lower case.
+  return { url: `${url.protocol}//${url.host}`, host: url.hostname.replace(/^\[|\]$/g, ''), port: portNumber };
 }
 
 /** The datacenter entry as a plain object, as `options.kkpRelease` reads it: `{ datacenters: { <name>: {...} } }`. */
@@ -170,7 +188,7 @@ export function kkpDatacenterObject(input: KkpVsphereDatacenterInput, options: K
   }
   const snake = facts.seedFieldCase === 'snake_case';
   const name = checkText(input.name, 'name');
-  const datacenter = checkText(input.datacenter, 'datacenter');
+  const datacenter = checkInventoryName(input.datacenter, 'datacenter');
   const endpoint = parseVsphereEndpoint(input.endpoint).url;
   const rootPath = input.rootPath === undefined ? undefined : checkRootPath(input.rootPath, datacenter);
   if (input.country !== undefined && !/^[A-Z]{2}$/.test(input.country)) {
@@ -201,9 +219,9 @@ export function kkpDatacenterObject(input: KkpVsphereDatacenterInput, options: K
     endpoint,
     // snake_case `allow_insecure` has no omitempty: written always; camelCase only when set.
     ...(snake ? { allow_insecure: input.allowInsecure ?? false } : input.allowInsecure ? { allowInsecure: true } : {}),
-    datastore: checkText(input.datastore, 'datastore'),
+    datastore: checkInventoryName(input.datastore, 'datastore'),
     datacenter,
-    cluster: checkText(input.cluster, 'cluster'),
+    cluster: checkInventoryName(input.cluster, 'cluster'),
     ...optional(field('storagePolicy', 'storage_policy'), input.storagePolicy === undefined ? undefined : checkText(input.storagePolicy, 'storagePolicy')),
     ...optional(field('rootPath', 'root_path'), rootPath),
     templates: kkpTemplateMap(input.templates, 'templates', release),
@@ -232,9 +250,7 @@ export function renderKkpDatacenterSpec(input: KkpVsphereDatacenterInput, option
 export function kkpClusterCloudObject(input: KkpVsphereClusterCloudInput, kkpRelease: KkpRelease = NEWEST_KKP_RELEASE): Record<string, unknown> {
   assertKkpRelease(kkpRelease);
   const facts = kkpReleaseFacts(kkpRelease);
-  if (typeof input.folder !== 'string' || !input.folder.startsWith('/')) {
-    throw new Error(`folder: "${input.folder}" is not an absolute inventory path such as "/dc-1/vm/kkp/clusters/abc".`);
-  }
+  const folder = checkAbsoluteInventoryPath(input.folder, 'folder');
   if (input.datastore !== undefined && input.datastoreCluster !== undefined) {
     throw new Error('datastore and datastoreCluster are both set; KKP takes one of them, remove the other.');
   }
@@ -249,7 +265,9 @@ export function kkpClusterCloudObject(input: KkpVsphereClusterCloudInput, kkpRel
   unknownBefore('resourcePool', facts.clusterStoragePolicyAndResourcePool, '2.18');
   unknownBefore('basePath', facts.clusterNetworkField === 'networks', '2.24');
   const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: checkText(value, key) });
-  const networks = input.networks?.map((n, i) => checkText(n, `networks[${i}]`)) ?? [];
+  // Datastore, datastore cluster and network names are looked up in vSphere by name: the vSphere name rule applies.
+  const named = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: checkInventoryName(value, key) });
+  const networks = input.networks?.map((n, i) => checkInventoryName(n, `networks[${i}]`)) ?? [];
   if (facts.clusterNetworkField === 'vmNetName' && networks.length > 1) {
     throw new Error(
       `networks: KKP ${kkpRelease} takes one network per cluster (vmNetName; a list of networks came with 2.24), got ${networks.length}.`,
@@ -264,10 +282,10 @@ export function kkpClusterCloudObject(input: KkpVsphereClusterCloudInput, kkpRel
     vsphere: {
       ...(reference ? { credentialsReference: { name: reference.name, namespace: reference.namespace } } : {}),
       ...(networks.length ? (facts.clusterNetworkField === 'networks' ? { networks } : { vmNetName: networks[0] }) : {}),
-      folder: checkText(input.folder, 'folder'),
+      folder,
       ...optional('basePath', input.basePath),
-      ...optional('datastore', input.datastore),
-      ...optional('datastoreCluster', input.datastoreCluster),
+      ...named('datastore', input.datastore),
+      ...named('datastoreCluster', input.datastoreCluster),
       ...optional('storagePolicy', input.storagePolicy),
       ...optional('resourcePool', input.resourcePool),
     },
@@ -309,14 +327,13 @@ function checkText(value: string, input: string): string {
 
 function checkRootPath(rootPath: string, datacenter: string): string {
   const vmFolder = `/${datacenter}/vm`;
-  const path = checkText(rootPath, 'rootPath').replace(/\/+$/, '');
+  // One rule for inventory paths: no ".", ".." or empty segments (govmomi cleans them, so "/dc-1/vm/kkp/../../host"
+  // is /dc-1/host), every segment a vSphere name.
+  const path = checkAbsoluteInventoryPath(checkText(rootPath, 'rootPath'), 'rootPath');
   if (path !== vmFolder && !path.startsWith(`${vmFolder}/`)) {
     throw new Error(
       `rootPath: "${rootPath}" is not below the datacenter's VM folder "${vmFolder}"; give an absolute path such as "${vmFolder}/kkp".`,
     );
-  }
-  if (path.split('/').slice(1).some((s) => s === '')) {
-    throw new Error(`rootPath: "${rootPath}" has an empty path segment ("//").`);
   }
   return path;
 }
