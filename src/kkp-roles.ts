@@ -16,6 +16,8 @@ import {
 import { KkpRelease, kkpReleaseAtLeast } from './kkp-spec/releases';
 import { stackKkpRelease } from './kkp-release';
 import { IVsphereRole, VsphereRole } from './permissions';
+import { VsphereInventory } from './inventory';
+import { describeValue } from './validation';
 
 /** Props of {@link KkpRoles}. */
 export interface KkpRolesProps {
@@ -51,10 +53,17 @@ export class KkpRoles extends Construct {
   constructor(scope: Construct, id: string, props: KkpRolesProps) {
     super(scope, id);
     const where = `KkpRoles ${this.node.path}`;
-    assertVsphereVersion(props.vsphereVersion, `KkpRoles ${id} vsphereVersion`);
+    if (!props || typeof props !== 'object') {
+      throw new Error(`${where}: props are missing; give at least vsphereVersion, e.g. { vsphereVersion: '8.0' }.`);
+    }
+    assertVsphereVersion(props.vsphereVersion, `${where} vsphereVersion`);
     const prefix = props.namePrefix ?? '';
-    if (/[\s\u0000-\u001f]/.test(prefix)) {
-      throw new Error(`KkpRoles ${id} namePrefix: "${prefix}" contains white space or a control character; use e.g. "prod-".`);
+    if (typeof prefix !== 'string' || /[\s\u0000-\u001f]/.test(prefix)) {
+      throw new Error(`${where} namePrefix: ${JSON.stringify(prefix)} is not a name prefix (it holds white space or a control character, or is no string); use e.g. "prod-".`);
+    }
+    // The prefix becomes part of every role name in vCenter and in cdk.tf.json: no Terraform template syntax.
+    if (/\$\{|%\{/.test(prefix)) {
+      throw new Error(`${where} namePrefix: "${prefix}" contains "\${" or "%{", which Terraform would evaluate inside the role name; use plain text such as "prod-".`);
     }
     this.vsphereVersion = props.vsphereVersion;
     this.namePrefix = prefix;
@@ -81,7 +90,18 @@ export class KkpRoles extends Construct {
 
   /** The definition of a role of the release's page. */
   public definition(nameOrKey: KkpRoleKey | KkpCustomRoleName): KkpRoleDefinition {
+    this.checkNameOrKey(nameOrKey, 'definition');
     return kkpRoleDefinition(nameOrKey, this.kkpRelease);
+  }
+
+  /** A role asked for with something that is no name or key (undefined, a role object) is named, not looked up. */
+  private checkNameOrKey(nameOrKey: unknown, method: string): void {
+    if (typeof nameOrKey === 'string' && nameOrKey !== '') return;
+    throw new Error(
+      `KkpRoles ${this.node.path} ${method}(nameOrKey): expected a role key such as "user-folder" or a role name such as ` +
+        `"k8c-user-folder-propagate", got ${nameOrKey === '' ? '""' : nameOrKey === null || nameOrKey === undefined ? String(nameOrKey) : `a ${typeof nameOrKey}`}; ` +
+        `the keys of KKP ${this.kkpRelease} are ${this.profile.roles.map((r) => r.key).join(', ')}.`,
+    );
   }
 
   /**
@@ -89,6 +109,7 @@ export class KkpRoles extends Construct {
    * gave it (`k8c-storage-vmfolder-propagate` gives `k8c-ccm-storage-vmfolder-propagate` from KKP 2.18 on).
    */
   public role(nameOrKey: KkpRoleKey | KkpCustomRoleName): IVsphereRole {
+    this.checkNameOrKey(nameOrKey, 'role');
     const def = kkpRoleDefinition(nameOrKey, this.kkpRelease);
     let role = this.created.get(def.key);
     if (!role) {
@@ -112,3 +133,20 @@ export class KkpRoles extends Construct {
     return kkpReleaseAtLeast(this.kkpRelease, '2.23') ? 'infrastructure management / machine-controller' : 'User Cluster / machine-controller';
   }
 }
+
+/**
+ * The roles and inventory a KKP permission construct grants with, checked at its boundary: an undefined one is named
+ * with the construct path instead of ending in a TypeError inside the grant.
+ */
+export function checkRolesAndInventory(where: string, props: { readonly roles?: unknown; readonly inventory?: unknown } | undefined): void {
+  if (!props || typeof props !== 'object') {
+    throw new Error(`${where}: props are missing; give roles, inventory and the principals and objects to grant on.`);
+  }
+  if (!(props.roles instanceof KkpRoles)) {
+    throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
+  }
+  if (!(props.inventory instanceof VsphereInventory)) {
+    throw new Error(`${where} inventory: expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+  }
+}
+

@@ -13,7 +13,9 @@ import { KkpRoles } from './kkp-roles';
 import { KkpCredentialsReference, KkpRelease, kkpReleaseFacts, renderKkpClusterCloudSpec } from './kkp-spec';
 import { Grant, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind } from './permissions/expect';
+import { requireSecretInput } from './synth-checks';
 import { UserClusterFolder, checkClusterId } from './user-cluster-folder';
+import { describeValue } from './validation';
 
 /**
  * The data keys of the credentials Secret KKP reads through a cluster's `credentialsReference`, as KKP names them
@@ -160,8 +162,11 @@ export class KkpUserCluster extends Construct {
   constructor(scope: Construct, id: string, props: KkpUserClusterProps) {
     super(scope, id);
     const where = `KkpUserCluster ${this.node.path}`;
+    checkProps(where, props);
     const dc = props.datacenter;
     this.clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
+    // Named here, under this construct's props, before the folder and the Secrets check them again.
+    Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
     this.kkpRelease = stackKkpRelease(this, undefined, where);
     const facts = kkpReleaseFacts(this.kkpRelease);
     if (props.datastore !== undefined) {
@@ -170,18 +175,27 @@ export class KkpUserCluster extends Construct {
     props.networks?.forEach((n, i) => expectKind(n, ['network'], `${where} networks[${i}]`));
     this.datastore = props.datastore ?? dc.datastore;
     this.checkReleaseProps(where, props);
+    this.checkPasswords(where, props);
     registerKkpUserCluster(this, this.clusterId);
 
-    this.folder = new UserClusterFolder(this, 'Folder', {
-      inventory: dc.inventory,
-      rootFolder: dc.rootFolder,
-      clusterId: this.clusterId,
-      path: props.folderPath,
-      basePath: props.basePath,
-      roles: props.roles,
-      machineControllerPrincipal: props.machineControllerPrincipal,
-      storagePrincipal: props.storagePrincipal,
-    });
+    try {
+      this.folder = new UserClusterFolder(this, 'Folder', {
+        inventory: dc.inventory,
+        rootFolder: dc.rootFolder,
+        clusterId: this.clusterId,
+        path: props.folderPath,
+        basePath: props.basePath,
+        roles: props.roles,
+        machineControllerPrincipal: props.machineControllerPrincipal,
+        storagePrincipal: props.storagePrincipal,
+      });
+    } catch (e) {
+      // The folder's props are this construct's: name them as the user wrote them (path is folderPath here).
+      const inner = `UserClusterFolder ${this.node.path}/Folder`;
+      const message = (e as Error).message;
+      if (!message.startsWith(inner)) throw e;
+      throw new Error(`${where}${message.slice(inner.length).replace(/^ path\b/, ' folderPath')}`);
+    }
     const grants = [...this.folder.grants];
     if (props.storagePrincipal !== undefined) {
       const principal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
@@ -218,7 +232,7 @@ export class KkpUserCluster extends Construct {
       this.credentialsSecret = secret.secret;
       this.credentialsReference = secret.reference;
       this.passwordVariable = secret.passwordVariable;
-      this.reviewCloudConfig = renderVsphereCloudConfig(
+      this.reviewCloudConfig = withPath(where, () => renderVsphereCloudConfig(
         vsphereCloudConfig({
           server: dc.server,
           port: dc.port,
@@ -231,10 +245,10 @@ export class KkpUserCluster extends Construct {
           clusterId: this.clusterId,
         }),
         gcfgQuote,
-      );
+      ));
     }
 
-    this.cloudSpecYaml = renderKkpClusterCloudSpec(
+    this.cloudSpecYaml = withPath(where, () => renderKkpClusterCloudSpec(
       {
         folder: this.folder.folderPath,
         ...(isCluster ? { datastoreCluster: datastoreName } : props.datastore ? { datastore: datastoreName } : {}),
@@ -245,7 +259,7 @@ export class KkpUserCluster extends Construct {
         credentialsReference: this.credentialsReference,
       },
       this.kkpRelease,
-    );
+    ));
     if (props.output ?? true) {
       const suffix = this.clusterId.replace(/-/g, '_');
       this.output = new TerraformOutput(this, 'CloudSpec', {
@@ -288,6 +302,32 @@ export class KkpUserCluster extends Construct {
     }
   }
 
+  /**
+   * The passwords are credentials: a literal is refused now, and a token that carries one (Fn.join of text,
+   * Lazy.stringValue, text around a token, a variable default, a local) at synth, without showing the value.
+   */
+  private checkPasswords(where: string, props: KkpUserClusterProps): void {
+    const prefix = `vsphere_${this.clusterId.replace(/-/g, '_')}`;
+    const fixes = {
+      cloudConfigPassword:
+        `Pass the stringValue of a TerraformVariable with sensitive: true and no default, or leave cloudConfigPassword out ` +
+        `and set TF_VAR_${prefix}_password for the variable the construct then declares.`,
+      infraManagementUserPassword:
+        'Pass the stringValue of a TerraformVariable with sensitive: true and no default (set its TF_VAR_ where you run cdktf).',
+    };
+    for (const prop of ['cloudConfigPassword', 'infraManagementUserPassword'] as const) {
+      const value = props[prop];
+      if (value === undefined) continue;
+      if (typeof value !== 'string' || !Token.isUnresolved(value)) {
+        throw new Error(
+          `${where} ${prop}: a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
+            'TerraformVariable with sensitive: true.',
+        );
+      }
+      requireSecretInput(this, `KkpUserCluster prop ${prop}`, value, fixes[prop]);
+    }
+  }
+
   private writeCredentials(where: string, props: KkpUserClusterProps, user: string | undefined, prefix: string) {
     const name = props.credentialsSecretName ?? `kkp-vsphere-${this.clusterId}`;
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
@@ -298,14 +338,6 @@ export class KkpUserCluster extends Construct {
         `${where} credentialsSecretName: "${name}" is the Secret KKP itself writes for clusters created with inline credentials and ` +
           'deletes with the cluster; choose another name (the default is kkp-vsphere-<clusterId>).',
       );
-    }
-    for (const [prop, value] of [['cloudConfigPassword', props.cloudConfigPassword], ['infraManagementUserPassword', props.infraManagementUserPassword]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value)) {
-        throw new Error(
-          `${where} ${prop}: a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
-            'TerraformVariable with sensitive: true.',
-        );
-      }
     }
     const variable = (what: string, description: string) => {
       const v = new TerraformVariable(this, `${what}-variable`, { type: 'string', sensitive: true, nullable: false, description: `${description} (set TF_VAR_${prefix}_${what}).` });
@@ -338,6 +370,28 @@ export class KkpUserCluster extends Construct {
     });
     checkUniqueSecret(this, name, where);
     return { secret, reference: { name, namespace: KKP_CREDENTIALS_NAMESPACE }, passwordVariable };
+  }
+}
+
+/** Runs a pure renderer and names this construct in its error (the renderers name only the field). */
+function withPath<T>(where: string, render: () => T): T {
+  try {
+    return render();
+  } catch (e) {
+    throw new Error(`${where} ${(e as Error).message}`);
+  }
+}
+
+/** The props every cluster needs, checked so that a missing one is named instead of a TypeError. */
+function checkProps(where: string, props: KkpUserClusterProps): void {
+  if (!props || typeof props !== 'object') {
+    throw new Error(`${where}: props are missing; give datacenter, roles, clusterId and machineControllerPrincipal.`);
+  }
+  if (!(props.datacenter instanceof KkpDatacenterSpec)) {
+    throw new Error(`${where} datacenter: expected a KkpDatacenterSpec, got ${describeValue(props.datacenter)}; pass the KkpDatacenterSpec of the datacenter the cluster runs in.`);
+  }
+  if (!(props.roles instanceof KkpRoles)) {
+    throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
   }
 }
 

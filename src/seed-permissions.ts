@@ -5,6 +5,7 @@ import { IVsphereEntity, VsphereInventory } from './inventory';
 import { KkpRoles } from './kkp-roles';
 import { Grant, IVsphereRole, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind, expectNonEmpty } from './permissions/expect';
+import { checkRolesAndInventory } from './kkp-roles';
 
 /** Props of {@link SeedPermissions}. */
 export interface SeedPermissionsProps {
@@ -40,6 +41,7 @@ export class SeedPermissions extends Construct {
   constructor(scope: Construct, id: string, props: SeedPermissionsProps) {
     super(scope, id);
     const where = `SeedPermissions ${this.node.path}`;
+    checkRolesAndInventory(where, props);
     this.storagePrincipal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
     expectNonEmpty(props.folders, `${where} folders`, 'the KKP VM root folder and the template folder');
     expectNonEmpty(props.datastores, `${where} datastores`, 'the datastore(s) volumes are created on');

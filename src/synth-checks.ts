@@ -141,6 +141,9 @@ export function requireSecretInput(scope: IConstruct, input: string, value: unkn
   const { checks, stack } = checksOf(scope);
   const list = checks.secrets.get(stack) ?? [];
   checks.secrets.set(stack, list);
+  // A construct that hands its credential on to an inner one (KkpUserCluster to its CloudConfigSecret) registered it
+  // first, under the prop the user set: one problem per value, named by the outermost input.
+  if (list.some((s) => s.value === value && (s.scope === scope || scope.node.scopes.includes(s.scope)))) return;
   list.push({ scope, input, value, fix });
 }
 

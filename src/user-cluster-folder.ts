@@ -5,6 +5,7 @@ import { VsphereInventory, checkRelativePath } from './inventory';
 import { KkpRoles } from './kkp-roles';
 import { Grant, Principal } from './permissions';
 import { VmFolder } from './vm-folder';
+import { describeValue } from './validation';
 
 /** Props of {@link UserClusterFolder}. */
 export interface UserClusterFolderProps {
@@ -72,7 +73,7 @@ export class UserClusterFolder extends VmFolder {
     placement.register(this);
     this.clusterId = props.clusterId;
     this.folderPath = this.inventoryPath;
-    const where = `UserClusterFolder ${id}`;
+    const where = `UserClusterFolder ${this.node.path}`;
     const machineController = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
     const grants = [this.grant(machineController, props.roles.role('user-folder'), { propagate: true })];
     if (props.storagePrincipal !== undefined) {
@@ -85,7 +86,9 @@ export class UserClusterFolder extends VmFolder {
 
 /** Checks the path against KKP's own folder and the stack's other clusters, and creates missing parents. */
 function place(scope: Construct, id: string, props: UserClusterFolderProps) {
-  const where = `UserClusterFolder ${id}`;
+  // Runs before the folder exists: its path is the scope's plus the id.
+  const where = `UserClusterFolder ${scope.node.path ? `${scope.node.path}/` : ''}${id}`;
+  checkConstructProps(where, props);
   const clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
   const relative = checkRelativePath(props.path ?? `clusters/${clusterId}`, `${where} path`);
   const root = props.rootFolder;
@@ -98,18 +101,28 @@ function place(scope: Construct, id: string, props: UserClusterFolderProps) {
     throw new Error(`${where} path: "${relative}" has a "." or ".." segment; vSphere folder paths are literal, give the folder names.`);
   }
   const kkpPath = kkpClusterFolderPath(rootPath, clusterId, props.basePath, `${where} basePath`);
-  const chain = segments.map((_, i) => `${rootPath}/${segments.slice(0, i + 1).join('/')}`);
+  const chainOf = (segs: readonly string[]) => segs.map((_, i) => `${rootPath}/${segs.slice(0, i + 1).join('/')}`);
+  const chain = chainOf(segments);
   const own = chain[chain.length - 1];
   if (chain.includes(kkpPath)) {
+    // Suggest a path that does not meet KKP's folder itself (for cluster id "clusters", "clusters/clusters" would).
+    const suggestion = ['clusters', 'cluster-folders', 'kkp-cluster-folders']
+      .map((group) => `${group}/${clusterId}`)
+      .find((candidate) => !chainOf(candidate.split('/')).includes(kkpPath));
     throw new Error(
       `${where} path: "${relative}" ${own === kkpPath ? 'is' : 'passes through'} ${kkpPath}: the folder KKP creates for this ` +
         `cluster itself${props.basePath === undefined ? '' : ` (rootPath/basePath/clusterId with basePath "${props.basePath}")`} and ` +
-        `destroys with it. Use another path, e.g. "${props.basePath === 'clusters' ? 'cluster-folders' : 'clusters'}/${clusterId}".`,
+        `destroys with it. Use another path, e.g. "${suggestion}".`,
     );
   }
   const registry = registryOf(scope);
   if ([...registry.kkpPaths.values()].includes(clusterId)) {
-    throw new Error(`${where} clusterId: "${clusterId}" is used by another user cluster in this stack; cluster ids are unique.`);
+    const other = [...registry.folders.values()].find((f) => f.clusterId === clusterId);
+    throw new Error(
+      `${where} clusterId: "${clusterId}" is already the id of another user cluster in this stack` +
+        `${other ? ` (its folder: ${other.folder.node.path})` : ''}. A KKP cluster id is one cluster's metadata.name, unique in the KKP installation even across ` +
+        'datacenters: give this cluster its own id (the metadata.name KKP gave it), or describe the cluster once.',
+    );
   }
   const owner = registry.folders.get(own);
   if (owner) {
@@ -190,6 +203,22 @@ export function kkpClusterFolderPath(rootPath: string, clusterId: string, basePa
     throw new Error(`${input}: "${basePath}" has an empty, ".", ".." or space-padded segment; give the folder names.`);
   }
   return absolute ? `/${segments.join('/')}/${clusterId}` : `${rootPath}/${segments.join('/')}/${clusterId}`;
+}
+
+/** The props a user-cluster folder cannot do without, checked so that a missing one is named instead of a TypeError. */
+function checkConstructProps(where: string, props: UserClusterFolderProps): void {
+  if (!props || typeof props !== 'object') {
+    throw new Error(`${where}: props are missing; give inventory, clusterId, roles and machineControllerPrincipal.`);
+  }
+  if (!(props.inventory instanceof VsphereInventory)) {
+    throw new Error(`${where} inventory: expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+  }
+  if (!(props.roles instanceof KkpRoles)) {
+    throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
+  }
+  if (props.rootFolder !== undefined && !(props.rootFolder instanceof VmFolder)) {
+    throw new Error(`${where} rootFolder: expected a VmFolder of this stack, got ${describeValue(props.rootFolder)}; pass the VmFolder of KKP's root folder, or leave rootFolder out for /<datacenter>/vm.`);
+  }
 }
 
 // KKP cluster ids are Kubernetes object names (KKP generates 10 lower-case letters and digits).

@@ -5,6 +5,7 @@ import { IVsphereEntity, VsphereInventory } from './inventory';
 import { KkpRoles } from './kkp-roles';
 import { Grant, IVsphereRole, Principal, VspherePermissions } from './permissions';
 import { expectKind, expectNonEmpty } from './permissions/expect';
+import { checkRolesAndInventory } from './kkp-roles';
 
 /** Props of {@link UserClusterPermissions}. */
 export interface UserClusterPermissionsProps {
@@ -60,6 +61,7 @@ export class UserClusterPermissions extends Construct {
   constructor(scope: Construct, id: string, props: UserClusterPermissionsProps) {
     super(scope, id);
     const where = `UserClusterPermissions ${this.node.path}`;
+    checkRolesAndInventory(where, props);
     this.principal = Principal.of(props.principal, `${where} principal`);
     expectKind(props.cluster, ['cluster'], `${where} cluster`);
     expectNonEmpty(props.networks, `${where} networks`, 'every network worker VMs attach to');

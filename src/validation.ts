@@ -22,6 +22,14 @@ export function quoteForMessage(value: string, max = 60): string {
   return `"${cut.replace(/[\\"]/g, (c) => `\\${c}`).replace(new RegExp(INVISIBLE.source, 'gu'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
+/** A value for a message about a wrong kind of input: its class or type, never its content (it could be a credential). */
+export function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'plain object'}`;
+  return `a ${typeof value}`;
+}
+
 /** The name of the first character of `value` that no vSphere name, path or Terraform string should hold. */
 function invisibleCharacter(value: string): string | undefined {
   const m = INVISIBLE.exec(value);

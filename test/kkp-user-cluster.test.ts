@@ -160,11 +160,11 @@ describe('KkpUserCluster, KKP 2.12: today\'s output', () => {
       /KkpUserCluster test\/C networks\[0\]: \/dc-1\/datastore\/ds is a datastore/,
     );
     expect(() => new KkpUserCluster(stack, 'D', base('dddddddddd', { cloudConfigPassword: 'literal-S3cret' }))).toThrow(
-      /prop password is a literal string, which would be written into cdk.tf.json/,
+      /KkpUserCluster test\/D cloudConfigPassword: a literal password would be written into cdk.tf.json/,
     );
-    expect(() => new KkpUserCluster(stack, 'E', base('eeeeeeeeee', { folderPath: 'eeeeeeeeee' }))).toThrow(/is \/dc-1\/vm\/kkp\/eeeeeeeeee: the folder KKP creates/);
+    expect(() => new KkpUserCluster(stack, 'E', base('eeeeeeeeee', { folderPath: 'eeeeeeeeee' }))).toThrow(/^KkpUserCluster test\/E folderPath: "eeeeeeeeee" is \/dc-1\/vm\/kkp\/eeeeeeeeee: the folder KKP creates/);
     new KkpUserCluster(stack, 'F', base('ffffffffff'));
-    expect(() => new KkpUserCluster(stack, 'F2', base('ffffffffff', { folderPath: 'x/ffffffffff' }))).toThrow(/"ffffffffff" is used by another user cluster in this stack/);
+    expect(() => new KkpUserCluster(stack, 'F2', base('ffffffffff', { folderPath: 'x/ffffffffff' }))).toThrow(/^KkpUserCluster test\/F2 clusterId: "ffffffffff" is already the id of another user cluster in this stack/);
   });
 });
 

@@ -86,14 +86,14 @@ describe('UserClusterFolder', () => {
   test.each(badId)('rejects a cluster id with %s', (_name, clusterId) => {
     const { stack, base } = setup();
     expect(() => new UserClusterFolder(stack, 'A', base(clusterId as string))).toThrow(
-      /UserClusterFolder A clusterId: .* is not a KKP cluster id; give the cluster's metadata.name/,
+      /UserClusterFolder test\/A clusterId: .* is not a KKP cluster id; give the cluster's metadata.name/,
     );
   });
 
   test("rejects KKP's own folder <rootPath>/<clusterId>, and any path through it", () => {
     const { stack, base } = setup();
     expect(() => new UserClusterFolder(stack, 'A', base('kh8dfp2rz6', { path: 'kh8dfp2rz6' }))).toThrow(
-      /UserClusterFolder A path: "kh8dfp2rz6" is \/dc-1\/vm\/kkp\/kh8dfp2rz6: the folder KKP creates for this cluster itself and destroys with it/,
+      /UserClusterFolder test\/A path: "kh8dfp2rz6" is \/dc-1\/vm\/kkp\/kh8dfp2rz6: the folder KKP creates for this cluster itself and destroys with it/,
     );
     expect(() => new UserClusterFolder(stack, 'B', base('kh8dfp2rz6', { path: 'kh8dfp2rz6/vms' }))).toThrow(/path: "kh8dfp2rz6\/vms" passes through \/dc-1\/vm\/kkp\/kh8dfp2rz6/);
   });
@@ -101,7 +101,7 @@ describe('UserClusterFolder', () => {
   test('with basePath (KKP 2.24+) KKP\'s folder is <rootPath>/<basePath>/<clusterId>: the default clusters/<id> collides with basePath clusters', () => {
     const { stack, base } = setup();
     expect(() => new UserClusterFolder(stack, 'A', base('kh8dfp2rz6', { basePath: 'clusters' }))).toThrow(
-      'UserClusterFolder A path: "clusters/kh8dfp2rz6" is /dc-1/vm/kkp/clusters/kh8dfp2rz6: the folder KKP creates for this cluster itself ' +
+      'UserClusterFolder test/A path: "clusters/kh8dfp2rz6" is /dc-1/vm/kkp/clusters/kh8dfp2rz6: the folder KKP creates for this cluster itself ' +
         '(rootPath/basePath/clusterId with basePath "clusters") and destroys with it. Use another path, e.g. "cluster-folders/kh8dfp2rz6".',
     );
     // An absolute basePath ignores rootPath.
@@ -118,15 +118,15 @@ describe('UserClusterFolder', () => {
     const first = setup();
     new UserClusterFolder(first.stack, 'A', first.base('aaaaaaaaaa'));
     expect(() => new UserClusterFolder(first.stack, 'B', first.base('bbbbbbbbbb', { path: 'x/../aaaaaaaaaa' }))).toThrow(
-      /UserClusterFolder B path: "x\/..\/aaaaaaaaaa" has a ".." segment; govmomi cleans such paths/,
+      /UserClusterFolder test\/B path: "x\/..\/aaaaaaaaaa" has a ".." segment; govmomi cleans such paths/,
     );
     expect(() => new UserClusterFolder(first.stack, 'C', first.base('cccccccccc', { path: 'aaaaaaaaaa/c' }))).toThrow(
-      /UserClusterFolder C: \/dc-1\/vm\/kkp\/aaaaaaaaaa is where KKP creates \(and on deletion destroys\) the folder of user cluster "aaaaaaaaaa"/,
+      /UserClusterFolder test\/C: \/dc-1\/vm\/kkp\/aaaaaaaaaa is where KKP creates \(and on deletion destroys\) the folder of user cluster "aaaaaaaaaa"/,
     );
     const second = setup();
     new UserClusterFolder(second.stack, 'A', second.base('aaaaaaaaaa', { path: 'bbbbbbbbbb/a' }));
     expect(() => new UserClusterFolder(second.stack, 'B', second.base('bbbbbbbbbb'))).toThrow(
-      /UserClusterFolder B clusterId: this stack creates \/dc-1\/vm\/kkp\/bbbbbbbbbb, which is where KKP would create and destroy the folder of user cluster "bbbbbbbbbb"/,
+      /UserClusterFolder test\/B clusterId: this stack creates \/dc-1\/vm\/kkp\/bbbbbbbbbb, which is where KKP would create and destroy the folder of user cluster "bbbbbbbbbb"/,
     );
     // A cluster named like the shared parent folder `clusters` would make KKP adopt it.
     expect(() => new UserClusterFolder(second.stack, 'C', second.base('clusters', { path: 'other/clusters-folder' }))).not.toThrow();
@@ -141,10 +141,10 @@ describe('UserClusterFolder', () => {
     const { stack, base } = setup();
     new UserClusterFolder(stack, 'A', base('aaaaaaaaaa'));
     expect(() => new UserClusterFolder(stack, 'B', base('aaaaaaaaaa', { path: 'elsewhere' }))).toThrow(
-      /UserClusterFolder B clusterId: "aaaaaaaaaa" is used by another user cluster in this stack/,
+      /UserClusterFolder test\/B clusterId: "aaaaaaaaaa" is already the id of another user cluster in this stack \(its folder: test\/A\)\. .* give this cluster its own id/,
     );
     expect(() => new UserClusterFolder(stack, 'C', base('cccccccccc', { path: 'clusters/aaaaaaaaaa' }))).toThrow(
-      /UserClusterFolder C: \/dc-1\/vm\/kkp\/clusters\/aaaaaaaaaa is already the folder of user cluster "aaaaaaaaaa"/,
+      /UserClusterFolder test\/C: \/dc-1\/vm\/kkp\/clusters\/aaaaaaaaaa is already the folder of user cluster "aaaaaaaaaa"/,
     );
     expect(() => new UserClusterFolder(stack, 'D', base('dddddddddd', { path: 'clusters' }))).toThrow(
       /\/dc-1\/vm\/kkp\/clusters is already a parent folder of another user cluster/,
@@ -154,14 +154,14 @@ describe('UserClusterFolder', () => {
   test('rejects an absolute path, a bad principal and a root folder of another datacenter', () => {
     const { stack, base } = setup();
     expect(() => new UserClusterFolder(stack, 'A', base('aaaaaaaaaa', { path: '/dc-1/vm/kkp/x' }))).toThrow(
-      /UserClusterFolder A path: "\/dc-1\/vm\/kkp\/x" is absolute; give the path relative/,
+      /UserClusterFolder test\/A path: "\/dc-1\/vm\/kkp\/x" is absolute; give the path relative/,
     );
     expect(() => new UserClusterFolder(stack, 'B', base('bbbbbbbbbb', { storagePrincipal: 'kkp-storage@vsphere.local' }))).toThrow(
-      /UserClusterFolder B storagePrincipal: principal "kkp-storage@vsphere.local" is not of the form DOMAIN\\name/,
+      /UserClusterFolder test\/B storagePrincipal: principal "kkp-storage@vsphere.local" is not of the form DOMAIN\\name/,
     );
     const other = new VsphereInventory(stack, 'Other', { datacenter: 'dc-2' });
     expect(() => new UserClusterFolder(stack, 'C', base('cccccccccc', { inventory: other }))).toThrow(
-      /UserClusterFolder C rootFolder: \/dc-1\/vm\/kkp is not in datacenter "dc-2"/,
+      /UserClusterFolder test\/C rootFolder: \/dc-1\/vm\/kkp is not in datacenter "dc-2"/,
     );
   });
 });

@@ -15,9 +15,23 @@ export interface CheckedPrivileges {
  */
 export function checkPrivileges(roleName: string, ids: readonly string[], version: VsphereVersion): CheckedPrivileges {
   const catalog = privilegeCatalog(version);
+  // A plain-JavaScript caller can pass anything: name the input instead of failing on raw.trim().
+  if (!Array.isArray(ids)) {
+    const hint = typeof ids === 'string' ? ` (one ID as a string: write ["${(ids as string).slice(0, 60)}"])` : '';
+    throw new Error(
+      `Role "${roleName}" privileges: expected an array of privilege IDs such as ["Datastore.Browse", "VirtualMachine.Config.AddNewDisk"], ` +
+        `got ${ids === null || ids === undefined ? String(ids) : `a ${typeof ids}`}${hint}.`,
+    );
+  }
   const keep = new Set<string>();
   const implicitDropped: string[] = [];
-  for (const raw of ids) {
+  for (const [i, raw] of ids.entries()) {
+    if (typeof raw !== 'string' || raw.trim() === '') {
+      throw new Error(
+        `Role "${roleName}" privileges[${i}]: expected a privilege ID such as "Datastore.Browse", got ` +
+          `${typeof raw === 'string' ? '""' : raw === null || raw === undefined ? String(raw) : `a ${typeof raw}`}; remove it or give the ID.`,
+      );
+    }
     const id = raw.trim();
     if (isImplicitPrivilege(id)) {
       implicitDropped.push(id);
