@@ -5,6 +5,7 @@ import { IVsphereEntity, VsphereInventory } from './inventory';
 import { KkpRelease, KkpSpecFormat, KkpVsphereDatacenterInput, kkpDatacenterObject, kkpReleaseFacts, parseVsphereEndpoint, renderKkpDatacenterSpec } from './kkp-spec';
 import { stackKkpRelease } from './kkp-release';
 import { VmFolder } from './vm-folder';
+import { describeValue, inventoryNameProblem } from './validation';
 
 /** Props of {@link KkpDatacenterSpec}. Every value is a literal: the spec is rendered at synth for review. */
 export interface KkpDatacenterSpecProps
@@ -81,6 +82,15 @@ export class KkpDatacenterSpec extends Construct {
   constructor(scope: Construct, id: string, props: KkpDatacenterSpecProps) {
     super(scope, id);
     const where = `KkpDatacenterSpec ${this.node.path}`;
+    if (!props || typeof props !== 'object') {
+      throw new Error(`${where}: props are missing; give name, inventory, endpoint, datastore, cluster and templates.`);
+    }
+    if (!(props.inventory instanceof VsphereInventory)) {
+      throw new Error(
+        `${where} inventory: expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass ` +
+          "new VsphereInventory(this, 'Inventory', { datacenter }).",
+      );
+    }
     rejectTokens(where, props);
     this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
     const dc = props.inventory.datacenterName;
@@ -185,9 +195,8 @@ function entityName(
   how: string,
 ): string {
   if (typeof value === 'string') {
-    if (value.trim() === '' || value.includes('/')) {
-      throw new Error(`${input}: "${value}" is not an object name; give the name only, or ${how}.`);
-    }
+    const problem = inventoryNameProblem(value);
+    if (problem !== undefined) throw new Error(`${input}: ${problem}; or pass ${how}.`);
     return value;
   }
   if (!value || typeof value.kind !== 'string') {

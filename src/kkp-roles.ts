@@ -90,8 +90,17 @@ export class KkpRoles extends Construct {
 
   /** The definition of a role of the release's page. */
   public definition(nameOrKey: KkpRoleKey | KkpCustomRoleName): KkpRoleDefinition {
-    this.checkNameOrKey(nameOrKey, 'definition');
-    return kkpRoleDefinition(nameOrKey, this.kkpRelease);
+    return this.lookup(nameOrKey, 'definition');
+  }
+
+  /** The definition, with an error that names this KkpRoles by its path and the method called. */
+  private lookup(nameOrKey: KkpRoleKey | KkpCustomRoleName, method: string): KkpRoleDefinition {
+    this.checkNameOrKey(nameOrKey, method);
+    try {
+      return kkpRoleDefinition(nameOrKey, this.kkpRelease);
+    } catch (e) {
+      throw new Error(`KkpRoles ${this.node.path} ${method}(${JSON.stringify(nameOrKey)}): ${(e as Error).message}`);
+    }
   }
 
   /** A role asked for with something that is no name or key (undefined, a role object) is named, not looked up. */
@@ -109,8 +118,7 @@ export class KkpRoles extends Construct {
    * gave it (`k8c-storage-vmfolder-propagate` gives `k8c-ccm-storage-vmfolder-propagate` from KKP 2.18 on).
    */
   public role(nameOrKey: KkpRoleKey | KkpCustomRoleName): IVsphereRole {
-    this.checkNameOrKey(nameOrKey, 'role');
-    const def = kkpRoleDefinition(nameOrKey, this.kkpRelease);
+    const def = this.lookup(nameOrKey, 'role');
     let role = this.created.get(def.key);
     if (!role) {
       const resolved = resolveKkpRole(def.key, this.vsphereVersion, this.kkpRelease);

@@ -5,7 +5,7 @@ import { TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, 
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
 import { renderVsphereCloudConfig, vsphereCloudConfig } from './cloud-config/vsphere';
 import { gcfgQuote } from './cloud-config/gcfg';
-import { CloudConfigSecret, gcfgCarriable } from './cloud-config-secret';
+import { CloudConfigSecret, KkpCloudConfigSecretProps, gcfgCarriable } from './cloud-config-secret';
 import { IVsphereEntity } from './inventory';
 import { KkpDatacenterSpec, terraformLiteral } from './kkp-datacenter-spec';
 import { registerKkpUserCluster, stackKkpRelease } from './kkp-release';
@@ -214,7 +214,7 @@ export class KkpUserCluster extends Construct {
 
     if (facts.cloudConfigOwner === 'stack') {
       // KKP 2.12 kept the cloud-config in the seed only: the library writes it into the user cluster, as it always has.
-      this.cloudConfig = new CloudConfigSecret(this, 'CloudConfig', {
+      this.cloudConfig = this.cloudConfigSecret(where, {
         server: dc.server,
         port: dc.port,
         insecure: dc.allowInsecure,
@@ -276,6 +276,20 @@ export class KkpUserCluster extends Construct {
         });
         this.cloudConfigOutput.overrideLogicalId(`kkp_cloud_config_${suffix}`);
       }
+    }
+  }
+
+  /** KKP 2.12's cloud-config Secrets; an error about a prop the user gave names it as this construct's prop. */
+  private cloudConfigSecret(where: string, props: KkpCloudConfigSecretProps): CloudConfigSecret {
+    try {
+      return new CloudConfigSecret(this, 'CloudConfig', props);
+    } catch (e) {
+      const message = (e as Error).message;
+      const inner = `CloudConfigSecret "${this.node.path}/CloudConfig": prop `;
+      const renamed: Record<string, string> = { user: 'cloudConfigUser', password: 'cloudConfigPassword' };
+      const prop = message.startsWith(inner) ? /^(\w+)/.exec(message.slice(inner.length))?.[1] : undefined;
+      if (prop !== undefined && renamed[prop]) throw new Error(`${where} ${renamed[prop]}${message.slice(inner.length + prop.length)}`);
+      throw new Error(`${where}: ${message}`);
     }
   }
 

@@ -252,7 +252,7 @@ describe('KkpDatacenterSpec construct', () => {
     const other = new VsphereInventory(stack, 'Other', { datacenter: 'dc-2' });
     const otherRoot = new VmFolder(stack, 'OtherRoot', { inventory: other, path: 'kkp' });
     expect(() => new KkpDatacenterSpec(stack, 'A', { ...props, rootFolder: otherRoot })).toThrow(/rootFolder: \/dc-2\/vm\/kkp is not in datacenter "dc-1"/);
-    expect(() => new KkpDatacenterSpec(stack, 'B', { ...props, datastore: 'dc-1/datastore/ds' })).toThrow(/datastore: "dc-1\/datastore\/ds" is not an object name; give the name only/);
+    expect(() => new KkpDatacenterSpec(stack, 'B', { ...props, datastore: 'dc-1/datastore/ds' })).toThrow(/KkpDatacenterSpec test\/B datastore: "dc-1\/datastore\/ds" contains "\/"; give the object's own name, not a path; or pass inventory\.datastore\(name\)/);
   });
 
   test('rejects a bad output name and names the construct in renderer errors', () => {
