@@ -121,7 +121,7 @@ function place(scope: Construct, id: string, props: UserClusterFolderProps) {
     throw new Error(
       `${where} clusterId: "${clusterId}" is already the id of another user cluster in this stack` +
         `${other ? ` (its folder: ${other.folder.node.path})` : ''}. A KKP cluster id is one cluster's metadata.name, unique in the KKP installation even across ` +
-        'datacenters: give this cluster its own id (the metadata.name KKP gave it), or describe the cluster once.',
+        'datacenters: give this cluster its own id (the metadata.name KKP gave it), or, if it is the same cluster, declare one KkpUserCluster for it.',
     );
   }
   const owner = registry.folders.get(own);

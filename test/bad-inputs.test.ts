@@ -13,6 +13,11 @@ import {
   CloudConfigSecret,
   KkpDatacenterSpec,
   KkpRoles,
+  KkpUserCluster,
+  UserClusterFolder,
+  VsphereRole,
+  checkPrivileges,
+  parseVsphereEndpoint,
   Principal,
   SeedPermissions,
   UserClusterPermissions,
@@ -488,6 +493,277 @@ add({
     fix: /call VspherePermissions\.manageAuthoritatively/,
   },
 });
+
+// Inputs left open while the KKP-release work reworked their files: credentials of CloudConfigSecret and KkpUserCluster,
+// cloud-config server and port, the datacenter spec's endpoint and root path, cluster ids, roles and privileges.
+const cc = (w: World, props: Record<string, unknown>, id = 'cc') => {
+  if (!w.stack.node.tryFindChild('k8s')) new KubernetesProvider(w.stack, 'k8s', {});
+  return new CloudConfigSecret(w.stack, id, { server: 'vc.example.com', datacenter: 'dc-1', datastore: 'ds-1', clusterId: 'abc', ...props } as any);
+};
+// Ways a token can still carry a literal password; each is refused at synth without showing it.
+const tokenPasswords: [string, (s: TerraformStack) => string, RegExp][] = [
+  ["Fn.join('', [literal])", () => Fn.join('', [SECRET]), /holds a literal string inside a Terraform expression/],
+  ['Lazy.stringValue of a literal', () => Lazy.stringValue({ produce: () => SECRET }), /resolves to a literal string at synth/],
+  ['a literal around a token', (st) => `${SECRET}${sensitiveVar(st, 'pw_suffix')}`, /mixes literal text with a Terraform value/],
+  ['a variable with a default', (st) => new TerraformVariable(st, 'pw_default', { type: 'string', default: SECRET }).stringValue, /takes variable "pw_default", which has a default value/],
+  ['a TerraformLocal of a literal', (st) => new TerraformLocal(st, 'pw_local', SECRET).asString, /takes local "pw_local", which is a literal string/],
+];
+for (const [what, password, fix] of tokenPasswords) {
+  ROWS[`CloudConfigSecret password: ${what}`] = {
+    build: (w) => cc(w, { password: password(w.stack) }),
+    input: '[kkp-seed/cc] CloudConfigSecret prop password',
+    fix: new RegExp(`${fix.source}[^\\n]*, so it would be written into cdk\\.tf\\.json\\. Pass the stringValue of a TerraformVariable with sensitive: true and no default`),
+  };
+}
+
+/** A second stack of the app on a KKP release whose clusters get a credentials Secret on the seed (2.13+). */
+function newReleaseStack(w: World) {
+  const s = seedStack(w.app, 'kkp-new');
+  new KubernetesProvider(s, 'k8s', {});
+  const inventory = new VsphereInventory(s, 'Inventory', { datacenter: 'dc-9' });
+  const roles = new KkpRoles(s, 'Roles', { kkpRelease: '2.28', vsphereVersion: '8.0' });
+  const datacenter = new KkpDatacenterSpec(s, 'Dc', {
+    name: 'dc-9', inventory, endpoint: 'https://vc9.example.com', datastore: 'ds-9', cluster: 'c-9', templates: { ubuntu: 'kkp-ubuntu' },
+  });
+  return { stack: s, inventory, roles, datacenter };
+}
+const cluster = (w: World, override: Record<string, unknown>, id = 'C', datacenter?: KkpDatacenterSpec) => {
+  if (!w.stack.node.tryFindChild('k8s')) new KubernetesProvider(w.stack, 'k8s', {});
+  return new KkpUserCluster(w.stack, id, {
+    datacenter: datacenter ?? datacenterSpec(w, `Dc-${id}`, `dc-${id.toLowerCase()}`), roles: w.roles, clusterId: 'kh8dfp2rz6',
+    machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-mc', ...override,
+  } as any);
+};
+for (const [what, password, fix] of tokenPasswords) {
+  ROWS[`KkpUserCluster (2.12) cloudConfigPassword: ${what}`] = {
+    build: (w) => cluster(w, { cloudConfigPassword: password(w.stack) }),
+    input: '[kkp-seed/C] KkpUserCluster prop cloudConfigPassword',
+    fix: new RegExp(`${fix.source}[^\\n]*, so it would be written into cdk\\.tf\\.json\\. Pass the stringValue of a TerraformVariable with sensitive: true and no default, or leave cloudConfigPassword out and set TF_VAR_vsphere_kh8dfp2rz6_password`),
+  };
+  ROWS[`KkpUserCluster (2.28) credentials Secret cloudConfigPassword: ${what}`] = {
+    build: (w) => {
+      const n = newReleaseStack(w);
+      new KkpUserCluster(n.stack, 'C', { datacenter: n.datacenter, roles: n.roles, clusterId: 'kh8dfp2rz6', machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-mc', cloudConfigPassword: password(n.stack) });
+    },
+    input: '[kkp-new/C] KkpUserCluster prop cloudConfigPassword',
+    fix: new RegExp(`${fix.source}[^\\n]*, so it would be written into cdk\\.tf\\.json`),
+  };
+  ROWS[`KkpUserCluster (2.28) infraManagementUserPassword: ${what}`] = {
+    build: (w) => {
+      const n = newReleaseStack(w);
+      new KkpUserCluster(n.stack, 'C', {
+        datacenter: n.datacenter, roles: n.roles, clusterId: 'kh8dfp2rz6', machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-mc',
+        cloudConfigPassword: sensitiveVar(n.stack, 'cc_pw'), infraManagementUserPassword: password(n.stack),
+      });
+    },
+    input: '[kkp-new/C] KkpUserCluster prop infraManagementUserPassword',
+    fix: new RegExp(`${fix.source}[^\\n]*, so it would be written into cdk\\.tf\\.json\\. Pass the stringValue of a TerraformVariable with sensitive: true and no default`),
+  };
+}
+add({
+  'KkpUserCluster (2.12) cloudConfigPassword: a literal': {
+    build: (w) => cluster(w, { cloudConfigPassword: SECRET }),
+    input: 'KkpUserCluster kkp-seed/C cloudConfigPassword',
+    fix: /a literal password would be written into cdk\.tf\.json; pass a token, e\.g\. the stringValue of a TerraformVariable with sensitive: true/,
+  },
+  'KkpUserCluster (2.28) infraManagementUserPassword: a literal': {
+    build: (w) => {
+      const n = newReleaseStack(w);
+      new KkpUserCluster(n.stack, 'C', { datacenter: n.datacenter, roles: n.roles, clusterId: 'kh8dfp2rz6', machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-mc', infraManagementUserPassword: SECRET });
+    },
+    input: 'KkpUserCluster kkp-new/C infraManagementUserPassword',
+    fix: /a literal password would be written into cdk\.tf\.json; pass a token/,
+  },
+  'KkpUserCluster (2.12) cloudConfigUser: a newline': {
+    build: (w) => cluster(w, { cloudConfigUser: 'VSPHERE.LOCAL\\ccm\nx' }),
+    input: 'KkpUserCluster kkp-seed/C cloudConfigUser',
+    fix: /contains a newline \(U\+000A\), which the gcfg cloud-config cannot carry; remove it/,
+  },
+  'KkpUserCluster clusterId "clusters": the suggested path is not the refused one': {
+    build: (w) => cluster(w, { clusterId: 'clusters' }, 'C', datacenterSpec(w, 'Dc-C', 'dc-c')),
+    input: 'KkpUserCluster kkp-seed/C folderPath',
+    fix: /"clusters\/clusters" passes through \/dc-1\/vm\/clusters: the folder KKP creates for this cluster itself and destroys with it\. Use another path, e\.g\. "cluster-folders\/clusters"\./,
+  },
+  'KkpUserCluster folderPath: a ".." segment': {
+    build: (w) => cluster(w, { folderPath: 'clusters/../x' }),
+    input: 'KkpUserCluster kkp-seed/C folderPath',
+    fix: /has a "\.\." segment; govmomi cleans such paths/,
+  },
+  'KkpUserCluster: one cluster id in two datacenters': {
+    build: (w) => {
+      const dc2 = new KkpDatacenterSpec(w.stack, 'Dc2', {
+        name: 'dc-2', inventory: new VsphereInventory(w.stack, 'Inventory2', { datacenter: 'dc-2' }), endpoint: 'https://vc.example.com',
+        datastore: 'ds-2', cluster: 'c-2', templates: { ubuntu: 'kkp-ubuntu' },
+      });
+      cluster(w, {}, 'A');
+      cluster(w, { cloudConfigPassword: sensitiveVar(w.stack, 'b_pw') }, 'B', dc2);
+    },
+    input: 'KkpUserCluster kkp-seed/B clusterId',
+    fix: /"kh8dfp2rz6" is already the id of another user cluster in this stack \(its folder: kkp-seed\/A\/Folder\)\. A KKP cluster id is one cluster's metadata\.name, unique in the KKP installation even across datacenters: give this cluster its own id/,
+  },
+  'KkpUserCluster machineControllerPrincipal: no domain': {
+    build: (w) => cluster(w, { machineControllerPrincipal: 'kkp-mc' }),
+    input: 'KkpUserCluster kkp-seed/C machineControllerPrincipal',
+    fix: /is not of the form DOMAIN\\name; write it as DOMAIN\\name/,
+  },
+  'KkpUserCluster roles: undefined': {
+    build: (w) => cluster(w, { roles: undefined }),
+    input: 'KkpUserCluster kkp-seed/C roles',
+    fix: /expected the stack's KkpRoles, got undefined; pass new KkpRoles/,
+  },
+  'KkpUserCluster datacenter: undefined': {
+    build: (w) => new KkpUserCluster(w.stack, 'C', { datacenter: undefined, roles: w.roles, clusterId: 'abc', machineControllerPrincipal: 'VSPHERE.LOCAL\\mc' } as any),
+    input: 'KkpUserCluster kkp-seed/C datacenter',
+    fix: /expected a KkpDatacenterSpec, got undefined; pass the KkpDatacenterSpec of the datacenter the cluster runs in/,
+  },
+  'KkpUserCluster networks: a network name with "%"': {
+    build: (w) => cluster(w, { networks: [w.inventory.network('VM%Network')] }),
+    input: 'VsphereInventory kkp-seed/Inventory network(name)',
+    fix: /contains "%", which vSphere stores escaped as "%25"/,
+  },
+  'UserClusterFolder roles: undefined': {
+    build: (w) => new UserClusterFolder(w.stack, 'U', { inventory: w.inventory, clusterId: 'abc', roles: undefined, machineControllerPrincipal: 'VSPHERE.LOCAL\\mc' } as any),
+    input: 'UserClusterFolder kkp-seed/U roles',
+    fix: /expected the stack's KkpRoles, got undefined/,
+  },
+  'UserClusterFolder inventory: a string': {
+    build: (w) => new UserClusterFolder(w.stack, 'U', { inventory: 'dc-1', clusterId: 'abc', roles: w.roles, machineControllerPrincipal: 'VSPHERE.LOCAL\\mc' } as any),
+    input: 'UserClusterFolder kkp-seed/U inventory',
+    fix: /expected the VsphereInventory of the datacenter, got a string; pass new VsphereInventory/,
+  },
+  'SeedPermissions roles: undefined': {
+    build: (w) => seedPermissions(w, { roles: undefined }),
+    input: 'SeedPermissions kkp-seed/Seed roles',
+    fix: /expected the stack's KkpRoles, got undefined/,
+  },
+  'SeedPermissions inventory: undefined': {
+    build: (w) => seedPermissions(w, { inventory: undefined }),
+    input: 'SeedPermissions kkp-seed/Seed inventory',
+    fix: /expected the VsphereInventory of the datacenter, got undefined/,
+  },
+  'UserClusterPermissions roles: a role instead of KkpRoles': {
+    build: (w) => userClusterPermissions(w, { roles: w.roles.role('user-folder') }),
+    input: 'UserClusterPermissions kkp-seed/Mc roles',
+    fix: /expected the stack's KkpRoles, got a VsphereRole/,
+  },
+  'UserClusterPermissions inventory: undefined': {
+    build: (w) => userClusterPermissions(w, { inventory: undefined }),
+    input: 'UserClusterPermissions kkp-seed/Mc inventory',
+    fix: /expected the VsphereInventory of the datacenter, got undefined/,
+  },
+  'KkpRoles role(undefined)': {
+    build: (w) => w.roles.role(undefined as any),
+    input: 'KkpRoles kkp-seed/Roles role(nameOrKey)',
+    fix: /expected a role key such as "user-folder" or a role name such as "k8c-user-folder-propagate", got undefined; the keys of KKP 2\.12 are/,
+  },
+  'KkpRoles role of another release': {
+    build: (w) => w.roles.role('storage-cns'),
+    input: 'KkpRoles kkp-seed/Roles role("storage-cns")',
+    fix: /is not on the vSphere page of KKP 2\.12.*Roles of 2\.12:/,
+  },
+  'KkpRoles namePrefix: Terraform interpolation': {
+    build: (w) => new KkpRoles(w.stack, 'R2', { vsphereVersion: '8.0', namePrefix: '${var.vsphere_password}-' }),
+    input: 'KkpRoles kkp-seed/R2 namePrefix',
+    fix: /contains "\$\{" or "%\{", which Terraform would evaluate inside the role name; use plain text such as "prod-"/,
+  },
+  'KkpRoles vsphereVersion: unknown': {
+    build: (w) => new KkpRoles(w.stack, 'R2', { vsphereVersion: '9.9' as any }),
+    input: 'KkpRoles kkp-seed/R2 vsphereVersion',
+    fix: /unknown vSphere version "9\.9"\. Use one of/,
+  },
+  'VsphereRole privileges: a string': {
+    build: (w) => new VsphereRole(w.stack, 'Custom', { roleName: 'kkp-custom', privileges: 'Datastore.Browse' as any, vsphereVersion: '8.0' }),
+    input: 'Role "kkp-custom" privileges',
+    fix: /expected an array of privilege IDs .* got a string \(one ID as a string: write \["Datastore\.Browse"\]\)/,
+  },
+  'VsphereRole privileges: a null item': {
+    build: (w) => new VsphereRole(w.stack, 'Custom', { roleName: 'kkp-custom', privileges: ['Datastore.Browse', null] as any, vsphereVersion: '8.0' }),
+    input: 'Role "kkp-custom" privileges[1]',
+    fix: /expected a privilege ID such as "Datastore\.Browse", got null; remove it or give the ID/,
+  },
+  'checkPrivileges: undefined': {
+    build: () => checkPrivileges('kkp-custom', undefined as any, '8.0'),
+    input: 'Role "kkp-custom" privileges',
+    fix: /expected an array of privilege IDs .* got undefined/,
+  },
+});
+
+// CloudConfigSecret server and port: every error carries the construct path.
+add({
+  'CloudConfigSecret port: 70000': {
+    build: (w) => cc(w, { port: 70000 }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop port 70000',
+    fix: /is not a TCP port; use an integer from 1 to 65535/,
+  },
+  'CloudConfigSecret port: "443; x"': {
+    build: (w) => cc(w, { port: '443; x' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop port "443; x"',
+    fix: /is not a TCP port/,
+  },
+  'CloudConfigSecret server host:port against port': {
+    build: (w) => cc(w, { server: 'vc.example.com:8443', port: 443 }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop server "vc.example.com:8443"',
+    fix: /names port 8443 but port is 443; give the port once: server "vc\.example\.com" and port 8443/,
+  },
+  'CloudConfigSecret server host:0': {
+    build: (w) => cc(w, { server: 'vc.example.com:0' }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop port "0"',
+    fix: /is not a TCP port/,
+  },
+  'CloudConfigSecret server: user and password without a scheme': {
+    build: (w) => cc(w, { server: `admin:${SECRET}@vc.example.com` }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop server',
+    fix: /holds a user or password before "@"; give the vCenter host name only/,
+  },
+  'CloudConfigSecret server: a URL with user and password': {
+    build: (w) => cc(w, { server: `https://admin:${SECRET}@vc.example.com` }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop server',
+    fix: /holds a user or password before "@"/,
+  },
+  'CloudConfigSecret server: a URL with a query token': {
+    build: (w) => cc(w, { server: `https://vc.example.com/?token=${SECRET}` }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop server is "https://vc.example.com/?…"',
+    fix: /give the vCenter host name only/,
+  },
+  'CloudConfigSecret (csi-vsphere-conf) server host:port against port': {
+    build: (w) => cc(w, { format: 'csi-vsphere-conf', server: 'vc.example.com:8443', port: 9443, datacenters: ['dc-1'] }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop server "vc.example.com:8443"',
+    fix: /names port 8443 but port is 9443/,
+  },
+});
+
+// KkpDatacenterSpec endpoint, root folder and names: the message names the construct path and never the user info.
+const dcSpec = (w: World, override: Record<string, unknown>) =>
+  new KkpDatacenterSpec(w.stack, 'D', {
+    name: 'vsphere-dc-1', inventory: w.inventory, endpoint: 'https://vc.example.com', datastore: 'ds-1', cluster: 'c-1', templates: { ubuntu: 'kkp-ubuntu' }, ...override,
+  } as any);
+for (const [what, override, input, fix] of [
+  ['endpoint user:password@host without a scheme', { endpoint: `admin:${SECRET}@vc.example.com` }, 'endpoint: "REDACTED@vc.example.com"', /holds a user or password before "@"; credentials never go into the datacenter spec.*Give the URL without them/],
+  ['endpoint ftp:// with user info', { endpoint: `ftp://u:${SECRET}@vc.example.com` }, 'endpoint: "ftp://REDACTED@vc.example.com"', /holds a user or password/],
+  ['endpoint an invalid URL with credentials', { endpoint: `https://u:${SECRET}@vc example` }, 'endpoint: "https://REDACTED@vc example"', /holds a user or password/],
+  ['endpoint a query token', { endpoint: `https://vc.example.com/?token=${SECRET}` }, 'endpoint: "https://vc.example.com/?…"', /has a path, query or fragment; KKP appends \/sdk itself/],
+  ['endpoint a fragment', { endpoint: `https://vc.example.com/#${SECRET}` }, 'endpoint: "https://vc.example.com/"', /has a path, query or fragment/],
+  ['endpoint port 0', { endpoint: 'https://vc.example.com:0' }, 'endpoint: "https://vc.example.com:0" has port "0"', /which is not a TCP port; give 1 to 65535/],
+  ['endpoint port 65536', { endpoint: 'https://vc.example.com:65536' }, 'endpoint: "https://vc.example.com:65536" has port "65536"', /which is not a TCP port/],
+  ['endpoint another scheme', { endpoint: 'ftp://vc.example.com' }, 'endpoint: "ftp://vc.example.com" has scheme "ftp"', /vCenter is reached over https; give the vCenter URL/],
+  ['endpoint no scheme', { endpoint: 'vc.example.com' }, 'endpoint: "vc.example.com" has no scheme', /give the vCenter URL, e\.g\. "https:\/\/vcenter\.example\.com"/],
+  ['rootFolder with ".." below the VM folder', { rootFolder: '/dc-1/vm/kkp/../../host' }, 'rootPath: "/dc-1/vm/kkp/../../host"', /has a "\.\." segment; govmomi cleans such paths.*without "\." or "\.\."/],
+  ['rootFolder with "."', { rootFolder: '/dc-1/vm/./kkp' }, 'rootPath: "/dc-1/vm/./kkp"', /has a "\." segment/],
+  ['rootFolder with a 300-character segment', { rootFolder: `/dc-1/vm/${long(300)}` }, 'rootPath (segment 3)', /has 300 characters; vSphere names have at most 80/],
+  ['datastore with "%"', { datastore: 'ds%1' }, 'datastore: "ds%1"', /contains "%", which vSphere stores escaped as "%25".*or pass inventory\.datastore\(name\)/],
+  ['cluster with a password interpolation', { cluster: 'c-${var.vsphere_password}' }, 'cluster: "c-${var.vsphere_password}"', /contains "\$\{", which Terraform evaluates as an interpolation/],
+  ['template name with a password interpolation', { templates: { ubuntu: 'u-${var.vsphere_password}' } }, 'templates.ubuntu: "u-${var.vsphere_password}"', /contains "\$\{"/],
+  ['template name of 81 characters', { templates: { ubuntu: long(81) } }, 'templates.ubuntu', /has 81 characters; vSphere names have at most 80/],
+  ['template name with U+2028', { templates: { ubuntu: 'u\u2028x' } }, 'templates.ubuntu', /contains a line separator \(U\+2028\)/],
+  ['inventory undefined', { inventory: undefined }, 'inventory', /expected the VsphereInventory of the datacenter, got undefined/],
+] as [string, Record<string, unknown>, string, RegExp][]) {
+  ROWS[`KkpDatacenterSpec ${what}`] = { build: (w) => dcSpec(w, override), input: `KkpDatacenterSpec kkp-seed/D ${input}`, fix };
+}
+ROWS['parseVsphereEndpoint: user info without a scheme'] = {
+  build: () => parseVsphereEndpoint(`root:${SECRET}@vc.example.com`),
+  input: 'endpoint: "REDACTED@vc.example.com"',
+  fix: /holds a user or password before "@"/,
+};
 
 // The pure renderers: the input is the prop name.
 const cloudConfigInput = { server: 'vc.example.com', user: 'u', password: 'p', datacenter: 'DC0', datastore: 'LocalDS_0', clusterId: 'c1' };

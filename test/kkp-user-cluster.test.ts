@@ -174,6 +174,66 @@ describe('KkpUserCluster, KKP 2.12: today\'s output', () => {
 const KKP_KEYS = { username: 'username', password: 'password', infraUser: 'infraManagementUserUsername', infraPassword: 'infraManagementUserPassword' };
 const KKP_NAMESPACE = 'kubermatic';
 
+describe('KkpUserCluster messages that used to mislead', () => {
+  const synthError = (stack: TerraformStack): string => {
+    try {
+      Testing.synth(stack);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('synth passed');
+  };
+
+  test('a password token that carries a literal is one problem, named as cloudConfigPassword, for 2.12 (handed to the cloud-config Secret) too', () => {
+    const { stack, base } = setup('2.12');
+    const hidden = 'hidden-S3cret';
+    new KkpUserCluster(stack, 'A', base('aaaaaaaaaa', { cloudConfigPassword: `${hidden}${new TerraformVariable(stack, 'x', { type: 'string', sensitive: true }).stringValue}` }));
+    const message = synthError(stack);
+    const lines = message.split('\n').slice(1);
+    expect(lines).toEqual([expect.stringMatching(/^ {2}\[test\/A\] KkpUserCluster prop cloudConfigPassword mixes literal text with a Terraform value/)]);
+    expect(message).not.toContain(hidden);
+  });
+
+  test('cluster id "clusters": the suggested folder path is one that is accepted', () => {
+    const { stack, base } = setup('2.28');
+    let message = '';
+    expect(() => new KkpUserCluster(stack, 'A', base('clusters'))).toThrow();
+    try {
+      new KkpUserCluster(stack, 'B', base('clusters'));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const suggested = /e\.g\. "([^"]+)"/.exec(message)![1];
+    expect(suggested).toBe('cluster-folders/clusters');
+    expect(message).not.toContain('e.g. "clusters/clusters"');
+    expect(() => new KkpUserCluster(stack, 'C', base('clusters', { folderPath: suggested }))).not.toThrow();
+  });
+
+  test('one cluster id in two datacenters says what to do, and mentions no variablePrefix (KkpUserCluster has none)', () => {
+    const { stack, base, roles } = setup('2.12');
+    const inventory2 = new VsphereInventory(stack, 'Inventory2', { datacenter: 'dc-2' });
+    const dc2 = new KkpDatacenterSpec(stack, 'Datacenter2', {
+      name: 'vsphere-berlin', inventory: inventory2, endpoint: 'https://vcenter.example.com', datastore: 'ds-2', cluster: 'cluster-2', templates: { ubuntu: 'ubuntu-22.04-kkp' },
+    });
+    new KkpUserCluster(stack, 'A', base('aaaaaaaaaa'));
+    let message = '';
+    try {
+      new KkpUserCluster(stack, 'B', { ...base('aaaaaaaaaa'), datacenter: dc2, roles });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^KkpUserCluster test\/B clusterId: "aaaaaaaaaa" is already the id of another user cluster in this stack \(its folder: test\/A\/Folder\)\..*give this cluster its own id/);
+    expect(message).not.toMatch(/variablePrefix/);
+  });
+
+  test('an error of the inner folder names the KkpUserCluster and its prop, not only the inner "Folder"', () => {
+    const { stack, base } = setup('2.28');
+    expect(() => new KkpUserCluster(stack, 'ClusterA', base('aaaaaaaaaa', { folderPath: 'x//y' }))).toThrow(/^KkpUserCluster test\/ClusterA folderPath: "x\/\/y" has an empty path segment/);
+    expect(() => new KkpUserCluster(stack, 'ClusterB', base('bbbbbbbbbb', { basePath: '../x' }))).toThrow(/^KkpUserCluster test\/ClusterB basePath: /);
+    expect(() => new KkpUserCluster(stack, 'ClusterC', base('cccccccccc', { storagePrincipal: 'nodomain' }))).toThrow(/^KkpUserCluster test\/ClusterC storagePrincipal: principal "nodomain" is not of the form DOMAIN\\name/);
+  });
+});
+
 describe('KkpUserCluster, KKP 2.13 and later: credentials for KKP, no Secret KKP reconciles', () => {
   function newest() {
     const s = setup('2.31');
