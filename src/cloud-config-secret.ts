@@ -166,7 +166,27 @@ export class CloudConfigSecret extends Construct {
   constructor(scope: Construct, id: string, props: CloudConfigSecretProps) {
     super(scope, id);
     const where = `CloudConfigSecret "${this.node.path}"`;
+    if (!props || typeof props !== 'object') {
+      throw new Error(`${where}: props are missing; give at least server, datacenter, datastore and clusterId.`);
+    }
     const csiDialect = props.format === 'csi-vsphere-conf';
+    // Required text props: a missing one is named here instead of failing inside the renderer.
+    const required: [string, unknown][] = csiDialect
+      ? [['clusterId', props.clusterId]]
+      : [['datacenter', (props as KkpCloudConfigSecretProps).datacenter], ['datastore', (props as KkpCloudConfigSecretProps).datastore], ['clusterId', props.clusterId]];
+    for (const [prop, value] of required) {
+      if (typeof value !== 'string' || value === '') {
+        throw new Error(`${where}: prop ${prop} is ${typeof value === 'string' ? 'empty' : String(value)}; give it (a literal or a token).`);
+      }
+    }
+    if (csiDialect) {
+      const datacenters = (props as CsiVsphereConfSecretProps).datacenters as unknown;
+      const ok = (typeof datacenters === 'string' && datacenters !== '') ||
+        (Array.isArray(datacenters) && datacenters.length > 0 && datacenters.every((d) => typeof d === 'string' && d !== ''));
+      if (!ok) {
+        throw new Error(`${where}: prop datacenters must name the vSphere datacenter(s) the driver serves, e.g. ['dc-1'] (got ${Array.isArray(datacenters) ? 'an array with an empty or non-string item, or none' : String(datacenters)}).`);
+      }
+    }
     if (props.format !== undefined && props.format !== 'kkp' && !csiDialect) {
       throw new Error(`${where}: format "${String(props.format)}" is neither "kkp" (KKP's cloud-config) nor "csi-vsphere-conf" (the upstream vSphere CSI driver's).`);
     }

@@ -407,6 +407,9 @@ function checkProps(where: string, props: KkpUserClusterProps): void {
   if (!(props.roles instanceof KkpRoles)) {
     throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
   }
+  if (props.networks !== undefined && !Array.isArray(props.networks)) {
+    throw new Error(`${where} networks: expected a list of networks, got ${describeValue(props.networks)}; pass e.g. [inventory.network('VM Network')].`);
+  }
 }
 
 const secretNames = new WeakMap<TerraformStack, Set<string>>();

@@ -732,6 +732,24 @@ add({
   },
 });
 
+add({
+  'CloudConfigSecret datastore: missing': {
+    build: (w) => cc(w, { datastore: undefined }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop datastore is undefined',
+    fix: /give it \(a literal or a token\)/,
+  },
+  'CloudConfigSecret (csi-vsphere-conf) datacenters: missing': {
+    build: (w) => cc(w, { format: 'csi-vsphere-conf', datacenters: undefined }),
+    input: 'CloudConfigSecret "kkp-seed/cc": prop datacenters',
+    fix: /must name the vSphere datacenter\(s\) the driver serves, e.g. \['dc-1'\]/,
+  },
+  'KkpUserCluster networks: a string': {
+    build: (w) => cluster(w, { networks: 'VM Network' }),
+    input: 'KkpUserCluster kkp-seed/C networks',
+    fix: /expected a list of networks, got a string; pass e\.g\. \[inventory\.network\('VM Network'\)\]/,
+  },
+});
+
 // KkpDatacenterSpec endpoint, root folder and names: the message names the construct path and never the user info.
 const dcSpec = (w: World, override: Record<string, unknown>) =>
   new KkpDatacenterSpec(w.stack, 'D', {
