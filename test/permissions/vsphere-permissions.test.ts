@@ -220,7 +220,7 @@ describe('roles', () => {
   test('an unknown vSphere version lists the supported ones', () => {
     const stack = newStack();
     expect(() => new KkpRoles(stack, 'R', { vsphereVersion: '9.0' as any })).toThrow(
-      `KkpRoles R vsphereVersion: unknown vSphere version "9.0". Use one of '6.7', '7.0', '7.0u2', '8.0'`,
+      `KkpRoles test/R vsphereVersion: unknown vSphere version "9.0". Use one of '6.7', '7.0', '7.0u2', '8.0'`,
     );
   });
 });
