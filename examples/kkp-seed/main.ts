@@ -1,29 +1,21 @@
 // KKP on vSphere, the seed side: roles, grants and folders for one datacenter.
 // Synthesize with `cdktf synth` here, or `npm run synth` at the repository root. No vCenter is needed to synthesize.
-// `cdktf deploy` takes the vCenter from VSPHERE_SERVER and the credentials from TF_VAR_vsphere_user and
-// TF_VAR_vsphere_password: sensitive variables, so no credential is ever written into cdk.tf.json.
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+// `npx cdktf deploy` takes the vCenter and the credentials from the vSphere provider's own environment variables
+// (VSPHERE_SERVER, VSPHERE_USER, VSPHERE_PASSWORD, VSPHERE_ALLOW_UNVERIFIED_SSL). The additive grants' commands read
+// the same variables, and no credential is ever written into cdk.tf.json.
+import { App, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
-import {
-  KkpRoles,
-  PredefinedRole,
-  Principal,
-  SeedPermissions,
-  UserClusterPermissions,
-  VmFolder,
-  VsphereInventory,
-  VspherePermissions,
-} from 'cdktf-kkp-vsphere';
+import { KkpRoles, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory } from 'cdktf-kkp-vsphere';
 import { addUserClusters } from './user-clusters';
 import { addVmTemplates } from './vm-templates';
 
 export class KkpSeedStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const user = new TerraformVariable(this, 'vsphere_user', { type: 'string', sensitive: true, description: 'vCenter user that applies this stack' });
-    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true, description: 'its password' });
-    new VsphereProvider(this, 'vsphere', { user: user.stringValue, password: password.stringValue });
+    // null: the provider reads VSPHERE_USER and VSPHERE_PASSWORD, as the grant and revoke commands do.
+    const fromEnvironment = Token.asString(Token.nullValue());
+    new VsphereProvider(this, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
 
     const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
     const cluster = inventory.computeCluster('cluster-1');
@@ -63,12 +55,9 @@ export class KkpSeedStack extends TerraformStack {
     // KKP's datacenter spec and the user clusters: a folder, grants and the cloud-config Secrets for each.
     addUserClusters(this, { inventory, roles, kkpRoot, cluster, datastores, networks, templates: vmTemplates });
 
-    // The folders are the stack's own. The other objects are shared with other teams: this stack may only manage
-    // their permissions because it lists, for each, what must stay (here: the vSphere admins group).
-    const admins = { principal: Principal.group('VSPHERE.LOCAL\\Administrators'), role: PredefinedRole.ADMINISTRATOR, propagate: true };
-    for (const shared of [inventory.vcenter(), inventory.datacenter, cluster, ...hosts, ...datastores, ...networks]) {
-      VspherePermissions.manageAuthoritatively(shared, { keep: [admins] });
-    }
+    // The folders are the stack's own: one vsphere_entity_permissions each holds exactly the grants above. The vCenter
+    // root, the datacenter, the cluster, the hosts, the datastores and the networks are shared with other teams: the
+    // grants there are additive (each principal's permission is set and removed on its own; nothing else is touched).
   }
 }
 

@@ -111,7 +111,13 @@ function checkRoleName(name: string, input: string): string {
   return name;
 }
 
-const roleNames = new WeakMap<TerraformStack, Map<string, string>>();
+// Per stack: lower-cased role name → the role's name as written and its construct path.
+const roleNames = new WeakMap<TerraformStack, Map<string, { name: string; path: string }>>();
+
+/** The names of every custom role this stack creates (merged roles included), sorted. @internal */
+export function stackRoleNames(stack: TerraformStack): string[] {
+  return [...(roleNames.get(stack)?.values() ?? [])].map((r) => r.name).sort();
+}
 
 /** Two roles of one stack with the same name would fight over one vCenter role: refuse at synth. */
 function claimRoleName(role: VsphereRole, name: string): void {
@@ -124,9 +130,9 @@ function claimRoleName(role: VsphereRole, name: string): void {
   const existing = names.get(name.toLowerCase());
   if (existing !== undefined) {
     throw new Error(
-      `Role name clash: "${name}" (${role.node.path}) is already used by ${existing} in this stack. ` +
+      `Role name clash: "${name}" (${role.node.path}) is already used by ${existing.path} in this stack. ` +
         `vCenter role names are unique: choose another roleName, or a different namePrefix for KkpRoles.`,
     );
   }
-  names.set(name.toLowerCase(), role.node.path);
+  names.set(name.toLowerCase(), { name, path: role.node.path });
 }

@@ -1,10 +1,26 @@
-// Layer 3: every grant of a stack, aggregated into ONE vsphere_entity_permissions per object.
+// Layer 3: every grant of a stack. Objects the stack creates, and shared objects it explicitly takes over, get ONE
+// vsphere_entity_permissions each; grants on every other (shared) object are additive: one instance per object and
+// principal in one `terraform_data` block per stack, whose provisioners grant and revoke exactly that principal.
 import { Construct, IConstruct } from 'constructs';
-import { Annotations, Lazy, TerraformStack, Token } from 'cdktf';
+import { Annotations, DataResource, Lazy, TerraformStack, Token } from 'cdktf';
 import { EntityPermissions } from '@cdktf/provider-vsphere/lib/entity-permissions';
 import { IVsphereEntity } from '../inventory';
+import {
+  AdditiveGrantInput,
+  AdditiveGrantsMetadata,
+  GRANT_ENV,
+  Management,
+  ObjectPermissionsMetadata,
+  STACK_ROLES_ENV,
+  additiveGrantKey,
+} from './additive-model';
 import { Principal } from './principal';
-import { IVsphereRole, VsphereRole } from './role';
+import { IVsphereRole, VsphereRole, stackRoleNames } from './role';
+
+export type { Management } from './additive-model';
+
+/** The command the additive grants' provisioners run; `npx cdktf deploy` puts the package's bin on PATH. */
+export const GRANT_COMMAND = 'cdktf-kkp-vsphere';
 
 /** One grant: a principal gets a role on an object. */
 export interface GrantOptions {
@@ -14,6 +30,13 @@ export interface GrantOptions {
   readonly entity: IVsphereEntity;
   /** Whether the permission applies to the object's children too. */
   readonly propagate: boolean;
+  /**
+   * On a shared object managed additively: take over a permission the principal already holds there that this
+   * stack did not make (any role). The grant then replaces it, and destroying the grant removes it. Without it,
+   * `grant` refuses and says what is there.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 /** A grant as recorded. */
@@ -22,6 +45,7 @@ export interface Grant {
   readonly role: IVsphereRole;
   readonly entity: IVsphereEntity;
   readonly propagate: boolean;
+  readonly adopt: boolean;
 }
 
 /** An existing permission on a shared object that authoritative management must keep. */
@@ -42,9 +66,6 @@ export interface AuthoritativeOptions {
   readonly keep: readonly KeptPermission[];
 }
 
-/** How the permissions of one object are managed. */
-export type Management = 'owned' | 'authoritative';
-
 interface PrincipalEntry {
   readonly principal: Principal;
   readonly grants: Grant[];
@@ -55,7 +76,8 @@ interface PrincipalEntry {
 interface EntityState {
   readonly entity: IVsphereEntity;
   readonly principals: Map<string, PrincipalEntry>;
-  readonly resource: EntityPermissions;
+  /** The object's vsphere_entity_permissions: owned objects, and shared objects managed authoritatively. */
+  resource?: EntityPermissions;
   authoritative?: { keep: { principal: Principal; role: IVsphereRole; propagate: boolean }[] };
 }
 
@@ -64,6 +86,14 @@ const REGISTRY_ID = 'KkpVspherePermissions';
 /**
  * The stack's permission registry: one per stack, created on first use. Grants may come from any construct in
  * any order; the output is deterministic (objects in grant order, principals sorted case-insensitively).
+ *
+ * How an object's grants are applied depends on who owns it:
+ * - an object the stack creates (`VmFolder`): one authoritative `vsphere_entity_permissions`;
+ * - a shared object (looked up) opted in with {@link VspherePermissions.manageAuthoritatively}: the same, keeping
+ *   the listed permissions;
+ * - every other shared object: additive. Each (object, principal) is one instance of the stack's `terraform_data`
+ *   block `AdditiveGrants`, whose create and destroy provisioners run `cdktf-kkp-vsphere grant --stack` and
+ *   `revoke --stack`: exactly that principal's permission is set and removed, nothing else on the object.
  */
 export class VspherePermissions extends Construct {
   /** The registry of the stack that `scope` belongs to. */
@@ -85,12 +115,15 @@ export class VspherePermissions extends Construct {
     VspherePermissions.of(entity.scope).manageAuthoritatively(entity, options);
   }
 
+  /** The `terraform_data` block holding one instance per additive grant (present, maybe empty, in every stack that grants). */
+  public readonly additiveGrants: DataResource;
   private readonly entities = new Map<string, EntityState>();
   private readonly mergedRoles = new Map<string, { role: VsphereRole; users: number }>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.node.addValidation({ validate: () => this.validateManagement() });
+    this.additiveGrants = this.createAdditiveGrants();
   }
 
   /** Grants `role` to `principal` on `entity`. */
@@ -99,7 +132,11 @@ export class VspherePermissions extends Construct {
     if (typeof options.propagate !== 'boolean') {
       throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: propagate must be true or false.`);
     }
-    const grant: Grant = { principal, role: options.role, entity: options.entity, propagate: options.propagate };
+    if (options.adopt !== undefined && typeof options.adopt !== 'boolean') {
+      throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: adopt must be true or false.`);
+    }
+    const adopt = options.adopt ?? false;
+    const grant: Grant = { principal, role: options.role, entity: options.entity, propagate: options.propagate, adopt };
     const state = this.stateFor(options.entity);
     if (state.authoritative?.keep.some((k) => k.principal.key === principal.key)) {
       throw keptAndGranted(principal, options.entity);
@@ -170,6 +207,7 @@ export class VspherePermissions extends Construct {
       if (state.principals.has(k.principal.key)) throw keptAndGranted(k.principal, entity);
     }
     state.authoritative = { keep };
+    state.resource = this.createEntityPermissions(state);
     Annotations.of(state.resource).addWarning(
       `Authoritative management of shared object ${entity.inventoryPath}: every permission on it that is neither ` +
         `granted by this stack nor kept (${keep.length} kept) is removed on apply, and all of them on destroy.`,
@@ -192,15 +230,103 @@ export class VspherePermissions extends Construct {
       }
       return state;
     }
+    state = { entity, principals: new Map() };
+    if (entity.ownership === 'owned') state.resource = this.createEntityPermissions(state);
+    this.entities.set(key, state);
+    return state;
+  }
+
+  private createEntityPermissions(state: EntityState): EntityPermissions {
+    const entity = state.entity;
     const resource = new EntityPermissions(this, `Perms-${entity.kind}-${sanitize(entity.inventoryPath)}`, {
       entityId: entity.entityId,
       entityType: entity.entityType,
-      permissions: Lazy.anyValue({ produce: () => this.renderPermissions(state!) }) as any,
+      permissions: Lazy.anyValue({ produce: () => this.renderPermissions(state) }) as any,
     });
-    resource.addOverride('//.kkp', Lazy.anyValue({ produce: () => this.renderMetadata(state!) }));
-    state = { entity, principals: new Map(), resource };
-    this.entities.set(key, state);
-    return state;
+    resource.addOverride('//.kkp', Lazy.anyValue({ produce: () => this.renderMetadata(state) }));
+    return resource;
+  }
+
+  /** The management mode of an object: decided at synth, since manageAuthoritatively may come after the grants. */
+  private managementOf(state: EntityState): Management {
+    return state.entity.ownership === 'owned' ? 'owned' : state.authoritative ? 'authoritative' : 'additive';
+  }
+
+  private additiveStates(): EntityState[] {
+    return [...this.entities.values()].filter((s) => this.managementOf(s) === 'additive' && s.principals.size > 0);
+  }
+
+  /**
+   * One `terraform_data` block for all additive grants of the stack, `for_each` over (object, principal). It stays
+   * in the configuration even when it has no instance: Terraform runs a destroy-time provisioner for an instance
+   * removed from `for_each`, but not for a resource block removed from the configuration.
+   */
+  private createAdditiveGrants(): DataResource {
+    const self = '${jsonencode(self.input)}';
+    const block = new DataResource(this, 'AdditiveGrants', {
+      input: Token.asAny('${each.value}') as any,
+      // Replaced when what vCenter holds would change; the principal's case is not part of it (vCenter ignores it),
+      // so a respelled principal is an in-place update that runs no command.
+      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.group, each.value.role, each.value.propagate]}') as any,
+      // The new grant is made before the old one is revoked, so the principal never lacks a permission; the old
+      // one's revoke then finds the new role there and leaves it (revoke removes only what is still its own).
+      lifecycle: { createBeforeDestroy: true },
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: `${GRANT_COMMAND} grant --stack`,
+          environment: { [GRANT_ENV]: self, [STACK_ROLES_ENV]: Lazy.stringValue({ produce: () => escapeTemplate(JSON.stringify(stackRoleNames(TerraformStack.of(this)))) }) },
+        },
+        { type: 'local-exec', when: 'destroy', command: `${GRANT_COMMAND} revoke --stack`, environment: { [GRANT_ENV]: self } },
+      ],
+    });
+    block.addOverride('for_each', Lazy.anyValue({ produce: () => this.renderAdditiveInstances() }));
+    // The roles a grant names exist before it is made, and outlive it.
+    block.addOverride('depends_on', Lazy.anyValue({ produce: () => this.additiveRoleDependencies() }));
+    block.addOverride('//.kkp', Lazy.anyValue({ produce: () => this.renderAdditiveMetadata() }));
+    return block;
+  }
+
+  private additiveRows(): { key: string; input: AdditiveGrantInput; state: EntityState }[] {
+    return this.additiveStates().flatMap((state) =>
+      this.sortedEntries(state).map((row) => ({
+        key: additiveGrantKey(state.entity.inventoryPath, row.principal.name, row.principal.isGroup),
+        input: {
+          object: state.entity.inventoryPath,
+          principal: row.principal.name,
+          group: row.principal.isGroup,
+          role: row.role.roleName,
+          propagate: row.propagate,
+          adopt: row.adopt,
+        },
+        state,
+      })),
+    );
+  }
+
+  private renderAdditiveInstances(): Record<string, unknown> {
+    const rows = this.additiveRows().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // for_each keys and values are Terraform templates: a literal "${" or "%{" in a name must not be evaluated.
+    return Object.fromEntries(
+      rows.map((r) => [
+        escapeTemplate(r.key),
+        { ...r.input, object: escapeTemplate(r.input.object), principal: escapeTemplate(r.input.principal), role: escapeTemplate(r.input.role) },
+      ]),
+    );
+  }
+
+  private additiveRoleDependencies(): string[] | undefined {
+    const roles = new Set<string>();
+    for (const state of this.additiveStates()) {
+      for (const entry of state.principals.values()) {
+        if (entry.effectiveRole instanceof VsphereRole) roles.add(entry.effectiveRole.resource.fqn);
+      }
+    }
+    return roles.size ? [...roles] : undefined;
+  }
+
+  private renderAdditiveMetadata(): AdditiveGrantsMetadata {
+    return { management: 'additive', objects: this.additiveStates().map((state) => this.renderMetadata(state)) };
   }
 
   /** Recomputes the one role a principal holds on an object from all roles granted to it there. */
@@ -258,16 +384,17 @@ export class VspherePermissions extends Construct {
     }
   }
 
-  private sortedEntries(state: EntityState): { principal: Principal; role: IVsphereRole; propagate: boolean; kept: boolean; via: string[] }[] {
+  private sortedEntries(state: EntityState): { principal: Principal; role: IVsphereRole; propagate: boolean; kept: boolean; adopt: boolean; via: string[] }[] {
     const rows = [
       ...[...state.principals.values()].map((e) => ({
         principal: e.principal,
         role: e.effectiveRole,
         propagate: e.grants[0].propagate,
         kept: false,
+        adopt: e.grants.some((g) => g.adopt),
         via: e.grants.map((g) => g.role.roleName),
       })),
-      ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, via: [] as string[] })),
+      ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, adopt: false, via: [] as string[] })),
     ];
     return rows.sort((a, b) => (a.principal.key < b.principal.key ? -1 : a.principal.key > b.principal.key ? 1 : 0));
   }
@@ -281,9 +408,8 @@ export class VspherePermissions extends Construct {
     }));
   }
 
-  private renderMetadata(state: EntityState): unknown {
-    const management: Management | 'unmanaged' =
-      state.entity.ownership === 'owned' ? 'owned' : state.authoritative ? 'authoritative' : 'unmanaged';
+  private renderMetadata(state: EntityState): ObjectPermissionsMetadata {
+    const management = this.managementOf(state);
     return {
       entity: state.entity.inventoryPath,
       kind: state.entity.kind,
@@ -295,6 +421,9 @@ export class VspherePermissions extends Construct {
         role: row.role.roleName,
         propagate: row.propagate,
         ...(row.kept ? { kept: true } : { grantedRoles: row.via }),
+        ...(management === 'additive'
+          ? { instance: additiveGrantKey(state.entity.inventoryPath, row.principal.name, row.principal.isGroup), ...(row.adopt ? { adopt: true } : {}) }
+          : {}),
       })),
     };
   }
@@ -302,19 +431,24 @@ export class VspherePermissions extends Construct {
   private validateManagement(): string[] {
     const errors: string[] = [];
     for (const state of this.entities.values()) {
-      if (state.entity.ownership === 'owned' || state.authoritative) continue;
-      const who = [...state.principals.values()].map((e) => `${e.principal.name} (${e.effectiveRole.roleName})`).join(', ');
-      errors.push(
-        `Grants on shared object ${state.entity.inventoryPath} (${state.entity.kind}) for ${who} need an explicit ` +
-          `management mode. vsphere_entity_permissions owns ALL permissions of its object: on a vCenter root, datacenter, ` +
-          `cluster, datastore or network that other teams use, it would delete their permissions on the next apply and ` +
-          `on destroy. If this stack may own every permission there, call ` +
-          `VspherePermissions.manageAuthoritatively(entity, { keep: [...] }) listing each existing permission to keep ` +
-          `(keep: [] if there are none); otherwise grant these roles outside this stack.`,
-      );
+      if (this.managementOf(state) === 'additive') continue;
+      for (const entry of state.principals.values()) {
+        if (entry.grants.some((g) => g.adopt)) {
+          errors.push(
+            `The grant to ${entry.principal.name} on ${state.entity.inventoryPath} sets adopt, but that object's permissions are ` +
+              `managed by one vsphere_entity_permissions (${this.managementOf(state)}), which replaces whatever is there anyway. ` +
+              `Remove adopt: it applies to additive grants on shared objects only.`,
+          );
+        }
+      }
     }
     return errors;
   }
+}
+
+/** Escapes Terraform template sequences in a literal: `${` → `$${`, `%{` → `%%{`. */
+function escapeTemplate(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 function keptAndGranted(principal: Principal, entity: IVsphereEntity): Error {
