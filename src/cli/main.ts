@@ -3,6 +3,7 @@
 // registers itself here; nothing in this file loads cdktf or a provider package.
 import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
+import { registerGrant } from './grant';
 import { registerReport } from './report';
 import { redactUrls } from '../validation';
 import { registerVmTemplate } from './vm-template';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerConvertImage(program);
   registerReport(program);
   registerVmTemplate(program);
+  registerGrant(program);
   return program;
 }
 

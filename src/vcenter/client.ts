@@ -65,6 +65,24 @@ export interface VcenterEntityPermission extends VcenterPermission {
   readonly entity: ManagedObjectReference;
 }
 
+/** What a server says it is. */
+export interface VcenterAbout {
+  /** e.g. `VMware vCenter Server 8.0.3 build-24022515`. */
+  readonly fullName: string;
+  /** e.g. `8.0.3`. */
+  readonly version: string;
+  /** `VirtualCenter` for a vCenter, `HostAgent` for an ESXi host. */
+  readonly apiType: string;
+}
+
+/** A privilege as the AuthorizationManager's privilegeList names it. */
+export interface VcenterPrivilege {
+  /** e.g. `VirtualMachine.Config.AddExistingDisk`. */
+  readonly id: string;
+  /** Its group, e.g. `VirtualMachine.Config`. */
+  readonly group: string;
+}
+
 const SERVICE_INSTANCE: ManagedObjectReference = { type: 'ServiceInstance', value: 'ServiceInstance' };
 const ADMIN_ROLE_ID = -1;
 
@@ -119,7 +137,12 @@ export class VcenterClient {
         service.sessionManager,
         xmlElement('userName', options.user) + xmlElement('password', options.password),
       );
-      return new VcenterClient(transport, service);
+      const about = asObject(content?.about);
+      return new VcenterClient(transport, service, {
+        fullName: text(about?.fullName) ?? '',
+        version: text(about?.version) ?? '',
+        apiType: text(about?.apiType) ?? '',
+      });
     } catch (err) {
       transport.close();
       throw err;
@@ -129,7 +152,14 @@ export class VcenterClient {
   private constructor(
     private readonly transport: SoapTransport,
     private readonly service: ServiceContent,
+    /** What the server says it is (ServiceContent.about), e.g. `{ fullName: 'VMware vCenter Server 8.0.3 ...', version: '8.0.3' }`. */
+    public readonly about: VcenterAbout,
   ) {}
+
+  /** The server address, e.g. `https://vcenter.example.com` (no credentials). */
+  public get server(): string {
+    return this.transport.server;
+  }
 
   /** The vCenter root folder (`group-d1`): where vCenter-wide permissions go. */
   public get rootFolder(): ManagedObjectReference {
@@ -304,6 +334,80 @@ export class VcenterClient {
       this.service.authorizationManager,
       xmlMoRef('entity', entity) + xmlElement('user', principal) + xmlElement('isGroup', group),
     );
+  }
+
+  /**
+   * Changes a role's name and privileges (what the provider does for an in-place update of a `vsphere_role`).
+   * vCenter keeps the role id, so every permission with this role keeps it.
+   */
+  public async updateRole(id: number, name: string, privilegeIds: readonly string[]): Promise<void> {
+    try {
+      await this.transport.call(
+        'UpdateAuthorizationRole',
+        this.service.authorizationManager,
+        xmlElement('roleId', id) + xmlElement('newName', name) + privilegeIds.map((p) => xmlElement('privIds', p)).join(''),
+      );
+    } catch (err) {
+      throw await this.explainPrivilegeFault(err, privilegeIds);
+    }
+  }
+
+  /**
+   * Every privilege the server knows (AuthorizationManager.privilegeList). Empty when the server does not list them
+   * (the govmomi simulator); the Admin role (id -1) holds every privilege, so its list is the fallback.
+   */
+  public async privilegeList(): Promise<VcenterPrivilege[]> {
+    const prop = await this.property(this.service.authorizationManager, 'privilegeList');
+    return asArray(asObject(prop)?.AuthorizationPrivilege).map((node) => {
+      const p = asObject(node);
+      return { id: text(p?.privId) ?? '', group: text(p?.privGroupName) ?? '' };
+    });
+  }
+
+  /** Creates a folder named `name` in `parent` (a folder) and returns it. */
+  public async createFolder(parent: ManagedObjectReference, name: string): Promise<ManagedObjectReference> {
+    const created = asMoRef(await this.transport.call('CreateFolder', parent, xmlElement('name', name)));
+    if (!created) throw new Error(`vCenter CreateFolder: no folder reference in the answer for "${name}".`);
+    return { type: 'Folder', value: created.value };
+  }
+
+  /** Destroys a managed entity (a folder, a VM) and waits for the task. */
+  public async destroyEntity(entity: ManagedObjectReference): Promise<void> {
+    await this.waitForTask(await this.transport.call('Destroy_Task', entity), 'Destroy_Task');
+  }
+
+  /** Waits until a task (the returnval of a `..._Task` call) has succeeded; a failed task becomes an error. */
+  public async waitForTask(taskRef: unknown, operation: string, timeoutMs = 60_000): Promise<void> {
+    const moRef = asMoRef(taskRef as XmlNode);
+    if (!moRef) throw new Error(`vCenter ${operation}: the answer names no task.`);
+    const task = { type: 'Task', value: moRef.value };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = text(await this.property(task, 'info.state'));
+      if (state === 'success') return;
+      if (state === 'error') {
+        const error = asObject(await this.property(task, 'info.error'));
+        const message = text(error?.localizedMessage) ?? 'no message';
+        throw new Error(`vCenter ${operation} failed: ${message}`);
+      }
+      if (Date.now() > deadline) throw new Error(`vCenter ${operation}: the task did not finish within ${timeoutMs} ms.`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** One property of one managed object, as parsed XML. */
+  private async property(obj: ManagedObjectReference, path: string): Promise<XmlNode | XmlNode[] | undefined> {
+    const result = await this.transport.call(
+      'RetrievePropertiesEx',
+      this.service.propertyCollector,
+      `<specSet><propSet>${xmlElement('type', obj.type)}${xmlElement('pathSet', path)}</propSet>` +
+        `<objectSet>${xmlMoRef('obj', obj)}</objectSet></specSet><options/>`,
+    );
+    const objects = asArray(asObject(result)?.objects);
+    const prop = asArray(asObject(objects[0])?.propSet)
+      .map(asObject)
+      .find((p) => text(p?.name) === path);
+    return prop?.val;
   }
 
   // vCenter's InvalidArgument names the property (privIds) but not the ID: find the IDs the Admin role lacks.

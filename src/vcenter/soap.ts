@@ -215,7 +215,10 @@ export class SoapTransport {
       req.on('error', (err: Error & { code?: string }) => {
         // The node error names host and cause only; the request body (with a password, for Login) is never in it.
         const cause = err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message;
-        reject(new Error(`vCenter ${operation} failed: cannot reach ${this.endpoint.href} (${cause}).`));
+        const failure = new Error(`vCenter ${operation} failed: cannot reach ${this.endpoint.href} (${cause}).`) as Error & { code?: string };
+        // The node error code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, ...) lets callers explain the cause.
+        if (err.code) failure.code = err.code;
+        reject(failure);
       });
       req.end(payload);
     });

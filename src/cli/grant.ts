@@ -1,0 +1,93 @@
+// `cdktf-kkp-vsphere grant` and `revoke`: one principal's permission on one object, nothing else touched. A person
+// runs them with options; a stack's additive grants run them with --stack from their provisioners (the grant as
+// JSON in KKP_VSPHERE_GRANT). The vCenter and its credentials come from the provider's environment variables.
+import { Command } from 'commander';
+import { GRANT_ENV, STACK_ROLES_ENV, parseAdditiveGrant, parseStackRoles } from '../permissions/additive-model';
+import { Principal } from '../permissions/principal';
+import { PermissionRequest, grantPermission, revokePermission } from '../vcenter/grants';
+import { connectFromEnvironment } from './vcenter-env';
+
+interface PermissionFlags {
+  principal?: string;
+  group?: boolean;
+  role?: string;
+  object?: string;
+  propagate?: boolean;
+  adopt?: boolean;
+  stack?: boolean;
+}
+
+function request(command: string, flags: PermissionFlags): PermissionRequest {
+  if (flags.stack) {
+    const given = (['principal', 'group', 'role', 'object', 'propagate', 'adopt'] as const).filter((k) => flags[k] !== undefined && flags[k] !== false);
+    if (given.length) throw new Error(`${command} --stack reads the grant from ${GRANT_ENV}; do not also give --${given.join(', --')}.`);
+    return parseAdditiveGrant(process.env[GRANT_ENV], GRANT_ENV);
+  }
+  for (const key of ['principal', 'role', 'object'] as const) {
+    if (!flags[key]) throw new Error(`${command}: --${key} is required (or --stack, with the grant in ${GRANT_ENV}).`);
+  }
+  // The same spelling rules as the constructs: DOMAIN\name.
+  const principal = Principal.of(flags.principal!, `${command} --principal`).name;
+  return { principal, group: flags.group === true, role: flags.role!, object: flags.object!, propagate: flags.propagate === true, adopt: flags.adopt === true };
+}
+
+function permissionOptions(cmd: Command): Command {
+  return cmd
+    .option('--principal <DOMAIN\\name>', 'the user or group, e.g. VSPHERE.LOCAL\\kkp-storage')
+    .option('--group', 'the principal is a group')
+    .option('--role <name>', 'the role name (predefined roles by label, e.g. Read-only)')
+    .option('--object <path>', 'inventory path of the object, e.g. /dc-1/datastore/ds-1 ("/" is the vCenter root)')
+    .option('--propagate', 'the permission propagates to the object\'s children')
+    .option('--stack', `what a stack's provisioner runs: the grant from ${GRANT_ENV} (JSON)`)
+    .addHelpText(
+      'after',
+      '\nThe vCenter comes from VSPHERE_SERVER, VSPHERE_USER, VSPHERE_PASSWORD and VSPHERE_ALLOW_UNVERIFIED_SSL, ' +
+        'as for the vSphere provider. Nothing else on the object is read into or changed by this command.',
+    );
+}
+
+async function withVcenter<T>(work: (vc: Awaited<ReturnType<typeof connectFromEnvironment>>) => Promise<T>): Promise<T> {
+  const vc = await connectFromEnvironment();
+  try {
+    return await work(vc);
+  } finally {
+    // A failed logout changes nothing that was done; the session times out on the server.
+    await vc.logout().catch(() => undefined);
+  }
+}
+
+/** Registers `grant` and `revoke` on the program. */
+export function registerGrant(program: Command): void {
+  permissionOptions(
+    program
+      .command('grant')
+      .description(
+        'Give one principal one role on one object, touching no other permission there. A permission the principal ' +
+          'already holds there is left alone and the command fails, saying what is there, unless it is identical ' +
+          '(nothing to do) or --adopt is given. With --stack, a permission counts as the grant\'s own only when its role ' +
+          `is one of the stack's roles (${STACK_ROLES_ENV}).`,
+      ),
+  )
+    .option('--adopt', 'take over the permission the principal already holds there, whatever its role')
+    .action(async (flags: PermissionFlags) => {
+      const req = request('grant', flags);
+      const stackRoles = flags.stack ? new Set(parseStackRoles(process.env[STACK_ROLES_ENV], STACK_ROLES_ENV)) : undefined;
+      const outcome = await withVcenter((vc) => grantPermission(vc, req, stackRoles ? { stackRoles } : {}));
+      process.stdout.write(`${outcome.message}\n`);
+    });
+
+  permissionOptions(
+    program
+      .command('revoke')
+      .description(
+        'Remove one principal\'s permission on one object, but only while it is the one named (same role and ' +
+          'propagation); nothing else there is touched. An absent permission is nothing to do. With --stack (a ' +
+          'stack\'s destroy), a permission that is no longer the grant\'s, or a role or object that is gone, is left ' +
+          'and reported instead of failing.',
+      ),
+  ).action(async (flags: PermissionFlags) => {
+    const req = request('revoke', flags);
+    const outcome = await withVcenter((vc) => revokePermission(vc, req, { onlyIfOwn: flags.stack === true }));
+    process.stdout.write(`${outcome.message}\n`);
+  });
+}
