@@ -1,0 +1,341 @@
+// Additive grants deployed for real: the library's constructs synthesized, the additive grants applied by the real
+// terraform binary whose provisioners run the real CLI against the faithful simulator (HTTPS, self-signed, allowed
+// through VSPHERE_ALLOW_UNVERIFIED_SSL as a user would). The vSphere provider's own part (roles, folders, the owned
+// folders' permissions) is replayed through the SOAP client, because the provider cannot be installed here
+// (test/e2e/support.ts says exactly what is dropped from the configuration and why).
+//
+// Other teams' permissions on every shared object are set before the first apply and must be identical after each
+// apply, each change a user makes, and destroy. Each step prints the per-object figures.
+import { TerraformStack, Testing, Token } from 'cdktf';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import {
+  KkpRoles,
+  PredefinedRole,
+  SeedPermissions,
+  UserClusterFolder,
+  UserClusterPermissions,
+  VmFolder,
+  VsphereInventory,
+  VspherePermissions,
+  VsphereVersion,
+} from '../../src';
+import { VcenterClient } from '../../src/vcenter';
+import { resolveObject } from '../../src/vcenter/grants';
+import { synthJson } from '../permissions/support';
+import { Vcsim, startVcsim } from '../support/vcsim';
+import { Deployment, PermissionLine, additiveLines, permissionsByObject } from './support';
+
+jest.setTimeout(600_000);
+
+type Json = Record<string, any>;
+
+/** The shared objects: the vCenter root, the datacenter, the cluster, a datastore, a datastore cluster, three networks. */
+const SHARED = [
+  '/',
+  '/DC0',
+  '/DC0/host/DC0_C0',
+  '/DC0/datastore/LocalDS_0',
+  '/DC0/datastore/pod-1',
+  '/DC0/network/VM Network',
+  '/DC0/network/DC0_DVPG0',
+  '/DC0/network/kkp-workers',
+];
+
+interface Variant {
+  readonly prefix: 'prod-' | 'staging-';
+  readonly clusters: readonly { id: string; ownStorage?: boolean }[];
+  readonly networks: readonly string[];
+  readonly vsphereVersion: VsphereVersion;
+  /** The machine-controller user also gets the storage role on LocalDS_0: one merged role there. */
+  readonly mcAlsoStorage?: boolean;
+}
+
+const principals = (prefix: string) => ({ mc: `VSPHERE.LOCAL\\${prefix}kkp-mc`, storage: `VSPHERE.LOCAL\\${prefix}kkp-storage` });
+
+/** A KKP installation as a user writes it with the library, aimed at the simulator's inventory. */
+function synth(v: Variant): Json {
+  const stack = new TerraformStack(Testing.app(), `${v.prefix}kkp`);
+  const fromEnvironment = Token.asString(Token.nullValue());
+  new VsphereProvider(stack, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
+  const { mc, storage } = principals(v.prefix);
+  const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' });
+  const cluster = inventory.computeCluster('DC0_C0');
+  const datastores = [inventory.datastore('LocalDS_0'), inventory.datastoreCluster('pod-1')];
+  const networks = v.networks.map((n) => inventory.network(n));
+  const kkpRoot = new VmFolder(stack, 'KkpRoot', { inventory, path: `${v.prefix}kkp` });
+  const templates = new VmFolder(stack, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
+  const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: v.vsphereVersion, namePrefix: v.prefix });
+  new SeedPermissions(stack, 'Seed', { roles, inventory, storagePrincipal: storage, folders: [kkpRoot, templates], datastores });
+  new UserClusterPermissions(stack, 'MachineController', { roles, inventory, principal: mc, cluster, networks, datastores, folders: [kkpRoot, templates] });
+  if (v.mcAlsoStorage) {
+    VspherePermissions.grant({ principal: mc, role: roles.role('k8c-storage-datastore-propagate'), entity: datastores[0], propagate: true });
+  }
+  for (const c of v.clusters) {
+    const own = c.ownStorage ? `${storage}-${c.id}` : undefined;
+    new UserClusterFolder(stack, `Cluster-${c.id}`, { inventory, rootFolder: kkpRoot, clusterId: c.id, roles, machineControllerPrincipal: mc, storagePrincipal: own });
+    if (own) {
+      // What KkpUserCluster grants a cluster's own storage user on shared objects.
+      VspherePermissions.grant({ principal: own, role: roles.role('k8c-storage-datastore-propagate'), entity: datastores[0], propagate: true });
+      VspherePermissions.grant({ principal: own, role: PredefinedRole.READ_ONLY, entity: inventory.datacenter, propagate: false });
+    }
+  }
+  return synthJson(stack);
+}
+
+const isInstallation = (line: PermissionLine) => / VSPHERE\.LOCAL\\(prod|staging)-/.test(line);
+const others = (lines: PermissionLine[]) => lines.filter((l) => !isInstallation(l));
+
+let sim: Vcsim;
+let vc: VcenterClient;
+let backupRole: number;
+
+/** The inventory a user would have, and other teams' permissions on every shared object. */
+async function prepareSimulator(): Promise<Map<string, PermissionLine[]>> {
+  sim = await startVcsim({ tls: true });
+  vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
+  // A datastore cluster (CreateStoragePod) and a second distributed port group (AddDVPortgroup_Task on DVS0): the
+  // simulator accepts both through the API; DC0_DVPG0 is the simulator's own distributed port group.
+  const internals = vc as unknown as { transport: { call: (op: string, self: unknown, params?: string) => Promise<unknown> } };
+  await internals.transport.call('CreateStoragePod', (await vc.findByInventoryPath('/DC0/datastore'))!, '<name>pod-1</name>');
+  const dvs = (await vc.findByInventoryPath('/DC0/network/DVS0'))!;
+  await vc.waitForTask(
+    await internals.transport.call('AddDVPortgroup_Task', dvs, '<spec><name>kkp-workers</name><type>earlyBinding</type><numPorts>8</numPorts></spec>'),
+    'AddDVPortgroup_Task',
+  );
+  backupRole = (await vc.addRole('corp-backup', ['Datastore.Browse', 'VirtualMachine.State.CreateSnapshot'])).id;
+  for (const path of SHARED) {
+    const ref = (await resolveObject(vc, path))!;
+    await vc.setEntityPermissions(ref, [
+      { principal: 'CORP\\backup-team', group: true, roleId: backupRole, propagate: true },
+      { principal: 'CORP\\monitoring', group: false, roleId: -2, propagate: false },
+    ]);
+  }
+  return permissionsByObject(vc, SHARED);
+}
+
+async function stopSimulator(): Promise<void> {
+  await vc?.logout();
+  await sim?.stop();
+}
+
+/** Prints the per-object figures of one step and checks them: others unchanged, the installations' grants exact. */
+async function checkStep(step: string, before: Map<string, PermissionLine[]>, expected: Map<string, PermissionLine[]>): Promise<void> {
+  const now = await permissionsByObject(vc, SHARED);
+  const rows: string[] = [];
+  for (const path of SHARED) {
+    const after = now.get(path)!;
+    const ours = after.filter(isInstallation);
+    rows.push(
+      `${path.padEnd(26)} others before ${String(others(before.get(path)!).length).padStart(2)}  after ${String(others(after).length).padStart(2)}` +
+        `  identical ${JSON.stringify(others(after)) === JSON.stringify(others(before.get(path)!)) ? 'yes' : 'NO'}` +
+        `  installation grants ${ours.length} (expected ${(expected.get(path) ?? []).length})`,
+    );
+  }
+  console.log(`${step}\n${rows.join('\n')}`);
+  for (const path of SHARED) {
+    expect([path, others(now.get(path)!)]).toEqual([path, others(before.get(path)!)]);
+    expect([path, now.get(path)!.filter(isInstallation)]).toEqual([path, expected.get(path) ?? []]);
+  }
+}
+
+function merge(...maps: Map<string, PermissionLine[]>[]): Map<string, PermissionLine[]> {
+  const out = new Map<string, PermissionLine[]>();
+  for (const m of maps) for (const [k, v] of m) out.set(k, [...(out.get(k) ?? []), ...v].sort());
+  return out;
+}
+
+describe('one installation: apply, each change a user makes, destroy', () => {
+  let before: Map<string, PermissionLine[]>;
+  let prod: Deployment;
+  const base: Variant = {
+    prefix: 'prod-',
+    clusters: [{ id: 'kh8dfp2rz6' }, { id: 'x7q2mm9wkp', ownStorage: true }],
+    networks: ['VM Network', 'DC0_DVPG0'],
+    vsphereVersion: '8.0',
+  };
+  const { mc, storage } = principals('prod-');
+
+  beforeAll(async () => {
+    before = await prepareSimulator();
+    prod = new Deployment(vc, sim);
+  });
+  afterAll(async () => {
+    prod?.ws.remove();
+    await stopSimulator();
+  });
+
+  test('other teams are on every shared object before the first apply', () => {
+    for (const path of SHARED) {
+      expect(others(before.get(path)!)).toEqual(
+        expect.arrayContaining(['group CORP\\backup-team corp-backup propagate', 'user CORP\\monitoring Read-only no-propagate']),
+      );
+    }
+    // The simulator's own principals on the root folder count as other teams too.
+    expect(others(before.get('/')!)).toEqual([
+      'group CORP\\backup-team corp-backup propagate',
+      'group root Administrator propagate',
+      'user CORP\\monitoring Read-only no-propagate',
+      'user admin Administrator propagate',
+      'user root Administrator propagate',
+    ]);
+  });
+
+  test('deploy: every additive grant lands, nothing else changes, the next plan is empty', async () => {
+    const tf = synth(base);
+    const result = await prod.deploy(tf);
+    console.log(`deploy: ${JSON.stringify({ ...result, actions: result.actions.length })}`);
+    expect(result.plan).toBe(0);
+    expect(result.added).toBe(Object.keys(Object.values<Json>(tf.resource.terraform_data)[0].for_each).length);
+    const expected = additiveLines(tf);
+    // The machine-controller's grants as the KKP documentation puts them, plus both storage users'.
+    expect(expected.get('/')).toEqual([`user ${mc} prod-k8c-user-vcenter no-propagate`]);
+    expect(expected.get('/DC0')).toEqual([
+      `user ${mc} prod-k8c-user-datacenter no-propagate`,
+      `user ${storage} Read-only no-propagate`,
+      `user ${storage}-x7q2mm9wkp Read-only no-propagate`,
+    ]);
+    expect(expected.get('/DC0/datastore/pod-1')).toEqual([
+      `user ${mc} prod-k8c-user-datastore-propagate propagate`,
+      `user ${storage} prod-k8c-storage-datastore-propagate propagate`,
+    ]);
+    await checkStep('after deploy', before, expected);
+  });
+
+  test('add a user cluster with its own storage user', async () => {
+    const tf = synth({ ...base, clusters: [...base.clusters, { id: 'p4n8c2vd7t', ownStorage: true }] });
+    const result = await prod.deploy(tf);
+    expect(result.actions).toEqual([
+      `create /DC0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
+      `create /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
+    ]);
+    expect(result.plan).toBe(0);
+    await checkStep('after adding user cluster p4n8c2vd7t', before, additiveLines(tf));
+  });
+
+  test('remove a user cluster: its storage user\'s grants are revoked, nothing else', async () => {
+    const tf = synth({ ...base, clusters: [base.clusters[0], { id: 'p4n8c2vd7t', ownStorage: true }] });
+    const result = await prod.deploy(tf);
+    expect(result.actions).toEqual([
+      `delete /DC0 user vsphere.local\\prod-kkp-storage-x7q2mm9wkp`,
+      `delete /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-x7q2mm9wkp`,
+    ]);
+    expect([result.destroyed, result.plan]).toEqual([2, 0]);
+    await checkStep('after removing user cluster x7q2mm9wkp', before, additiveLines(tf));
+  });
+
+  test('rename a user cluster (a new id, so a new storage user): old grants revoked, new ones made', async () => {
+    const tf = synth({ ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }] });
+    const result = await prod.deploy(tf);
+    expect(result.actions).toEqual([
+      `create /DC0 user vsphere.local\\prod-kkp-storage-q9r5t1zz3m`,
+      `create /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-q9r5t1zz3m`,
+      `delete /DC0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
+      `delete /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
+    ]);
+    expect(result.plan).toBe(0);
+    await checkStep('after renaming user cluster p4n8c2vd7t to q9r5t1zz3m', before, additiveLines(tf));
+  });
+
+  test('rename a network: the grant moves, both port groups keep their other principals', async () => {
+    const tf = synth({ ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'] });
+    const result = await prod.deploy(tf);
+    expect(result.actions).toEqual([
+      `create /DC0/network/kkp-workers user vsphere.local\\prod-kkp-mc`,
+      `delete /DC0/network/DC0_DVPG0 user vsphere.local\\prod-kkp-mc`,
+    ]);
+    expect(result.plan).toBe(0);
+    await checkStep('after renaming network DC0_DVPG0 to kkp-workers', before, additiveLines(tf));
+  });
+
+  test("change a role's privileges (vSphere 8.0 → 7.0): the role changes in place, no grant is touched", async () => {
+    const tf = synth({ ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'], vsphereVersion: '7.0' });
+    const folderRole = (await vc.roleList()).find((r) => r.name === 'prod-k8c-user-folder-propagate')!;
+    const result = await prod.deploy(tf);
+    expect([result.actions, result.plan]).toEqual([[], 0]);
+    const after = (await vc.roleList()).find((r) => r.name === 'prod-k8c-user-folder-propagate')!;
+    const custom = (r: { privileges: readonly string[] }) => r.privileges.filter((p) => !p.startsWith('System.'));
+    // Same role id, one privilege fewer (VirtualMachine.Interact.SuspendToMemory exists from 7.0U2).
+    expect([after.id, custom(folderRole).length - custom(after).length]).toEqual([folderRole.id, 1]);
+    await checkStep('after changing the roles to vSphere 7.0', before, additiveLines(tf));
+  });
+
+  test('a second role for one principal on one object: the grant is replaced by a merged role, the new one made before the old one is revoked', async () => {
+    const changed: Variant = { ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'], vsphereVersion: '7.0' };
+    const merged = 'prod-k8c-storage-datastore-propagate+prod-k8c-user-datastore-propagate';
+    const key = `/DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-mc`;
+    const tf = synth({ ...changed, mcAlsoStorage: true });
+    const result = await prod.deploy(tf);
+    // create_before_destroy: Terraform plans the replacement as create, then delete.
+    expect([result.actions, result.plan]).toEqual([[`create+delete ${key}`], 0]);
+    expect(additiveLines(tf).get('/DC0/datastore/LocalDS_0')).toContain(`user ${mc} ${merged} propagate`);
+    await checkStep('after giving the machine-controller user the storage role on LocalDS_0 too', before, additiveLines(tf));
+    // And back: the merged role is the stack's own, so the new grant replaces it; the provider then deletes it.
+    const back = synth(changed);
+    const undone = await prod.deploy(back);
+    expect([undone.actions, undone.plan]).toEqual([[`create+delete ${key}`], 0]);
+    expect((await vc.roleList()).some((r) => r.name === merged)).toBe(false);
+    await checkStep('after taking the storage role away again', before, additiveLines(back));
+  });
+
+  test('destroy: every grant of the stack is revoked, its roles and folders are gone, other teams are as before', async () => {
+    const result = await prod.destroy();
+    console.log(`destroy: ${JSON.stringify(result)}`);
+    await checkStep('after destroy', before, new Map());
+    expect((await vc.roleList()).filter((r) => r.name.startsWith('prod-'))).toEqual([]);
+    expect(await vc.findByInventoryPath('/DC0/vm/prod-kkp')).toBeUndefined();
+  });
+});
+
+describe('two installations on one vCenter: destroying one leaves the other exactly as it was', () => {
+  let before: Map<string, PermissionLine[]>;
+  let prod: Deployment;
+  let staging: Deployment;
+  const variant = (prefix: 'prod-' | 'staging-'): Variant => ({
+    prefix,
+    clusters: [{ id: 'kh8dfp2rz6' }, { id: 'x7q2mm9wkp', ownStorage: true }],
+    networks: ['VM Network', 'DC0_DVPG0'],
+    vsphereVersion: '8.0',
+  });
+
+  beforeAll(async () => {
+    before = await prepareSimulator();
+    prod = new Deployment(vc, sim);
+    staging = new Deployment(vc, sim);
+  });
+  afterAll(async () => {
+    prod?.ws.remove();
+    staging?.ws.remove();
+    await stopSimulator();
+  });
+
+  test('prod- and staging- side by side, then staging destroyed', async () => {
+    const prodTf = synth(variant('prod-'));
+    const stagingTf = synth(variant('staging-'));
+    expect((await prod.deploy(prodTf)).plan).toBe(0);
+    expect((await staging.deploy(stagingTf)).plan).toBe(0);
+    await checkStep('prod- and staging- deployed', before, merge(additiveLines(prodTf), additiveLines(stagingTf)));
+
+    const prodFolders = Object.values<Json>(prodTf.resource.vsphere_folder).map((f) => `/DC0/vm/${f.path}`).sort();
+    const snapshot = async () => ({
+      roles: (await vc.roleList()).filter((r) => r.name.startsWith('prod-')).map((r) => ({ id: r.id, name: r.name, privileges: [...r.privileges].sort() })),
+      folders: await Promise.all(prodFolders.map(async (p) => [p, (await vc.findByInventoryPath(p))?.value])),
+      folderPermissions: [...(await permissionsByObject(vc, prodFolders)).entries()],
+      sharedPermissions: [...(await permissionsByObject(vc, SHARED)).entries()].map(([p, lines]) => [p, lines.filter((l) => !l.includes('\\staging-'))]),
+    });
+    const prodBefore = await snapshot();
+    expect(prodBefore.roles).toHaveLength(8);
+    expect(prodBefore.folders.every(([, id]) => id !== undefined)).toBe(true);
+
+    const destroyed = await staging.destroy();
+    console.log(`staging destroy: ${JSON.stringify(destroyed)}`);
+    const prodAfter = await snapshot();
+    expect(prodAfter).toEqual(prodBefore);
+    await checkStep('staging- destroyed', before, additiveLines(prodTf));
+    expect((await vc.roleList()).filter((r) => r.name.startsWith('staging-'))).toEqual([]);
+    console.log(
+      `prod- after staging- destroy: ${prodAfter.roles.length} roles identical, ${prodAfter.folders.length} folders identical, ` +
+        `${prodAfter.folderPermissions.reduce((n, [, l]) => n + l.length, 0)} folder permissions identical, ` +
+        `${prodAfter.sharedPermissions.reduce((n, [, l]) => n + (l as string[]).length, 0)} permissions on shared objects identical`,
+    );
+  });
+});
