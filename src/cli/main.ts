@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
 import { registerGrant } from './grant';
 import { registerReport } from './report';
+import { registerVerify } from './verify';
 import { redactUrls } from '../validation';
 import { registerVmTemplate } from './vm-template';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerVmTemplate(program);
   registerGrant(program);
+  registerVerify(program);
   return program;
 }
 

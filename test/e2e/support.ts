@@ -76,18 +76,21 @@ export class ProviderReplay {
     }
     for (const resource of Object.values<Json>(tf.resource.vsphere_entity_permissions ?? {})) {
       const meta = resource['//'].kkp;
-      if (meta.management !== 'owned') throw new Error(`replay: ${meta.entity} is ${meta.management}; only owned objects are replayed`);
-      const entity = (await this.vc.findByInventoryPath(meta.entity))!;
+      const entity = (await resolveObject(this.vc, meta.entity))!;
       const permissions: VcenterPermission[] = resource.permissions.map((p: Json) => ({
         principal: p.user_or_group,
         group: p.is_group,
         roleId: this.roleId(p.role_id),
         propagate: p.propagate,
       }));
-      // The provider owns every permission of an owned folder: it sets the listed ones and removes the rest.
-      const listed = new Set(permissions.map((p) => `${p.principal.toLowerCase()} ${p.group}`));
-      for (const p of await this.vc.retrieveEntityPermissions(entity)) {
-        if (!listed.has(`${p.principal.toLowerCase()} ${p.group}`)) await this.vc.removeEntityPermission(entity, p.principal, p.group);
+      // Owned folder: the provider owns every permission there; it sets the listed ones and removes the rest.
+      // Authoritative shared object: replayed as the provider's create, which sets the listed ones (its next update
+      // would remove the others; `verify` reports them as such).
+      if (meta.management === 'owned') {
+        const listed = new Set(permissions.map((p) => `${p.principal.toLowerCase()} ${p.group}`));
+        for (const p of await this.vc.retrieveEntityPermissions(entity)) {
+          if (!listed.has(`${p.principal.toLowerCase()} ${p.group}`)) await this.vc.removeEntityPermission(entity, p.principal, p.group);
+        }
       }
       await this.vc.setEntityPermissions(entity, permissions);
     }
