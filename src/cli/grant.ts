@@ -28,7 +28,7 @@ function request(command: string, flags: PermissionFlags): PermissionRequest {
   }
   // The same spelling rules as the constructs: DOMAIN\name.
   const principal = Principal.of(flags.principal!, `${command} --principal`).name;
-  return { principal, group: flags.group === true, role: flags.role!, object: flags.object!, propagate: flags.propagate === true, adopt: flags.adopt === true };
+  return { principal, isGroup: flags.group === true, role: flags.role!, object: flags.object!, propagate: flags.propagate === true, adopt: flags.adopt === true };
 }
 
 function permissionOptions(cmd: Command): Command {

@@ -1,5 +1,7 @@
 // What a stack writes for its additive grants and what the `grant`/`revoke`/`verify` commands read back. Plain data
 // and pure functions: the CLI imports this file without loading cdktf.
+// The metadata shape has one home, the report's reader; only its types are imported (erased at run time).
+import type { KkpEntityPermissionsMetadata, KkpPermissionMetadata } from '../report/metadata';
 
 /** How the permissions of one object are managed by its stack. */
 export type Management = 'owned' | 'additive' | 'authoritative';
@@ -14,13 +16,17 @@ export interface AdditiveGrantInput {
   /** `DOMAIN\name`. */
   readonly principal: string;
   /** Whether the principal is a group. */
-  readonly group: boolean;
+  readonly isGroup: boolean;
   /** The role's name in vCenter (a predefined role by its label, e.g. `Read-only`). */
   readonly role: string;
   /** Whether the permission propagates to the object's children. */
   readonly propagate: boolean;
   /** Take over a permission the principal already holds there, whatever its role. */
   readonly adopt: boolean;
+  /** For the reviewer: the library's kind of object (`datastore`, `network`, ...); not used by the commands. */
+  readonly kind?: string;
+  /** For the reviewer: the vSphere managed object type, when known at synth. */
+  readonly entityType?: string;
 }
 
 /** The environment variable that carries one {@link AdditiveGrantInput} as JSON to the commands. */
@@ -28,17 +34,8 @@ export const GRANT_ENV = 'KKP_VSPHERE_GRANT';
 /** The environment variable that carries the names of the stack's own roles (a JSON array) to `grant --stack`. */
 export const STACK_ROLES_ENV = 'KKP_VSPHERE_STACK_ROLES';
 
-/** One permission row of the review metadata (the `"//": { "kkp": ... }` comment) of an object. */
-export interface PermissionMetadata {
-  readonly principal: string;
-  readonly isGroup: boolean;
-  /** The role's name (a merged role names the roles it joins in `grantedRoles`). */
-  readonly role: string;
-  readonly propagate: boolean;
-  /** An existing permission that authoritative management keeps. */
-  readonly kept?: boolean;
-  /** The roles granted to this principal here that `role` stands for. */
-  readonly grantedRoles?: readonly string[];
+/** One permission row of the review metadata (`"//": { "kkp": ... }`), in the shape the report reads (one home: src/report/metadata.ts). */
+export interface PermissionMetadata extends KkpPermissionMetadata {
   /** Additive grants: the `for_each` key of the grant's `terraform_data` instance. */
   readonly instance?: string;
   /** Additive grants: whether the grant takes over a permission the principal already holds there. */
@@ -46,13 +43,7 @@ export interface PermissionMetadata {
 }
 
 /** The review metadata of one object: what a `vsphere_entity_permissions` carries, and each object of the additive block. */
-export interface ObjectPermissionsMetadata {
-  /** Inventory path. */
-  readonly entity: string;
-  /** The library's kind (`vcenter`, `datacenter`, `cluster`, `datastore`, `datastoreCluster`, `network`, `folder`). */
-  readonly kind: string;
-  /** The vSphere managed object type, when known at synth time. */
-  readonly entityType?: string;
+export interface ObjectPermissionsMetadata extends KkpEntityPermissionsMetadata {
   readonly management: Management;
   readonly permissions: readonly PermissionMetadata[];
 }
@@ -80,7 +71,7 @@ export function parseAdditiveGrant(json: string | undefined, source: string): Ad
     throw new Error(`${source} is not valid JSON (${(err as Error).message}).`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${source} must be a JSON object with object, principal, group, role, propagate.`);
+    throw new Error(`${source} must be a JSON object with object, principal, isGroup, role, propagate.`);
   }
   const v = value as Record<string, unknown>;
   const str = (key: string): string => {
@@ -92,7 +83,7 @@ export function parseAdditiveGrant(json: string | undefined, source: string): Ad
     if (typeof v[key] !== 'boolean') throw new Error(`${source}.${key} must be true or false.`);
     return v[key] as boolean;
   };
-  return { object: str('object'), principal: str('principal'), group: bool('group'), role: str('role'), propagate: bool('propagate'), adopt: bool('adopt', false) };
+  return { object: str('object'), principal: str('principal'), isGroup: bool('isGroup'), role: str('role'), propagate: bool('propagate'), adopt: bool('adopt', false) };
 }
 
 /** Parses {@link STACK_ROLES_ENV}: a JSON array of role names. */

@@ -267,7 +267,7 @@ export class VspherePermissions extends Construct {
       input: Token.asAny('${each.value}') as any,
       // Replaced when what vCenter holds would change; the principal's case is not part of it (vCenter ignores it),
       // so a respelled principal is an in-place update that runs no command.
-      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.group, each.value.role, each.value.propagate]}') as any,
+      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.isGroup, each.value.role, each.value.propagate]}') as any,
       // The new grant is made before the old one is revoked, so the principal never lacks a permission; the old
       // one's revoke then finds the new role there and leaves it (revoke removes only what is still its own).
       lifecycle: { createBeforeDestroy: true },
@@ -294,10 +294,12 @@ export class VspherePermissions extends Construct {
         input: {
           object: state.entity.inventoryPath,
           principal: row.principal.name,
-          group: row.principal.isGroup,
+          isGroup: row.principal.isGroup,
           role: row.role.roleName,
           propagate: row.propagate,
           adopt: row.adopt,
+          kind: state.entity.kind,
+          ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
         },
         state,
       })),

@@ -302,32 +302,40 @@ class StackReader {
       for (const [id, conf] of Object.entries(table)) {
         if (!isObject(conf)) continue;
         const meta = readKkpMetadata(conf);
-        const grant: KkpAdditiveGrantMetadata['grant'] | undefined =
-          meta?.type === 'additive-grant' ? meta.grant : type === 'terraform_data' ? additiveGrantFromInput(conf.input) : undefined;
-        if (!grant) continue;
-        const address = `${type}.${id}`;
-        this.shown.add(address);
-        const constructPath = constructPathOf(conf);
-        if (!this.referencedRoles.has(grant.role) && !this.all('resource', 'vsphere_role').some(([, r]) => r.name === grant.role)) {
-          const predefinedId = Object.entries(PREDEFINED_ROLES).find(([, label]) => label === grant.role)?.[0];
-          this.referencedRoles.set(grant.role, {
-            name: grant.role,
-            ...(predefinedId ? { origin: 'predefined' as const, roleId: predefinedId } : { origin: 'existing' as const }),
-          });
+        // One block for many grants: a terraform_data with a literal for_each map whose values are the inputs.
+        const instances: [string, KkpAdditiveGrantMetadata['grant'] | undefined][] =
+          type === 'terraform_data' && conf.input === '${each.value}' && isObject(conf.for_each)
+            ? Object.entries(conf.for_each).map(([key, value]) => [`${type}.${id}[${JSON.stringify(key)}]`, additiveGrantFromInput(value)])
+            : [[`${type}.${id}`, meta?.type === 'additive-grant' ? meta.grant : type === 'terraform_data' ? additiveGrantFromInput(conf.input) : undefined]];
+        if (type === 'terraform_data' && conf.input === '${each.value}' && isObject(conf.for_each)) this.shown.add(`${type}.${id}`);
+        for (const [address, grant] of instances) {
+          if (!grant) continue;
+          this.shown.add(address);
+          const constructPath = constructPathOf(conf);
+          if (!this.referencedRoles.has(grant.role) && !this.all('resource', 'vsphere_role').some(([, r]) => r.name === grant.role)) {
+            const predefinedId = Object.entries(PREDEFINED_ROLES).find(([, label]) => label === grant.role)?.[0];
+            this.referencedRoles.set(grant.role, {
+              name: grant.role,
+              ...(predefinedId ? { origin: 'predefined' as const, roleId: predefinedId } : { origin: 'existing' as const }),
+            });
+          }
+          const fact: GrantFact = {
+            object: grant.entity,
+            ...(grant.entityType ? { entityType: grant.entityType } : {}),
+            ...(grant.kind ? { kind: grant.kind } : {}),
+            principal: grant.principal,
+            isGroup: grant.isGroup,
+            role: grant.role,
+            propagate: grant.propagate,
+            management: 'additive',
+            kept: false,
+            address,
+            ...(constructPath ? { constructPath } : {}),
+          };
+          out.push(fact);
+          // A grant on the vCenter root is worth a look however it is made.
+          this.warnFor(fact.object, 'additive', [fact]);
         }
-        out.push({
-          object: grant.entity,
-          ...(grant.entityType ? { entityType: grant.entityType } : {}),
-          ...(grant.kind ? { kind: grant.kind } : {}),
-          principal: grant.principal,
-          isGroup: grant.isGroup,
-          role: grant.role,
-          propagate: grant.propagate,
-          management: 'additive',
-          kept: false,
-          address,
-          ...(constructPath ? { constructPath } : {}),
-        });
       }
     }
     return out;

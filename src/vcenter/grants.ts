@@ -10,7 +10,7 @@ export interface PermissionRequest {
   readonly object: string;
   /** `DOMAIN\name`. */
   readonly principal: string;
-  readonly group: boolean;
+  readonly isGroup: boolean;
   /** Role name, or a predefined role's label (`Read-only`, `Administrator`). */
   readonly role: string;
   readonly propagate: boolean;
@@ -60,7 +60,7 @@ export function findRole(roles: readonly VcenterRole[], name: string): VcenterRo
   return roles.find((r) => r.name === name) ?? roles.find((r) => r.system && r.label === name);
 }
 
-const who = (r: { principal: string; group: boolean }) => `${r.group ? 'group' : 'user'} ${r.principal}`;
+const who = (r: { principal: string; isGroup: boolean }) => `${r.isGroup ? 'group' : 'user'} ${r.principal}`;
 const propagation = (p: boolean) => (p ? 'propagated' : 'not propagated');
 
 function roleName(roles: readonly VcenterRole[], id: number): string {
@@ -107,7 +107,7 @@ export async function grantPermission(vc: VcenterClient, request: PermissionRequ
   const role = findRole(roles, request.role);
   if (!role) throw unknownRole(vc, request.role);
   const wanted = `"${request.role}" (${propagation(request.propagate)})`;
-  const before = await permissionOf(vc, object, request.principal, request.group);
+  const before = await permissionOf(vc, object, request.principal, request.isGroup);
   if (before) {
     const heldRole = roleName(roles, before.roleId);
     const held = `"${heldRole}" (${propagation(before.propagate)})`;
@@ -129,8 +129,8 @@ export async function grantPermission(vc: VcenterClient, request: PermissionRequ
       );
     }
   }
-  await vc.setEntityPermissions(object, [{ principal: request.principal, group: request.group, roleId: role.id, propagate: request.propagate }]);
-  const after = await permissionOf(vc, object, request.principal, request.group);
+  await vc.setEntityPermissions(object, [{ principal: request.principal, group: request.isGroup, roleId: role.id, propagate: request.propagate }]);
+  const after = await permissionOf(vc, object, request.principal, request.isGroup);
   if (!after || after.roleId !== role.id || after.propagate !== request.propagate) {
     throw new Error(`vCenter accepted the permission of ${who(request)} on ${request.object} but does not report it back as ${wanted}.`);
   }
@@ -164,7 +164,7 @@ export async function revokePermission(vc: VcenterClient, request: PermissionReq
   const roles = await vc.roleList();
   const role = findRole(roles, request.role);
   if (!role && !policy.onlyIfOwn) throw unknownRole(vc, request.role);
-  const current = await permissionOf(vc, object, request.principal, request.group);
+  const current = await permissionOf(vc, object, request.principal, request.isGroup);
   const wanted = `"${request.role}" (${propagation(request.propagate)})`;
   if (!current) {
     return { action: 'absent', message: `nothing to revoke: ${who(request)} holds no permission on ${request.object}` };

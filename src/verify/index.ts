@@ -210,7 +210,7 @@ export async function verifySynthOutput(vc: VcenterClient, dir: string): Promise
     const additive = additiveGrantsOf(raw.get(stack.name));
     for (const { grant } of additive) {
       grants++;
-      await checkGrant(grant.object, grant.principal, grant.group, grant.role, grant.propagate, 'additive');
+      await checkGrant(grant.object, grant.principal, grant.isGroup, grant.role, grant.propagate, 'additive');
     }
     stacks.push({ name: stack.name, roles: custom.length, grants, folders: stack.folders.length, templates: stack.templates.length });
   }

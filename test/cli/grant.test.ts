@@ -94,7 +94,7 @@ test('revoke refuses a permission that is not the one named; --stack leaves it a
     'cdktf-kkp-vsphere: user CORP\\monitoring holds "Read-only" (not propagated) on /DC0, not "kkp-a" (not propagated), so it ' +
       'was not revoked. Revoke removes only the permission it names: give its role and propagation, or change it in vCenter.\n',
   );
-  const grant = { object: '/DC0', principal: MONITORING.principal, group: false, role: 'kkp-a', propagate: false };
+  const grant = { object: '/DC0', principal: MONITORING.principal, isGroup: false, role: 'kkp-a', propagate: false };
   const lenient = cli(['revoke', '--stack'], { KKP_VSPHERE_GRANT: JSON.stringify(grant) });
   expect([lenient.status, lenient.stdout]).toEqual([
     0,
@@ -105,7 +105,7 @@ test('revoke refuses a permission that is not the one named; --stack leaves it a
 
 describe('--stack: what the provisioners of a stack run', () => {
   const stackRoles = JSON.stringify(['kkp-a', 'kkp-b']);
-  const input = (role: string) => JSON.stringify({ object: '/DC0', principal: KKP, group: false, role, propagate: true, adopt: false });
+  const input = (role: string) => JSON.stringify({ object: '/DC0', principal: KKP, isGroup: false, role, propagate: true, adopt: false });
 
   test('a replacement that grants the new role before revoking the old keeps the new one', async () => {
     expect(cli(['grant', '--stack'], { KKP_VSPHERE_GRANT: input('kkp-a'), KKP_VSPHERE_STACK_ROLES: stackRoles }).stdout).toMatch(/^granted: /);
@@ -120,7 +120,7 @@ describe('--stack: what the provisioners of a stack run', () => {
   });
 
   test('a permission the stack did not make is never taken over, not even an identical one', async () => {
-    const readOnly = JSON.stringify({ object: '/DC0', principal: MONITORING.principal, group: false, role: 'Read-only', propagate: false, adopt: false });
+    const readOnly = JSON.stringify({ object: '/DC0', principal: MONITORING.principal, isGroup: false, role: 'Read-only', propagate: false, adopt: false });
     const refused = cli(['grant', '--stack'], { KKP_VSPHERE_GRANT: readOnly, KKP_VSPHERE_STACK_ROLES: stackRoles });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(
@@ -134,9 +134,9 @@ describe('--stack: what the provisioners of a stack run', () => {
   });
 
   test('revoke --stack of a role or an object that is gone leaves everything and succeeds', async () => {
-    const goneRole = cli(['revoke', '--stack'], { KKP_VSPHERE_GRANT: JSON.stringify({ object: '/DC0', principal: MONITORING.principal, group: false, role: 'renamed-away', propagate: false }) });
+    const goneRole = cli(['revoke', '--stack'], { KKP_VSPHERE_GRANT: JSON.stringify({ object: '/DC0', principal: MONITORING.principal, isGroup: false, role: 'renamed-away', propagate: false }) });
     expect([goneRole.status, goneRole.stdout]).toEqual([0, 'left in place: user CORP\\monitoring holds "Read-only" (not propagated) on /DC0, not "renamed-away" (not propagated); that permission is not this grant\'s any more\n']);
-    const goneObject = cli(['revoke', '--stack'], { KKP_VSPHERE_GRANT: JSON.stringify({ object: '/DC0/network/renamed', principal: KKP, group: false, role: 'kkp-a', propagate: false }) });
+    const goneObject = cli(['revoke', '--stack'], { KKP_VSPHERE_GRANT: JSON.stringify({ object: '/DC0/network/renamed', principal: KKP, isGroup: false, role: 'kkp-a', propagate: false }) });
     expect([goneObject.status, goneObject.stdout]).toEqual([0, 'nothing to revoke: there is no object at /DC0/network/renamed any more\n']);
     expect(await onDc0()).toEqual(OTHERS);
   });

@@ -146,7 +146,7 @@ export function additiveLines(tf: Json): Map<string, PermissionLine[]> {
   for (const block of Object.values<Json>(tf.resource?.terraform_data ?? {})) {
     for (const g of Object.values<Json>(block.for_each ?? {})) {
       const lines = out.get(g.object) ?? [];
-      lines.push(`${g.group ? 'group' : 'user'} ${g.principal} ${g.role} ${g.propagate ? 'propagate' : 'no-propagate'}`);
+      lines.push(`${g.isGroup ? 'group' : 'user'} ${g.principal} ${g.role} ${g.propagate ? 'propagate' : 'no-propagate'}`);
       out.set(g.object, lines.sort());
     }
   }

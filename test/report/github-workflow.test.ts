@@ -95,12 +95,11 @@ describe('examples/github-actions/plan-review.yml', () => {
     const review = mkdtempSync(join(tmpdir(), 'kkp-review-'));
     const head = synthToDisk((app) => new KkpSeedStack(app, 'kkp-seed'));
     const base = synthToDisk((app) => new KkpSeedStack(app, 'kkp-seed'));
-    // The base branch lacked one grant: drop it from the base synth output to make a real difference.
     const baseTf = join(base, 'stacks/kkp-seed/cdk.tf.json');
     const tf = JSON.parse(readFileSync(baseTf, 'utf8'));
-    const perms = tf.resource.vsphere_entity_permissions;
-    const key = Object.keys(perms).find((k) => perms[k]['//'].kkp.entity === '/dc-1/network/kkp-storage')!;
-    delete perms[key];
+    // The base branch lacked the two additive grants on a datastore: drop those for_each instances.
+    const grants = Object.values<any>(tf.resource.terraform_data).find((b) => b['//'].kkp.management === 'additive').for_each;
+    for (const key of Object.keys(grants).filter((k) => grants[k].object === '/dc-1/datastore/ds-ssd-2')) delete grants[key];
     writeFileSync(baseTf, JSON.stringify(tf));
     for (const [dir, to] of [[head, 'head'], [base, 'base']]) {
       spawnSync('cp', ['-r', dir, join(review, to)]);

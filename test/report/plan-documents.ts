@@ -83,8 +83,11 @@ export function resolveStack(tf: Json, inv: Inventory, existing: 'all' | 'none' 
     }
   }
   const managed: Record<string, Json> = {};
+  // A for_each block (the library's additive grants) has instances, not one resource: real terraform plans cover it.
+  const single = (conf: Json) => conf.for_each === undefined;
   for (const [type, table] of Object.entries<Json>(tf.resource ?? {})) {
     for (const [name, conf] of Object.entries<Json>(table)) {
+      if (!single(conf)) continue;
       let id: unknown = UNKNOWN_VALUE;
       const exists = existing === 'all' || (existing !== 'none' && existing.has(`${type}.${name}`));
       if (exists && type === 'vsphere_role') id = inv.roles[conf.name];
@@ -95,6 +98,7 @@ export function resolveStack(tf: Json, inv: Inventory, existing: 'all' | 'none' 
   }
   for (const [type, table] of Object.entries<Json>(tf.resource ?? {})) {
     for (const [name, conf] of Object.entries<Json>(table)) {
+      if (!single(conf)) continue;
       const address = `${type}.${name}`;
       const values: Json = { ...normalize(type, conf, (e) => resolve(e, data, managed)), id: managed[address].id };
       if (type === 'vsphere_entity_permissions') values.id = values.entity_id;

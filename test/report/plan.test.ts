@@ -113,8 +113,13 @@ function inventoryFor(...tfs: any[]): Inventory {
   };
 }
 
+// The additive grants' for_each block has no instance here (its shared objects are managed authoritatively).
 const managedAddresses = (tf: any) =>
-  new Set(Object.entries<any>(tf.resource).flatMap(([type, table]) => Object.keys(table).map((name) => `${type}.${name}`)));
+  new Set(
+    Object.entries<any>(tf.resource).flatMap(([type, table]) =>
+      Object.keys(table).filter((name) => table[name].for_each === undefined).map((name) => `${type}.${name}`),
+    ),
+  );
 
 /** The refreshed state after `base` was applied, for a plan of `head`: data sources are those of head's configuration. */
 function priorFor(base: any, head: any, inv: Inventory): StateResource[] {

@@ -39,22 +39,17 @@ function exampleDir(): string {
 /** The rows of the grants table of the bundled example: object, type, principal, role, propagate, management. */
 // The example targets the newest KKP release (2.31): its roles carry that page's names.
 const EXAMPLE_GRANTS: string[][] = [
-  ['/', 'Folder', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
-  ['/', 'Folder', MC, 'kkp-k8c-user-vcenter', 'no', 'authoritative'],
-  ['/', 'Folder', STORAGE, 'kkp-k8c-ccm-storage-cns', 'no', 'authoritative'],
-  ['/dc-1', 'Datacenter', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
-  ['/dc-1', 'Datacenter', MC, 'kkp-k8c-user-datacenter', 'no', 'authoritative'],
-  ['/dc-1', 'Datacenter', STORAGE, 'Read-only', 'no', 'authoritative'],
+  ['/', 'Folder', MC, 'kkp-k8c-user-vcenter', 'no', 'additive'],
+  ['/', 'Folder', STORAGE, 'kkp-k8c-ccm-storage-cns', 'no', 'additive'],
+  ['/dc-1', 'Datacenter', MC, 'kkp-k8c-user-datacenter', 'no', 'additive'],
+  ['/dc-1', 'Datacenter', STORAGE, 'Read-only', 'no', 'additive'],
   ...['ds-ssd-1', 'ds-ssd-2'].flatMap((ds) => [
-    [`/dc-1/datastore/${ds}`, 'Datastore', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
-    [`/dc-1/datastore/${ds}`, 'Datastore', MC, 'kkp-k8c-user-datastore-propagate', 'yes', 'authoritative'],
-    [`/dc-1/datastore/${ds}`, 'Datastore', STORAGE, 'kkp-k8c-ccm-storage-datastore-propagate', 'yes', 'authoritative'],
+    [`/dc-1/datastore/${ds}`, 'Datastore', MC, 'kkp-k8c-user-datastore-propagate', 'yes', 'additive'],
+    [`/dc-1/datastore/${ds}`, 'Datastore', STORAGE, 'kkp-k8c-ccm-storage-datastore-propagate', 'yes', 'additive'],
   ]),
-  ['/dc-1/host/cluster-1', 'ClusterComputeResource', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
-  ['/dc-1/host/cluster-1', 'ClusterComputeResource', MC, 'kkp-k8c-user-cluster-propagate', 'yes', 'authoritative'],
+  ['/dc-1/host/cluster-1', 'ClusterComputeResource', MC, 'kkp-k8c-user-cluster-propagate', 'yes', 'additive'],
   ...['kkp-storage', 'kkp-workers'].flatMap((net) => [
-    [`/dc-1/network/${net}`, 'network (type read at plan)', `${ADMINS} (group)`, 'Administrator', 'yes', 'authoritative, kept (existing)'],
-    [`/dc-1/network/${net}`, 'network (type read at plan)', MC, 'kkp-k8c-network-attach', 'no', 'authoritative'],
+    [`/dc-1/network/${net}`, 'network (type read at plan)', MC, 'kkp-k8c-network-attach', 'no', 'additive'],
   ]),
   ...['/dc-1/vm/kkp', '/dc-1/vm/kkp/templates'].flatMap((folder) => [
     [folder, 'Folder', MC, 'kkp-k8c-user-folder-propagate', 'yes', 'owned'],
@@ -72,6 +67,8 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
   // here without the report's code, plus the literal rows of the documented seed set-up.
   const tf = JSON.parse(readFileSync(join(dir, 'stacks/kkp-seed/cdk.tf.json'), 'utf8'));
   const rawPermissions: any[] = Object.values(tf.resource.vsphere_entity_permissions);
+  // The shared objects' grants are additive: one terraform_data block, one for_each instance per object and principal.
+  const [additiveBlock, additive] = Object.entries<any>(tf.resource.terraform_data).find(([, b]) => b['//'].kkp.management === 'additive')!;
 
   test('names every KKP role with its vSphere version and its exact privileges', () => {
     const expected = kkpRoles('8.0').map((r) => ({ name: `kkp-${r.name}`, privileges: r.privileges.map((p) => p.id).sort() }));
@@ -90,7 +87,7 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
       expect(block).not.toBeNull();
       expect([...block![1].matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1])).toEqual(r.privileges);
     }
-    expect(markdown).toMatch(/Referenced, not created: Administrator \(predefined, id -1\), Read-only \(predefined, id -2\)/);
+    expect(markdown).toMatch(/Referenced, not created: Read-only \(predefined, id -2\)/);
   });
 
   test('lists every grant in one table with the right object, type, principal, role, propagation and management', () => {
@@ -99,7 +96,9 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
     expect(grants.slice(1).map((r) => r.slice(0, 6))).toEqual(expect.arrayContaining(EXAMPLE_GRANTS));
     // Each row names the resource that writes it: the one whose metadata says that object.
     const addressOf = new Map(Object.entries<any>(tf.resource.vsphere_entity_permissions).map(([k, r]) => [r['//'].kkp.entity, `vsphere_entity_permissions.${k}`]));
-    for (const r of grants.slice(1)) expect(r[6]).toBe(addressOf.get(r[0]));
+    const instanceOf = (object: string, principal: string) =>
+      `terraform_data.${additiveBlock}[${JSON.stringify(Object.keys(additive.for_each).find((k) => additive.for_each[k].object === object && additive.for_each[k].principal === principal))}]`;
+    for (const r of grants.slice(1)) expect(r[6]).toBe(r[5] === 'additive' ? instanceOf(r[0], r[2]) : addressOf.get(r[0]));
     const roleNames: Record<string, string> = { '-1': 'Administrator', '-2': 'Read-only' };
     for (const [id, r] of Object.entries<any>(tf.resource.vsphere_role)) roleNames[`\${vsphere_role.${id}.id}`] = r.name;
     const expected = rawPermissions.flatMap((res) =>
@@ -110,18 +109,18 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
         p.propagate ? 'yes' : 'no',
       ]),
     );
+    for (const g of Object.values<any>(additive.for_each)) {
+      expected.push([g.object, `${g.principal}${g.isGroup ? ' (group)' : ''}`, g.role, g.propagate ? 'yes' : 'no']);
+    }
     const sort = (rows: string[][]) => rows.map((r) => r.join('\u0000')).sort();
     expect(sort(grants.slice(1).map((r) => [r[0], r[2], r[3], r[4]]))).toEqual(sort(expected));
   });
 
-  test('warns about authoritative management of every shared object and about grants on the vCenter root', () => {
+  test('takes no shared object over (no authoritative warning) and warns about grants on the vCenter root', () => {
     const warnings = report.stacks[0].warnings;
-    const authoritative = rawPermissions.filter((r) => r['//'].kkp.management === 'authoritative').map((r) => r['//'].kkp.entity).sort();
-    expect(authoritative).toEqual(
-      expect.arrayContaining(['/', '/dc-1', '/dc-1/datastore/ds-ssd-1', '/dc-1/datastore/ds-ssd-2', '/dc-1/host/cluster-1', '/dc-1/network/kkp-storage', '/dc-1/network/kkp-workers']),
-    );
-    expect(warnings.filter((w) => w.kind === 'authoritative-shared').map((w) => w.object)).toEqual(authoritative);
-    const onRoot = rawPermissions.find((r) => r['//'].kkp.entity === '/')['//'].kkp.permissions.filter((p: any) => !p.kept);
+    expect(rawPermissions.filter((r) => r['//'].kkp.management === 'authoritative')).toEqual([]);
+    expect(warnings.filter((w) => w.kind === 'authoritative-shared')).toEqual([]);
+    const onRoot = Object.values<any>(additive.for_each).filter((g) => g.object === '/');
     expect(warnings.filter((w) => w.kind === 'vcenter-root').map((w) => w.message)).toEqual(
       onRoot.map((p: any) => `${p.principal} gets "${p.role}" on the vCenter root folder (/), not propagated (the root object only).`),
     );
