@@ -321,7 +321,9 @@ export class VspherePermissions extends Construct {
     const roles = new Set<string>();
     for (const state of this.additiveStates()) {
       for (const entry of state.principals.values()) {
-        if (entry.effectiveRole instanceof VsphereRole) roles.add(entry.effectiveRole.resource.fqn);
+        // depends_on takes bare addresses, as cdktf writes its own.
+        const role = entry.effectiveRole;
+        if (role instanceof VsphereRole) roles.add(`${role.resource.terraformResourceType}.${role.resource.friendlyUniqueId}`);
       }
     }
     return roles.size ? [...roles] : undefined;

@@ -21,23 +21,32 @@ describe('examples/kkp-seed', () => {
     }
   });
 
-  test('grants Read-only by id -2 on the datacenter and the node hosts without propagation', () => {
-    const readOnly = permissionsOn(json, '/dc-1').permissions.filter((p: any) => p.role_id === '-2');
+  const additive = () => Object.values<any>(json.resource.terraform_data).find((b) => b['//'].kkp.management === 'additive').for_each;
+
+  test('grants Read-only on the datacenter and the node hosts without propagation, additively', () => {
+    const readOnly = Object.values<any>(additive()).filter((g) => g.object === '/dc-1' && g.role === 'Read-only');
     // The seed's storage user, and the storage user of the one user cluster that brings its own.
-    expect(readOnly).toEqual([
-      { user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' },
-      { user_or_group: 'VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp', is_group: false, propagate: false, role_id: '-2' },
+    expect(readOnly.map((g) => [g.principal, g.isGroup, g.propagate])).toEqual([
+      ['VSPHERE.LOCAL\\kkp-storage', false, false],
+      ['VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp', false, false],
     ]);
     for (const host of ['esxi-01', 'esxi-02']) {
-      expect(permissionsOn(json, `/dc-1/host/cluster-1/${host}.dc-1.example.com`).permissions.filter((p: any) => p.role_id === '-2')).toEqual([
-        { user_or_group: 'VSPHERE.LOCAL\\kkp-storage', is_group: false, propagate: false, role_id: '-2' },
-      ]);
+      const onHost = Object.values<any>(additive()).filter((g) => g.object === `/dc-1/host/cluster-1/${host}.dc-1.example.com`);
+      expect(onHost.map((g) => [g.principal, g.role, g.propagate])).toEqual([['VSPHERE.LOCAL\\kkp-storage', 'Read-only', false]]);
     }
   });
 
-  test('has exactly one vsphere_entity_permissions per object', () => {
-    const paths = resources(json, 'vsphere_entity_permissions').map((r) => r['//'].kkp.entity);
-    expect(paths.sort()).toEqual([
+  test('takes over no shared object: one vsphere_entity_permissions per folder it creates, additive grants everywhere else', () => {
+    const perms = resources(json, 'vsphere_entity_permissions');
+    expect(perms.map((r) => r['//'].kkp.management)).toEqual(perms.map(() => 'owned'));
+    expect(perms.map((r) => r['//'].kkp.entity).sort()).toEqual([
+      '/dc-1/vm/kkp',
+      '/dc-1/vm/kkp/clusters/kh8dfp2rz6',
+      '/dc-1/vm/kkp/clusters/x7q2mm9wkp',
+      '/dc-1/vm/kkp/team-payments/p4n8c2vd7t',
+      '/dc-1/vm/kkp/templates',
+    ]);
+    expect([...new Set(Object.values<any>(additive()).map((g) => g.object))].sort()).toEqual([
       '/',
       '/dc-1',
       '/dc-1/datastore/ds-ssd-1',
@@ -47,12 +56,8 @@ describe('examples/kkp-seed', () => {
       '/dc-1/host/cluster-1/esxi-02.dc-1.example.com',
       '/dc-1/network/kkp-storage',
       '/dc-1/network/kkp-workers',
-      '/dc-1/vm/kkp',
-      '/dc-1/vm/kkp/clusters/kh8dfp2rz6',
-      '/dc-1/vm/kkp/clusters/x7q2mm9wkp',
-      '/dc-1/vm/kkp/team-payments/p4n8c2vd7t',
-      '/dc-1/vm/kkp/templates',
     ]);
+    expect(permissionsOn(json, '/dc-1/vm/kkp')['//'].kkp.management).toBe('owned');
   });
 
   test('creates the KKP root, template and per-cluster folders with relative paths, each parent first', () => {
@@ -90,8 +95,8 @@ describe('examples/kkp-seed', () => {
     expect(JSON.stringify(synthExample())).toBe(JSON.stringify(json));
   });
 
-  test('writes no credential: the provider takes sensitive variables', () => {
-    expect(json.provider.vsphere[0]).toEqual({ user: '${var.vsphere_user}', password: '${var.vsphere_password}' });
-    expect(json.variable.vsphere_password.sensitive).toBe(true);
+  test('writes no credential: the provider and the grant commands read the provider\'s environment variables', () => {
+    expect(json.provider.vsphere[0]).toEqual({ user: null, password: null });
+    expect(JSON.stringify(json)).not.toMatch(/password"\s*:\s*"/i);
   });
 });

@@ -121,12 +121,12 @@ describe('VspherePermissions: one vsphere_entity_permissions per object', () => 
 });
 
 describe('ownership: shared objects are never taken over silently', () => {
-  test('a grant on a shared object without a management mode fails synth and explains the choice', () => {
+  test('a grant on a shared object without a management mode is additive: no vsphere_entity_permissions takes the object over', () => {
     const { stack, inventory, roles } = setUp();
     VspherePermissions.grant({ principal: 'A\\mc', role: roles.role('k8c-user-cluster-propagate'), entity: inventory.computeCluster('c-1'), propagate: true });
-    expect(() => Testing.synth(stack, true)).toThrow(
-      /Grants on shared object \/dc-1\/host\/c-1 \(cluster\) for A\\mc \(k8c-user-cluster-propagate\) need an explicit management mode\. vsphere_entity_permissions owns ALL permissions of its object/,
-    );
+    const json = synthJson(stack);
+    expect(resources(json, 'vsphere_entity_permissions')).toEqual([]);
+    expect(Object.keys(resources(json, 'terraform_data')[0].for_each)).toEqual(['/dc-1/host/c-1 user a\\mc']);
   });
 
   test('authoritative management keeps the listed permissions, warns, and sorts them in', () => {
