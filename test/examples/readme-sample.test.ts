@@ -1,0 +1,36 @@
+// The README's "Use it in your stack" sample, taken from the README as it is: it compiles against the library and
+// synthesizes a stack whose shared objects get additive grants only.
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+
+const ROOT = resolve(__dirname, '../..');
+
+test('the README sample compiles and synthesizes additive grants on every shared object', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in your stack'), readme.indexOf('## The KKP roles, exactly'));
+  const sample = /```ts\n([\s\S]*?)```/.exec(section)![1];
+  // Inside the repository, so that cdktf and the providers resolve from its node_modules as in a user's app.
+  const cache = join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'readme-'));
+  try {
+    // The package name resolves to the source, as in the jest and tsconfig.dev.json mappings.
+    const file = join(dir, 'main.ts');
+    writeFileSync(file, sample.replace("from 'cdktf-kkp-vsphere'", `from ${JSON.stringify(join(ROOT, 'src'))}`));
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/ts-node/dist/bin.js'), '--skipIgnore', '-P', join(ROOT, 'tsconfig.dev.json'), file], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const tf = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/kkp-seed/cdk.tf.json'), 'utf8'));
+    expect(Object.values<any>(tf.resource.vsphere_entity_permissions).map((r) => r['//'].kkp.management)).toEqual(['owned', 'owned']);
+    const grants = Object.values<any>(Object.values<any>(tf.resource.terraform_data)[0].for_each);
+    expect([...new Set(grants.map((g) => g.object))].sort()).toEqual([
+      '/', '/dc-1', '/dc-1/datastore/ds-1', '/dc-1/host/cluster-1', '/dc-1/network/kkp-workers',
+    ]);
+    expect(tf.provider.vsphere[0]).toEqual({ user: null, password: null });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
