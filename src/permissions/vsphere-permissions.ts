@@ -268,8 +268,9 @@ export class VspherePermissions extends Construct {
       // Replaced when what vCenter holds would change; the principal's case is not part of it (vCenter ignores it),
       // so a respelled principal is an in-place update that runs no command.
       triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.isGroup, each.value.role, each.value.propagate]}') as any,
-      // The new grant is made before the old one is revoked, so the principal never lacks a permission; the old
-      // one's revoke then finds the new role there and leaves it (revoke removes only what is still its own).
+      // A replacement keeps object and principal (the key), so the new grant replaces the principal's permission in
+      // place and it never lacks one. Terraform runs no destroy provisioner for the replaced (deposed) instance; if
+      // one ran, revoke would leave the new permission (it removes only what is still its own).
       lifecycle: { createBeforeDestroy: true },
       provisioners: [
         {

@@ -259,7 +259,7 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     await checkStep('after changing the roles to vSphere 7.0', before, additiveLines(tf));
   });
 
-  test('a second role for one principal on one object: the grant is replaced by a merged role, the new one made before the old one is revoked', async () => {
+  test('a second role for one principal on one object: the grant is replaced by a merged role, create before destroy, in place', async () => {
     const changed: Variant = { ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'], vsphereVersion: '7.0' };
     const merged = 'prod-k8c-storage-datastore-propagate+prod-k8c-user-datastore-propagate';
     const key = `/DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-mc`;
