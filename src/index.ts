@@ -51,7 +51,19 @@ export type { VsphereInventoryProps, IVsphereEntity, EntityKind, Ownership } fro
 
 // Layer 3: roles and grants.
 export { Principal, PredefinedRole, VsphereRole, VspherePermissions } from './permissions';
-export type { IVsphereRole, VsphereRoleProps, Grant, GrantOptions, KeptPermission, AuthoritativeOptions, Management } from './permissions';
+export type {
+  IVsphereRole,
+  VsphereRoleProps,
+  Grant,
+  GrantOptions,
+  KeptPermission,
+  AuthoritativeOptions,
+  Management,
+  AdditiveGrantInput,
+  AdditiveGrantsMetadata,
+  ObjectPermissionsMetadata,
+  PermissionMetadata,
+} from './permissions';
 
 // Layer 4: features.
 export { VmFolder } from './vm-folder';
@@ -131,3 +143,6 @@ export type {
 // Layer 5: tools usable from code (the CLI wraps them).
 export { convertImage, verifyConvertedImage, convertedImageFiles, ImageConversionError } from './images';
 export type { ConvertImageOptions, ConvertedImage, ConvertedImageFiles } from './images';
+
+// Layer 5: the `verify` command's result (types only: its code talks to vCenter and stays off the synth path).
+export type { VerifyResult, VerifyFinding, VerifyFindingKind } from './verify';

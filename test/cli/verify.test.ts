@@ -134,6 +134,14 @@ test('names the exact difference: a grant removed by hand, a role that lost a pr
   ]);
 });
 
+test('names a folder of the stack that is gone', async () => {
+  await vc.destroyEntity((await vc.findByInventoryPath('/DC0/vm/prod-kkp/clusters/kh8dfp2rz6'))!);
+  const json = JSON.parse(runCli(['verify', dir, '--json'], env).stdout);
+  expect(json.findings.filter((f: any) => f.kind === 'folder-missing')).toEqual([
+    { stack: 'prod-kkp', kind: 'folder-missing', object: '/DC0/vm/prod-kkp/clusters/kh8dfp2rz6', message: 'folder /DC0/vm/prod-kkp/clusters/kh8dfp2rz6 does not exist on vCenter.' },
+  ]);
+});
+
 test('names privilege IDs this vCenter does not know, with the vSphere version the stack was built for', () => {
   const old = app('6.7');
   const r = runCli(['verify', old, '--json'], env);
