@@ -42,7 +42,7 @@ function permissionOptions(cmd: Command): Command {
     .addHelpText(
       'after',
       '\nThe vCenter comes from VSPHERE_SERVER, VSPHERE_USER, VSPHERE_PASSWORD and VSPHERE_ALLOW_UNVERIFIED_SSL, ' +
-        'as for the vSphere provider. Nothing else on the object is read into or changed by this command.',
+        'as for the vSphere provider. No other permission on the object is changed.',
     );
 }
 
