@@ -1,4 +1,3 @@
-import { Testing } from 'cdktf';
 import {
   KkpRoles,
   PredefinedRole,
