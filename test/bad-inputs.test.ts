@@ -407,10 +407,10 @@ add({
     input: 'UserClusterPermissions kkp-seed/Mc principal',
     fix: /is not of the form DOMAIN\\name; write it as DOMAIN\\name/,
   },
-  'a grant on a shared object without a management mode': {
-    build: (w) => seedPermissions(w, {}),
-    input: '[kkp-seed/KkpVspherePermissions] Grants on shared object /dc-1/datastore/ds-1',
-    fix: /call VspherePermissions\.manageAuthoritatively\(entity, \{ keep: \[\.\.\.\] \}\)/,
+  'adopt on a grant to a folder the stack creates': {
+    build: (w) => VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\k8c-storage', role: w.roles.role('k8c-storage-vmfolder-propagate'), entity: w.root, propagate: true, adopt: true }),
+    input: '[kkp-seed/KkpVspherePermissions] The grant to VSPHERE.LOCAL\\k8c-storage on /dc-1/vm/kkp sets adopt',
+    fix: /Remove adopt: it applies to additive grants on shared objects only/,
   },
   'Principal.group: empty': {
     build: () => Principal.group(''),
@@ -487,10 +487,11 @@ add({
   'the second stack fails cdktf validation': {
     build: (w) => {
       const o = w.other();
-      VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\x', role: o.roles.role('k8c-user-datacenter'), entity: o.inventory.datacenter, propagate: false });
+      const folder = new VmFolder(o.stack, 'Kkp', { inventory: o.inventory, path: 'kkp-user' });
+      VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\x', role: o.roles.role('k8c-user-folder-propagate'), entity: folder, propagate: true, adopt: true });
     },
-    input: '[kkp-user/KkpVspherePermissions] Grants on shared object /dc-1 (datacenter)',
-    fix: /call VspherePermissions\.manageAuthoritatively/,
+    input: '[kkp-user/KkpVspherePermissions] The grant to VSPHERE.LOCAL\\x on /dc-1/vm/kkp-user sets adopt',
+    fix: /Remove adopt: it applies to additive grants on shared objects only/,
   },
 });
 

@@ -195,15 +195,11 @@ describe('an app that fails writes nothing', () => {
       stackWith((s) => new VsphereProvider(s, 'vsphere', { user: 'u', password: variable(s).stringValue }), app, 'good');
       const bad = stackWith((s) => new VsphereProvider(s, 'vsphere', { user: 'u', password: variable(s).stringValue }), app, 'bad');
       const inventory = bad.node.findChild('Inventory') as VsphereInventory;
-      // A grant on a shared object without a management mode fails validation.
-      new SeedPermissions(bad, 'Seed', {
-        roles: new KkpRoles(bad, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' }),
-        inventory,
-        storagePrincipal: 'VSPHERE.LOCAL\\k8c-storage',
-        folders: [new VmFolder(bad, 'Kkp', { inventory, path: 'kkp' })],
-        datastores: [inventory.datastore('ds-1')],
-      });
-      expect(() => app.synth()).toThrow(/\[bad\/KkpVspherePermissions\] Grants on shared object \/dc-1\/datastore\/ds-1/);
+      // adopt on a grant to a folder the stack creates fails validation (its one vsphere_entity_permissions owns it).
+      const roles = new KkpRoles(bad, 'Roles', { kkpRelease: '2.12', vsphereVersion: '8.0' });
+      const folder = new VmFolder(bad, 'Kkp', { inventory, path: 'kkp' });
+      VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\k8c-storage', role: roles.role('k8c-storage-vmfolder-propagate'), entity: folder, propagate: true, adopt: true });
+      expect(() => app.synth()).toThrow(/\[bad\/KkpVspherePermissions\] The grant to VSPHERE\.LOCAL\\k8c-storage on \/dc-1\/vm\/kkp sets adopt/);
       expect(filesIn(outdir)).toEqual([]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

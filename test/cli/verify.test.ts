@@ -36,7 +36,7 @@ let dir: string;
 let env: Record<string, string>;
 
 /** A seed installation; the network "VM Network" is taken over explicitly, keeping the two teams already there. */
-function app(vsphereVersion: VsphereVersion): string {
+function app(vsphereVersion: VsphereVersion, kkpRelease?: '2.12'): string {
   return synthToDisk((a: App) => {
     const stack = new TerraformStack(a, 'prod-kkp');
     const fromEnvironment = Token.asString(Token.nullValue());
@@ -45,10 +45,11 @@ function app(vsphereVersion: VsphereVersion): string {
     const datastores = [inventory.datastore('LocalDS_0')];
     const vmNetwork = inventory.network('VM Network');
     const kkpRoot = new VmFolder(stack, 'KkpRoot', { inventory, path: 'prod-kkp' });
-    const roles = new KkpRoles(stack, 'Roles', { vsphereVersion, namePrefix: 'prod-' });
-    new SeedPermissions(stack, 'Seed', { roles, inventory, storagePrincipal: STORAGE, folders: [kkpRoot], datastores });
+    const roles = new KkpRoles(stack, 'Roles', { vsphereVersion, namePrefix: 'prod-', ...(kkpRelease ? { kkpRelease } : {}) });
+    const cluster = inventory.computeCluster('DC0_C0');
+    new SeedPermissions(stack, 'Seed', { roles, inventory, storagePrincipal: STORAGE, folders: [kkpRoot], datastores, ...(kkpRelease ? {} : { hosts: [inventory.host('DC0_C0_H0', cluster)] }) });
     new UserClusterPermissions(stack, 'Mc', {
-      roles, inventory, principal: MC, cluster: inventory.computeCluster('DC0_C0'), networks: [vmNetwork, inventory.network('DC0_DVPG0')], datastores, folders: [kkpRoot],
+      roles, inventory, principal: MC, cluster, networks: [vmNetwork, inventory.network('DC0_DVPG0')], datastores, folders: [kkpRoot],
     });
     new UserClusterFolder(stack, 'Cluster', { inventory, rootFolder: kkpRoot, clusterId: 'kh8dfp2rz6', roles, machineControllerPrincipal: MC });
     VspherePermissions.manageAuthoritatively(vmNetwork, {
@@ -90,12 +91,12 @@ test('passes right after deploy', () => {
   expect([r.status, r.stderr]).toEqual([0, '']);
   expect(r.stdout).toBe(
     `verify against ${server()} (VMware vCenter Server 6.5.0 build-5973321)\n` +
-      'stack prod-kkp: 8 roles, 13 grants, 3 folders, 0 templates checked: no difference\n' +
+      'stack prod-kkp: 9 roles, 15 grants, 3 folders, 0 templates checked: no difference\n' +
       'vCenter matches the synthesized stacks.\n',
   );
   const json = runCli(['verify', dir, '--json'], env);
   expect(json.status).toBe(0);
-  expect(JSON.parse(json.stdout)).toMatchObject({ format: 'cdktf-kkp-vsphere/verify@1', findings: [], stacks: [{ name: 'prod-kkp', roles: 8, grants: 13 }] });
+  expect(JSON.parse(json.stdout)).toMatchObject({ format: 'cdktf-kkp-vsphere/verify@1', findings: [], stacks: [{ name: 'prod-kkp', roles: 9, grants: 15 }] });
 });
 
 test('names the exact difference: a grant removed by hand, a role that lost a privilege, a foreign principal on an authoritative object, a grant held by someone else', async () => {
@@ -116,10 +117,10 @@ test('names the exact difference: a grant removed by hand, a role that lost a pr
   expect(r.stdout).toBe(
     [
       `verify against ${server()} (VMware vCenter Server 6.5.0 build-5973321)`,
-      'stack prod-kkp: 8 roles, 13 grants, 3 folders, 0 templates checked: 4 differences',
+      'stack prod-kkp: 9 roles, 15 grants, 3 folders, 0 templates checked: 4 differences',
       `  role-privileges: role "prod-k8c-user-datacenter" differs on vCenter: missing ${lost}.`,
       '  would-remove: user CORP\\intruder holds "Administrator" (propagated) on /DC0/network/VM Network, which the stack neither grants nor keeps: the next apply removes it (authoritative: vsphere_entity_permissions owns every permission there).',
-      `  grant-foreign: user ${STORAGE} should hold "prod-k8c-storage-datastore-propagate" (propagated) on /DC0/datastore/LocalDS_0 (additive), but holds "Administrator" (propagated) there, a permission this stack did not make.`,
+      `  grant-foreign: user ${STORAGE} should hold "prod-k8c-ccm-storage-datastore-propagate" (propagated) on /DC0/datastore/LocalDS_0 (additive), but holds "Administrator" (propagated) there, a permission this stack did not make.`,
       `  grant-missing: user ${MC} should hold "prod-k8c-user-cluster-propagate" (propagated) on /DC0/host/DC0_C0 (additive), but holds nothing there.`,
       '4 differences: vCenter does not match the synthesized stacks.',
       '',
@@ -143,7 +144,8 @@ test('names a folder of the stack that is gone', async () => {
 });
 
 test('names privilege IDs this vCenter does not know, with the vSphere version the stack was built for', () => {
-  const old = app('6.7');
+  // KKP 2.12's page, whose roles were written for vSphere 6.7.
+  const old = app('6.7', '2.12');
   const r = runCli(['verify', old, '--json'], env);
   expect(r.status).toBe(1);
   const unknown = JSON.parse(r.stdout).findings.filter((f: any) => f.kind === 'privilege-unknown');

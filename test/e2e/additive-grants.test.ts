@@ -29,11 +29,12 @@ jest.setTimeout(600_000);
 
 type Json = Record<string, any>;
 
-/** The shared objects: the vCenter root, the datacenter, the cluster, a datastore, a datastore cluster, three networks. */
+/** The shared objects: the vCenter root, the datacenter, the cluster, its host, a datastore, a datastore cluster, three networks. */
 const SHARED = [
   '/',
   '/DC0',
   '/DC0/host/DC0_C0',
+  '/DC0/host/DC0_C0/DC0_C0_H0',
   '/DC0/datastore/LocalDS_0',
   '/DC0/datastore/pod-1',
   '/DC0/network/VM Network',
@@ -65,7 +66,9 @@ function synth(v: Variant): Json {
   const kkpRoot = new VmFolder(stack, 'KkpRoot', { inventory, path: `${v.prefix}kkp` });
   const templates = new VmFolder(stack, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
   const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: v.vsphereVersion, namePrefix: v.prefix });
-  new SeedPermissions(stack, 'Seed', { roles, inventory, storagePrincipal: storage, folders: [kkpRoot, templates], datastores });
+  // KKP 2.26+: the storage user gets Read-only on every host that runs node VMs.
+  const hosts = [inventory.host('DC0_C0_H0', cluster)];
+  new SeedPermissions(stack, 'Seed', { roles, inventory, storagePrincipal: storage, folders: [kkpRoot, templates], datastores, hosts });
   new UserClusterPermissions(stack, 'MachineController', { roles, inventory, principal: mc, cluster, networks, datastores, folders: [kkpRoot, templates] });
   if (v.mcAlsoStorage) {
     VspherePermissions.grant({ principal: mc, role: roles.role('k8c-storage-datastore-propagate'), entity: datastores[0], propagate: true });
@@ -188,7 +191,7 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     expect(result.added).toBe(Object.keys(Object.values<Json>(tf.resource.terraform_data)[0].for_each).length);
     const expected = additiveLines(tf);
     // The machine-controller's grants as the KKP documentation puts them, plus both storage users'.
-    expect(expected.get('/')).toEqual([`user ${mc} prod-k8c-user-vcenter no-propagate`]);
+    expect(expected.get('/')).toEqual([`user ${mc} prod-k8c-user-vcenter no-propagate`, `user ${storage} prod-k8c-ccm-storage-cns no-propagate`]);
     expect(expected.get('/DC0')).toEqual([
       `user ${mc} prod-k8c-user-datacenter no-propagate`,
       `user ${storage} Read-only no-propagate`,
@@ -196,8 +199,9 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     ]);
     expect(expected.get('/DC0/datastore/pod-1')).toEqual([
       `user ${mc} prod-k8c-user-datastore-propagate propagate`,
-      `user ${storage} prod-k8c-storage-datastore-propagate propagate`,
+      `user ${storage} prod-k8c-ccm-storage-datastore-propagate propagate`,
     ]);
+    expect(expected.get('/DC0/host/DC0_C0/DC0_C0_H0')).toEqual([`user ${storage} Read-only no-propagate`]);
     await checkStep('after deploy', before, expected);
   });
 
@@ -261,7 +265,7 @@ describe('one installation: apply, each change a user makes, destroy', () => {
 
   test('a second role for one principal on one object: the grant is replaced by a merged role, create before destroy, in place', async () => {
     const changed: Variant = { ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'], vsphereVersion: '7.0' };
-    const merged = 'prod-k8c-storage-datastore-propagate+prod-k8c-user-datastore-propagate';
+    const merged = 'prod-k8c-ccm-storage-datastore-propagate+prod-k8c-user-datastore-propagate';
     const key = `/DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-mc`;
     const tf = synth({ ...changed, mcAlsoStorage: true });
     const result = await prod.deploy(tf);
@@ -323,7 +327,7 @@ describe('two installations on one vCenter: destroying one leaves the other exac
       sharedPermissions: [...(await permissionsByObject(vc, SHARED)).entries()].map(([p, lines]) => [p, lines.filter((l) => !l.includes('\\staging-'))]),
     });
     const prodBefore = await snapshot();
-    expect(prodBefore.roles).toHaveLength(8);
+    expect(prodBefore.roles).toHaveLength(9);
     expect(prodBefore.folders.every(([, id]) => id !== undefined)).toBe(true);
 
     const destroyed = await staging.destroy();

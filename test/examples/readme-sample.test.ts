@@ -27,7 +27,7 @@ test('the README sample compiles and synthesizes additive grants on every shared
     expect(Object.values<any>(tf.resource.vsphere_entity_permissions).map((r) => r['//'].kkp.management)).toEqual(['owned', 'owned']);
     const grants = Object.values<any>(Object.values<any>(tf.resource.terraform_data)[0].for_each);
     expect([...new Set(grants.map((g) => g.object))].sort()).toEqual([
-      '/', '/dc-1', '/dc-1/datastore/ds-1', '/dc-1/host/cluster-1', '/dc-1/network/kkp-workers',
+      '/', '/dc-1', '/dc-1/datastore/ds-1', '/dc-1/host/cluster-1', '/dc-1/host/cluster-1/esxi-01', '/dc-1/network/kkp-workers',
     ]);
     expect(tf.provider.vsphere[0]).toEqual({ user: null, password: null });
   } finally {

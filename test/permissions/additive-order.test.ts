@@ -82,11 +82,11 @@ test('roles before grants; a replacement is create-before-destroy and runs only 
   // since PR #28345), and none is needed: object and principal are the same, so the new grant has already replaced
   // the principal's permission there in place. Without create_before_destroy the revoke would run first and leave
   // the principal without a permission until the grant.
-  const merged = 'kkp-k8c-storage-datastore-propagate+kkp-k8c-user-datastore-propagate';
+  const merged = 'kkp-k8c-ccm-storage-datastore-propagate+kkp-k8c-user-datastore-propagate';
   ws.write(config(true));
   ws.apply();
   const replaced = phase();
-  expect(replaced.slice(0, 2).sort()).toEqual([`role-create ${merged}`, 'role-create kkp-k8c-storage-datastore-propagate'].sort());
+  expect(replaced.slice(0, 2).sort()).toEqual([`role-create ${merged}`, 'role-create kkp-k8c-ccm-storage-datastore-propagate'].sort());
   expect(replaced.slice(2)).toEqual([`grant /dc-1/datastore/ds-1 ${merged}`]);
 
   // And back: the new grant; the roles nobody needs any more leave the state (their stand-in blocks are removed from
