@@ -156,11 +156,6 @@ export class VcenterClient {
     public readonly about: VcenterAbout,
   ) {}
 
-  /** The server address, e.g. `https://vcenter.example.com` (no credentials). */
-  public get server(): string {
-    return this.transport.server;
-  }
-
   /** The vCenter root folder (`group-d1`): where vCenter-wide permissions go. */
   public get rootFolder(): ManagedObjectReference {
     return this.service.rootFolder;
@@ -357,7 +352,7 @@ export class VcenterClient {
    * (the govmomi simulator); the Admin role (id -1) holds every privilege, so its list is the fallback.
    */
   public async privilegeList(): Promise<VcenterPrivilege[]> {
-    const prop = await this.property(this.service.authorizationManager, 'privilegeList');
+    const prop = (await this.properties(this.service.authorizationManager, ['privilegeList'])).privilegeList;
     return asArray(asObject(prop)?.AuthorizationPrivilege).map((node) => {
       const p = asObject(node);
       return { id: text(p?.privId) ?? '', group: text(p?.privGroupName) ?? '' };
@@ -373,41 +368,9 @@ export class VcenterClient {
 
   /** Destroys a managed entity (a folder, a VM) and waits for the task. */
   public async destroyEntity(entity: ManagedObjectReference): Promise<void> {
-    await this.waitForTask(await this.transport.call('Destroy_Task', entity), 'Destroy_Task');
-  }
-
-  /** Waits until a task (the returnval of a `..._Task` call) has succeeded; a failed task becomes an error. */
-  public async waitForTask(taskRef: unknown, operation: string, timeoutMs = 60_000): Promise<void> {
-    const moRef = asMoRef(taskRef as XmlNode);
-    if (!moRef) throw new Error(`vCenter ${operation}: the answer names no task.`);
-    const task = { type: 'Task', value: moRef.value };
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = text(await this.property(task, 'info.state'));
-      if (state === 'success') return;
-      if (state === 'error') {
-        const error = asObject(await this.property(task, 'info.error'));
-        const message = text(error?.localizedMessage) ?? 'no message';
-        throw new Error(`vCenter ${operation} failed: ${message}`);
-      }
-      if (Date.now() > deadline) throw new Error(`vCenter ${operation}: the task did not finish within ${timeoutMs} ms.`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** One property of one managed object, as parsed XML. */
-  private async property(obj: ManagedObjectReference, path: string): Promise<XmlNode | XmlNode[] | undefined> {
-    const result = await this.transport.call(
-      'RetrievePropertiesEx',
-      this.service.propertyCollector,
-      `<specSet><propSet>${xmlElement('type', obj.type)}${xmlElement('pathSet', path)}</propSet>` +
-        `<objectSet>${xmlMoRef('obj', obj)}</objectSet></specSet><options/>`,
-    );
-    const objects = asArray(asObject(result)?.objects);
-    const prop = asArray(asObject(objects[0])?.propSet)
-      .map(asObject)
-      .find((p) => text(p?.name) === path);
-    return prop?.val;
+    const task = asMoRef(await this.transport.call('Destroy_Task', entity));
+    if (!task) throw new Error('vCenter Destroy_Task: the answer names no task.');
+    await this.waitForTask(task, 'Destroy_Task');
   }
 
   // vCenter's InvalidArgument names the property (privIds) but not the ID: find the IDs the Admin role lacks.

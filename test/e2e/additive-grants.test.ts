@@ -21,6 +21,7 @@ import {
 } from '../../src';
 import { VcenterClient } from '../../src/vcenter';
 import { resolveObject } from '../../src/vcenter/grants';
+import { XmlNode, asMoRef } from '../../src/vcenter/soap';
 import { synthJson } from '../permissions/support';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import { Deployment, PermissionLine, additiveLines, permissionsByObject } from './support';
@@ -101,10 +102,10 @@ async function prepareSimulator(): Promise<Map<string, PermissionLine[]>> {
   const internals = vc as unknown as { transport: { call: (op: string, self: unknown, params?: string) => Promise<unknown> } };
   await internals.transport.call('CreateStoragePod', (await vc.findByInventoryPath('/DC0/datastore'))!, '<name>pod-1</name>');
   const dvs = (await vc.findByInventoryPath('/DC0/network/DVS0'))!;
-  await vc.waitForTask(
-    await internals.transport.call('AddDVPortgroup_Task', dvs, '<spec><name>kkp-workers</name><type>earlyBinding</type><numPorts>8</numPorts></spec>'),
-    'AddDVPortgroup_Task',
-  );
+  const task = asMoRef(
+    (await internals.transport.call('AddDVPortgroup_Task', dvs, '<spec><name>kkp-workers</name><type>earlyBinding</type><numPorts>8</numPorts></spec>')) as XmlNode,
+  )!;
+  await vc.waitForTask(task, 'AddDVPortgroup_Task');
   backupRole = (await vc.addRole('corp-backup', ['Datastore.Browse', 'VirtualMachine.State.CreateSnapshot'])).id;
   for (const path of SHARED) {
     const ref = (await resolveObject(vc, path))!;
