@@ -1,38 +1,66 @@
-// The real CLI for tests: src/cli/main.ts and what it imports, compiled with the package's tsconfig into a directory
-// of this jest worker (parallel test files never race on lib/), run with node or found on PATH as
+// The real CLI for tests: src/cli/main.ts and what it imports, compiled with the package's tsconfig into a cache
+// directory of its own (parallel test files never race on lib/), run with node or found on PATH as
 // `cdktf-kkp-vsphere`, the name a stack's provisioners call.
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
 let built: { main: string; binDir: string } | undefined;
 
-/** Compiles the CLI once per jest worker; returns its main.js and a directory holding `cdktf-kkp-vsphere` for PATH. */
+/** Every source file the CLI is compiled from, for the cache key. */
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : /\.(ts|json)$/.test(e.name) ? [p] : [];
+  });
+}
+
+/**
+ * Compiles the CLI once per source version (cached under node_modules/.cache, named by a hash of src/ and the
+ * tsconfig); returns its main.js and a directory holding `cdktf-kkp-vsphere` for PATH. Parallel jest workers build
+ * into their own temporary directory and rename it into place: the result appears whole or not at all.
+ */
 export function buildCli(): { main: string; binDir: string } {
   if (built) return built;
-  const out = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', `cli-${process.pid}`);
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
-  const tsconfig = path.join(out, 'tsconfig.json');
-  fs.writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: path.join(ROOT, 'tsconfig.json'),
-      compilerOptions: { rootDir: path.join(ROOT, 'src'), outDir: path.join(out, 'lib'), declaration: false },
-      files: [path.join(ROOT, 'src/cli/main.ts')],
-      include: [],
-    }),
-  );
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { stdio: 'pipe' });
-  const main = path.join(out, 'lib', 'cli', 'main.js');
-  fs.chmodSync(main, 0o755);
-  const binDir = path.join(out, 'bin');
-  fs.mkdirSync(binDir);
-  // npm's bin shim is a symlink to the same file: node runs it through its shebang.
-  fs.symlinkSync(main, path.join(binDir, 'cdktf-kkp-vsphere'));
-  built = { main, binDir };
-  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
+  const hash = createHash('sha256');
+  for (const file of [path.join(ROOT, 'tsconfig.json'), ...sourceFiles(path.join(ROOT, 'src')).sort()]) {
+    hash.update(path.relative(ROOT, file)).update(fs.readFileSync(file));
+  }
+  const cache = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere');
+  const out = path.join(cache, `cli-${hash.digest('hex').slice(0, 16)}`);
+  const result = { main: path.join(out, 'lib', 'cli', 'main.js'), binDir: path.join(out, 'bin') };
+  if (!fs.existsSync(path.join(result.binDir, 'cdktf-kkp-vsphere'))) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const tsconfig = path.join(tmp, 'tsconfig.json');
+    fs.writeFileSync(
+      tsconfig,
+      JSON.stringify({
+        extends: path.join(ROOT, 'tsconfig.json'),
+        compilerOptions: { rootDir: path.join(ROOT, 'src'), outDir: path.join(tmp, 'lib'), declaration: false },
+        files: [path.join(ROOT, 'src/cli/main.ts')],
+        include: [],
+      }),
+    );
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { stdio: 'pipe' });
+    fs.chmodSync(path.join(tmp, 'lib', 'cli', 'main.js'), 0o755);
+    fs.mkdirSync(path.join(tmp, 'bin'));
+    // npm's bin shim is a symlink to the same file: node runs it through its shebang. Relative, so the rename keeps it.
+    fs.symlinkSync(path.join('..', 'lib', 'cli', 'main.js'), path.join(tmp, 'bin', 'cdktf-kkp-vsphere'));
+    try {
+      fs.renameSync(tmp, out);
+    } catch {
+      fs.rmSync(tmp, { recursive: true, force: true }); // another worker was first
+    }
+    // Older source versions are of no use any more.
+    for (const stale of fs.readdirSync(cache).filter((d) => /^cli-[0-9a-f]{16}$/.test(d) && path.join(cache, d) !== out)) {
+      fs.rmSync(path.join(cache, stale), { recursive: true, force: true });
+    }
+  }
+  built = result;
   return built;
 }
 
