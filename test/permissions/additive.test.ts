@@ -75,6 +75,10 @@ describe('additive grants', () => {
     new VmFolder(stack, 'F', { inventory, path: 'kkp' }).grant('A\\mc', roles.role('k8c-user-folder-propagate'), { propagate: true });
     const b = block(synthJson(stack));
     expect([b.for_each, b.depends_on, b['//'].kkp]).toEqual([{}, undefined, { management: 'additive', objects: [] }]);
+    // What the README says to keep for one deploy when retiring every grant: the registry alone keeps the block.
+    const bare = newStack();
+    VspherePermissions.of(bare);
+    expect(block(synthJson(bare)).for_each).toEqual({});
   });
 
   test('owned folders and objects taken over explicitly keep one vsphere_entity_permissions, also when taken over after the grant', () => {
