@@ -270,7 +270,7 @@ describe('KkpUserCluster, KKP 2.13 and later: credentials for KKP, no Secret KKP
   });
 
   test('the cluster spec output carries the credentialsReference and the 2.24+ fields', () => {
-    const { stack, a, b } = newest();
+    const { stack, a } = newest();
     const json = synthJson(stack);
     expect(a.credentialsReference).toEqual({ name: 'kkp-vsphere-aaaaaaaaaa', namespace: KKP_NAMESPACE });
     expect(parse(json.output.kkp_cluster_aaaaaaaaaa.value)).toEqual({

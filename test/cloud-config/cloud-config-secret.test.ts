@@ -144,7 +144,7 @@ describe('CloudConfigSecret errors', () => {
       'CloudConfigSecret "test/cc": variablePrefix "1x" is not a Terraform name; use letters, digits, "_" and "-".'],
   ];
   test.each(cases)('rejects %s with an actionable message', (_what, props, message) => {
-    expect(() => new CloudConfigSecret(stack(), 'cc', { ...base, ...props })).toThrow(message);
+    expect(() => new CloudConfigSecret(stack(), 'cc', { ...base, ...props } as CloudConfigSecretProps)).toThrow(message);
   });
 
   test('rejects a second construct declaring the same variables', () => {
