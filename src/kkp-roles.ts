@@ -18,6 +18,8 @@ import { stackKkpRelease } from './kkp-release';
 import { IVsphereRole, VsphereRole } from './permissions';
 import { VsphereInventory } from './inventory';
 import { describeValue } from './validation';
+import { KkpAdoption } from './adoption/adoption';
+import type { DiscoveredRole } from './adoption/model';
 
 /** Props of {@link KkpRoles}. */
 export interface KkpRolesProps {
@@ -35,6 +37,15 @@ export interface KkpRolesProps {
    * @default '' - the names of the KKP documentation
    */
   readonly namePrefix?: string;
+  /**
+   * Roles that already exist on the vCenter (made by hand from the documentation) to import instead of create: role
+   * key or any page's name → vCenter role id (what `cdktf-kkp-vsphere discover` prints). The plan then shows each
+   * difference from the documentation (privileges, a rename to `<namePrefix><name>`) as an in-place change; the role
+   * id, and every permission that uses it, stay. With the stack's `KkpAdoption`, roles named as this stack names them
+   * are adopted without listing them here.
+   * @default - none, besides what the stack's KkpAdoption adopts
+   */
+  readonly adopt?: Readonly<Partial<Record<KkpRoleKey | KkpCustomRoleName, number>>>;
 }
 
 /**
@@ -49,6 +60,7 @@ export class KkpRoles extends Construct {
   /** The role profile of that release: its roles as the page lists them. */
   public readonly profile: KkpRoleProfile;
   private readonly created = new Map<KkpRoleKey, VsphereRole>();
+  private readonly adoptIds = new Map<KkpRoleKey, number>();
 
   constructor(scope: Construct, id: string, props: KkpRolesProps) {
     super(scope, id);
@@ -69,6 +81,22 @@ export class KkpRoles extends Construct {
     this.namePrefix = prefix;
     this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
     this.profile = kkpRoleProfile(this.kkpRelease);
+    for (const [nameOrKey, id] of Object.entries(props.adopt ?? {})) {
+      let def: KkpRoleDefinition;
+      try {
+        def = kkpRoleDefinition(nameOrKey as KkpRoleKey, this.kkpRelease);
+      } catch (err) {
+        throw new Error(`${where} adopt: ${(err as Error).message}`);
+      }
+      if (!Number.isInteger(id) || (id as number) < 0) {
+        throw new Error(
+          `${where} adopt.${nameOrKey}: ${JSON.stringify(id)} is not the id of a custom role; give the role id discover ` +
+            'printed (predefined roles, with negative ids, cannot be imported and are never created).',
+        );
+      }
+      if (this.adoptIds.has(def.key)) throw new Error(`${where} adopt: ${def.name} is given twice (by key and by name); give it once.`);
+      this.adoptIds.set(def.key, id as number);
+    }
     const minimum = this.profile.minimumVsphere;
     if (minimum && VSPHERE_VERSIONS.indexOf(this.vsphereVersion) < VSPHERE_VERSIONS.indexOf(minimum)) {
       Annotations.of(this).addWarning(
@@ -130,8 +158,49 @@ export class KkpRoles extends Construct {
           `granted on ${def.grantedOn.join(' or ')}${def.propagate ? ', propagated' : ', not propagated'}`,
       });
       this.created.set(def.key, role);
+      this.adoptIfAsked(def, role);
     }
     return role;
+  }
+
+  // Import (never recreate) a role that exists: explicitly by id, or by name from the stack's discovery file.
+  private adoptIfAsked(def: KkpRoleDefinition, role: VsphereRole): void {
+    const where = `KkpRoles ${this.node.path}`;
+    const adoption = KkpAdoption.of(this);
+    const id = this.adoptIds.get(def.key);
+    let found: DiscoveredRole | undefined;
+    if (id !== undefined) {
+      found = adoption?.roleById(id);
+      if (adoption && !found) {
+        throw new Error(
+          `${where} adopt.${def.key}: discover found no KKP role with id ${id} (${adoption.source} lists ` +
+            `${adoption.discovery.roles.map((r) => `${r.name} = ${r.id}`).join(', ') || 'none'}). Check the id, or run discover again.`,
+        );
+      }
+      if (found && found.key !== def.key) {
+        throw new Error(
+          `${where} adopt.${def.key}: role id ${id} is "${found.name}", which is KKP's ${found.key ?? found.kkpName} role, not ` +
+            `${def.name}; adopting it would turn it into another role. Give the id of the ${def.name} role.`,
+        );
+      }
+    } else if (adoption?.adoptsRoles) {
+      found = adoption.role(role.roleName);
+      if (!found) return;
+      if (found.key !== def.key) {
+        throw new Error(
+          `${where}: the vCenter role "${found.name}" (id ${found.id}) that ${adoption.source} lists is not KKP ${this.kkpRelease}'s ` +
+            `${def.name} role; choose another namePrefix, or set roles: false on the KkpAdoption.`,
+        );
+      }
+    } else {
+      return;
+    }
+    const roleId = id ?? found!.id;
+    role.resource.importFrom(String(roleId));
+    role.resource.addOverride('//.kkp.adopted', {
+      id: roleId,
+      ...(found ? { name: found.name, missing: found.missing, extra: found.extra } : {}),
+    });
   }
 
   private principalLabel(def: KkpRoleDefinition): string {

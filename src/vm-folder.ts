@@ -5,6 +5,7 @@ import { TerraformStack } from 'cdktf';
 import { EntityKind, IVsphereEntity, Ownership, VsphereInventory, checkRelativePath } from './inventory';
 import { Grant, Principal, IVsphereRole, VspherePermissions } from './permissions';
 import { claimExclusively } from './synth-checks';
+import { KkpAdoption } from './adoption/adoption';
 
 /** Props of {@link VmFolder}. */
 export interface VmFolderProps {
@@ -17,13 +18,23 @@ export interface VmFolderProps {
   readonly path: string;
   /** A folder of this stack to create this one in; it is created first. @default - the datacenter's VM folder */
   readonly parent?: VmFolder;
+  /**
+   * The folder exists already (made by hand): import it at its inventory path instead of creating it. It then is a
+   * shared object for permissions, since others may hold permissions there: grants on it touch only their own
+   * principals. With the stack's `KkpAdoption`, a folder discover found is adopted without this.
+   * @default - false, unless the stack's KkpAdoption lists the folder
+   */
+  readonly adopt?: boolean;
 }
 
 /** A VM folder (`vsphere_folder`, type `vm`) created by the stack: an owned object. */
 export class VmFolder extends Construct implements IVsphereEntity {
   public readonly kind: EntityKind = 'folder';
   public readonly entityType = 'Folder';
-  public readonly ownership: Ownership = 'owned';
+  /** `owned` when the stack creates the folder; `shared` when it adopts one made by hand. */
+  public readonly ownership: Ownership;
+  /** Whether the folder is imported (adopted) rather than created. */
+  public readonly adopted: boolean;
   /** Path relative to the datacenter's VM folder, e.g. `kkp/templates` (what `vsphere_folder.path` takes). */
   public readonly relativePath: string;
   /** Absolute inventory path, e.g. `/dc-1/vm/kkp/templates` (what KKP's `rootPath` and cluster `folder` take). */
@@ -75,8 +86,21 @@ export class VmFolder extends Construct implements IVsphereEntity {
       dependsOn: props.parent ? [props.parent.resource] : undefined,
     });
     this.entityId = this.resource.id;
+    this.adopted = this.adoptIfAsked(props.adopt, where);
+    this.ownership = this.adopted ? 'shared' : 'owned';
     folders.set(this.inventoryPath, this.node.path);
     claimExclusively(this, { kind: 'folder', key: this.inventoryPath, element: this.resource });
+  }
+
+  // Import the folder by its absolute path (vsphere_folder's import id); a missing path fails the plan.
+  private adoptIfAsked(adopt: boolean | undefined, where: string): boolean {
+    if (adopt !== undefined && typeof adopt !== 'boolean') throw new Error(`${where} adopt: must be true or false, got ${JSON.stringify(adopt)}.`);
+    const adoption = KkpAdoption.of(this);
+    const found = adoption?.folder(this.inventoryPath);
+    if (adopt === false || (adopt === undefined && !(adoption?.adoptsFolders && found))) return false;
+    this.resource.importFrom(this.inventoryPath);
+    this.resource.addOverride('//.kkp', { adopted: 'folder', path: this.inventoryPath, ...(found ? { id: found.id } : {}) });
+    return true;
   }
 
   /** The scope grants of this folder are recorded in. */

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
 import { registerGrant } from './grant';
+import { registerDiscover } from './discover';
 import { registerReport } from './report';
 import { registerVerify } from './verify';
 import { redactUrls } from '../validation';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerVmTemplate(program);
   registerGrant(program);
   registerVerify(program);
+  registerDiscover(program);
   return program;
 }
 

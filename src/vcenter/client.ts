@@ -59,6 +59,17 @@ export interface VcenterPermission {
   readonly propagate: boolean;
 }
 
+/** One inventory object as `inventoryObjects` lists it. */
+export interface VcenterInventoryObject {
+  readonly ref: ManagedObjectReference;
+  /** The name as vCenter stores it: `/`, `%` and a backslash come escaped as `%2f`, `%25`, `%5c`. */
+  readonly name: string;
+  /** The parent; undefined for the root folder. */
+  readonly parent?: ManagedObjectReference;
+  /** Virtual machines only: whether it is marked as a template. */
+  readonly template?: boolean;
+}
+
 /** A permission as vCenter reports it, with the entity it is defined on. */
 export interface VcenterEntityPermission extends VcenterPermission {
   /** The entity the permission is defined on (differs from the asked entity for inherited permissions). */
@@ -82,6 +93,13 @@ export interface VcenterPrivilege {
   /** Its group, e.g. `VirtualMachine.Config`. */
   readonly group: string;
 }
+
+/** The managed entity types `inventoryObjects` lists by default: every kind a KKP grant or template lives on. */
+export const INVENTORY_TYPES: readonly string[] = [
+  'Folder', 'Datacenter', 'ClusterComputeResource', 'ComputeResource', 'HostSystem', 'ResourcePool', 'VirtualApp',
+  'Datastore', 'StoragePod', 'Network', 'DistributedVirtualPortgroup', 'OpaqueNetwork', 'VmwareDistributedVirtualSwitch',
+  'VirtualMachine',
+];
 
 const SERVICE_INSTANCE: ManagedObjectReference = { type: 'ServiceInstance', value: 'ServiceInstance' };
 const ADMIN_ROLE_ID = -1;
@@ -244,6 +262,58 @@ export class VcenterClient {
   public async findByInventoryPath(path: string): Promise<ManagedObjectReference | undefined> {
     const result = await this.transport.call('FindByInventoryPath', this.service.searchIndex, xmlElement('inventoryPath', path));
     return asMoRef(result);
+  }
+
+  /**
+   * Every permission defined anywhere in this vCenter (AuthorizationManager.RetrieveAllPermissions), each with the
+   * entity it is defined on. Read-only.
+   */
+  public async retrieveAllPermissions(): Promise<VcenterEntityPermission[]> {
+    const result = await this.transport.call('RetrieveAllPermissions', this.service.authorizationManager);
+    return asArray(result).map((node) => parsePermission(node, this.service.rootFolder));
+  }
+
+  /**
+   * Every object of the given types below the root folder, with name and parent (and for VMs whether they are
+   * templates): one ContainerView read page by page, then destroyed. Read-only.
+   */
+  public async inventoryObjects(types: readonly string[] = INVENTORY_TYPES): Promise<VcenterInventoryObject[]> {
+    const view = asMoRef(
+      await this.transport.call(
+        'CreateContainerView',
+        this.manager('viewManager'),
+        xmlMoRef('container', this.service.rootFolder) + types.map((t) => xmlElement('type', t)).join('') + xmlElement('recursive', true),
+      ),
+    );
+    if (!view) throw new Error('vCenter CreateContainerView: the answer names no view.');
+    const containerView = { type: 'ContainerView', value: view.value };
+    try {
+      const propSets = types
+        .map((t) => `<propSet>${xmlElement('type', t)}<pathSet>name</pathSet><pathSet>parent</pathSet>${t === 'VirtualMachine' ? '<pathSet>config.template</pathSet>' : ''}</propSet>`)
+        .join('');
+      const spec =
+        `<specSet>${propSets}<objectSet>${xmlMoRef('obj', containerView)}<skip>true</skip>` +
+        '<selectSet xsi:type="TraversalSpec"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet>' +
+        '</objectSet></specSet>';
+      const objects: VcenterInventoryObject[] = [this.rootFolderObject()];
+      let page = asObject(await this.transport.call('RetrievePropertiesEx', this.service.propertyCollector, `${spec}<options/>`));
+      for (;;) {
+        for (const node of asArray(page?.objects)) objects.push(parseInventoryObject(node));
+        const token = text(page?.token);
+        if (!token) break;
+        page = asObject(await this.transport.call('ContinueRetrievePropertiesEx', this.service.propertyCollector, xmlElement('token', token)));
+      }
+      // A property value's xsi:type (ManagedObjectReference) hides the reference's own type attribute: take the
+      // parent's type from the parent itself (managed object ids are unique within a vCenter).
+      const typeOf = new Map(objects.map((o) => [o.ref.value, o.ref.type]));
+      return objects.map((o) => (o.parent ? { ...o, parent: { type: typeOf.get(o.parent.value) ?? o.parent.type, value: o.parent.value } } : o));
+    } finally {
+      await this.transport.call('DestroyView', containerView).catch(() => undefined);
+    }
+  }
+
+  private rootFolderObject(): VcenterInventoryObject {
+    return { ref: this.service.rootFolder, name: '' };
   }
 
   /** Every role vCenter knows, predefined ones included. */
@@ -420,6 +490,22 @@ function parseRole(node: XmlNode): VcenterRole {
     system: text(role?.system) === 'true',
     privileges: asArray(role?.privilege).map((p) => text(p) ?? ''),
   };
+}
+
+function parseInventoryObject(node: XmlNode): VcenterInventoryObject {
+  const obj = asObject(node);
+  const ref = asMoRef(obj?.obj);
+  if (!ref) throw new Error('vCenter RetrievePropertiesEx: an object without a reference in the answer.');
+  let name = '';
+  let parent: ManagedObjectReference | undefined;
+  let template: boolean | undefined;
+  for (const prop of asArray(obj?.propSet).map(asObject)) {
+    const key = text(prop?.name);
+    if (key === 'name') name = text(prop?.val) ?? '';
+    else if (key === 'parent') parent = asMoRef(prop?.val);
+    else if (key === 'config.template') template = text(prop?.val) === 'true';
+  }
+  return { ref, name, ...(parent ? { parent } : {}), ...(ref.type === 'VirtualMachine' ? { template: template ?? false } : {}) };
 }
 
 function parsePermission(node: XmlNode, asked: ManagedObjectReference): VcenterEntityPermission {
