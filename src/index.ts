@@ -90,6 +90,10 @@ export { UserClusterFolder } from './user-cluster-folder';
 export type { UserClusterFolderProps } from './user-cluster-folder';
 export { KkpUserCluster, KKP_VSPHERE_CREDENTIAL_KEYS, KKP_CREDENTIALS_NAMESPACE } from './kkp-user-cluster';
 export type { KkpUserClusterProps } from './kkp-user-cluster';
+export { KkpAdoption, AdoptedTemplate } from './adoption/adoption';
+export type { KkpAdoptionProps, AdoptedTemplateProps } from './adoption/adoption';
+export { DISCOVERY_FORMAT, parseDiscovery, DiscoveryFileError } from './adoption/model';
+export type { KkpDiscovery, DiscoveredRole, DiscoveredFolder, DiscoveredTemplate, DiscoveredPermission } from './adoption/model';
 
 // Layer 5: the plan-review report (pure Node; the `report` command prints it).
 export {

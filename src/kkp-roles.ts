@@ -18,7 +18,7 @@ import { stackKkpRelease } from './kkp-release';
 import { IVsphereRole, VsphereRole } from './permissions';
 import { VsphereInventory } from './inventory';
 import { describeValue } from './validation';
-import { KkpAdoption } from './adoption/adoption';
+import { KkpAdoption, noteAdoptable } from './adoption/adoption';
 import type { DiscoveredRole } from './adoption/model';
 
 /** Props of {@link KkpRoles}. */
@@ -81,6 +81,7 @@ export class KkpRoles extends Construct {
     this.namePrefix = prefix;
     this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
     this.profile = kkpRoleProfile(this.kkpRelease);
+    noteAdoptable(this);
     for (const [nameOrKey, id] of Object.entries(props.adopt ?? {})) {
       let def: KkpRoleDefinition;
       try {
@@ -185,7 +186,17 @@ export class KkpRoles extends Construct {
       }
     } else if (adoption?.adoptsRoles) {
       found = adoption.role(role.roleName);
-      if (!found) return;
+      if (!found) {
+        const elsewhere = adoption.discovery.roles.filter((r) => r.key === def.key).map((r) => `"${r.name}" (id ${r.id})`);
+        if (elsewhere.length) {
+          // Another installation's role, or this one's under another prefix: never taken over by a guess.
+          Annotations.of(this).addWarning(
+            `${def.name}: the stack creates "${role.roleName}", and ${adoption.source} lists ${elsewhere.join(', ')} with ` +
+              `another prefix, which stays untouched. To adopt it instead, set namePrefix to its prefix or adopt.${def.key} to its id.`,
+          );
+        }
+        return;
+      }
       if (found.key !== def.key) {
         throw new Error(
           `${where}: the vCenter role "${found.name}" (id ${found.id}) that ${adoption.source} lists is not KKP ${this.kkpRelease}'s ` +

@@ -5,7 +5,7 @@ import { TerraformStack } from 'cdktf';
 import { EntityKind, IVsphereEntity, Ownership, VsphereInventory, checkRelativePath } from './inventory';
 import { Grant, Principal, IVsphereRole, VspherePermissions } from './permissions';
 import { claimExclusively } from './synth-checks';
-import { KkpAdoption } from './adoption/adoption';
+import { KkpAdoption, noteAdoptable } from './adoption/adoption';
 
 /** Props of {@link VmFolder}. */
 export interface VmFolderProps {
@@ -87,6 +87,7 @@ export class VmFolder extends Construct implements IVsphereEntity {
     });
     this.entityId = this.resource.id;
     this.adopted = this.adoptIfAsked(props.adopt, where);
+    noteAdoptable(this);
     this.ownership = this.adopted ? 'shared' : 'owned';
     folders.set(this.inventoryPath, this.node.path);
     claimExclusively(this, { kind: 'folder', key: this.inventoryPath, element: this.resource });

@@ -34,6 +34,12 @@ export interface KkpAdoptionProps {
 }
 
 const adoptions = new WeakMap<TerraformStack, KkpAdoption>();
+const adoptable = new WeakSet<Construct>();
+
+/** Records a construct that consults the stack's adoption when it is created (VmFolder, KkpRoles). @internal */
+export function noteAdoptable(construct: Construct): void {
+  adoptable.add(construct);
+}
 
 /**
  * Adopts, for the whole stack, what `cdktf-kkp-vsphere discover` found: create it before the `KkpRoles` and
@@ -58,11 +64,11 @@ export class KkpAdoption extends Construct {
     const stack = TerraformStack.of(this);
     const other = adoptions.get(stack);
     if (other) throw new Error(`${where}: the stack already adopts through ${other.node.path}; one adoption per stack.`);
-    const late = stack.node.findAll().filter((c) => (c.constructor.name === 'VmFolder' || c.constructor.name === 'KkpRoles') && c !== this);
+    const late = stack.node.findAll().filter((c) => adoptable.has(c));
     if (late.length) {
       throw new Error(
         `${where}: ${late.map((c) => c.node.path).join(', ')} ${late.length > 1 ? 'were' : 'was'} created before it, so ` +
-          'adoption could not apply to them: create KkpAdoption first in the stack.',
+          `adoption could not apply to ${late.length > 1 ? 'them' : 'it'}: create KkpAdoption first in the stack.`,
       );
     }
     if (typeof props?.discovery === 'string') {

@@ -2,6 +2,8 @@
 // privilege, one with an extra), the KKP folder with a templates folder and a template, the grants, and other teams'
 // permissions on the same objects. Everything goes through vCenter's SOAP API (src/vcenter's transport), the calls
 // the vSphere Client makes; nothing here uses the library's constructs.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { kkpRoles } from '../../src/privileges';
 import { VcenterClient, VcenterEntityPermission } from '../../src/vcenter';
 import { ManagedObjectReference, SoapTransport, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from '../../src/vcenter/soap';
@@ -156,4 +158,14 @@ export async function allPermissions(vc: VcenterClient): Promise<string[]> {
     `${p.entity.type}:${p.entity.value} ${p.group ? 'group' : 'user'} ${p.principal} role=${p.roleId} propagate=${p.propagate}`,
   );
   return rows.sort();
+}
+
+/** The built CLI. */
+export const CLI = path.resolve(__dirname, '../../lib/cli/main.js');
+
+/** Runs the built `discover` with the vCenter in the provider's environment variables, as a user does. */
+export function discover(sim: Vcsim, args: string[], cwd: string) {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  Object.assign(env, { VSPHERE_SERVER: sim.url, VSPHERE_USER: sim.user, VSPHERE_PASSWORD: sim.password });
+  return spawnSync(process.execPath, [CLI, 'discover', ...args], { cwd, env, encoding: 'utf8' });
 }

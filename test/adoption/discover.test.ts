@@ -9,10 +9,8 @@ import { KkpDiscovery, parseDiscovery } from '../../src/adoption/model';
 import { VcenterClient } from '../../src/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import {
-  ADDED, DROPPED, HandMadeSetup, KKP_GRANTS, MACHINE_CONTROLLER, OTHER_TEAMS, RawSession, STORAGE, TEMPLATE, allPermissions, handMadeRoles, makeByHand,
+  ADDED, CLI, DROPPED, HandMadeSetup, KKP_GRANTS, MACHINE_CONTROLLER, OTHER_TEAMS, RawSession, STORAGE, TEMPLATE, allPermissions, discover, handMadeRoles, makeByHand,
 } from './by-hand';
-
-const CLI = path.resolve(__dirname, '../../lib/cli/main.js');
 
 let sim: Vcsim;
 let vc: VcenterClient;
@@ -35,13 +33,6 @@ afterAll(async () => {
   await sim?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs the built CLI with the vCenter in the provider's environment variables, as a user does. */
-export function discover(sim: Vcsim, args: string[], cwd: string) {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  Object.assign(env, { VSPHERE_SERVER: sim.url, VSPHERE_USER: sim.user, VSPHERE_PASSWORD: sim.password });
-  return spawnSync(process.execPath, [CLI, 'discover', ...args], { cwd, env, encoding: 'utf8' });
-}
 
 test('discover finds the hand-made roles, folders, template and grants, and changes nothing', async () => {
   const before = await allPermissions(vc);
