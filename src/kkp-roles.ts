@@ -15,11 +15,13 @@ import {
 } from './privileges';
 import { KkpRelease, kkpReleaseAtLeast } from './kkp-spec/releases';
 import { stackKkpRelease } from './kkp-release';
-import { IVsphereRole, VsphereRole } from './permissions';
+import { IVsphereRole, PredefinedRole, VsphereRole } from './permissions';
 import { VsphereInventory } from './inventory';
 import { describeValue } from './validation';
 import { KkpAdoption, noteAdoptable } from './adoption/adoption';
 import type { DiscoveredRole } from './adoption/model';
+
+const PREDEFINED_ROLE_IDS = [PredefinedRole.ADMINISTRATOR, PredefinedRole.READ_ONLY, PredefinedRole.NO_ACCESS].map((r) => r.roleId);
 
 /** Props of {@link KkpRoles}. */
 export interface KkpRolesProps {
@@ -89,10 +91,12 @@ export class KkpRoles extends Construct {
       } catch (err) {
         throw new Error(`${where} adopt: ${(err as Error).message}`);
       }
-      if (!Number.isInteger(id) || (id as number) < 0) {
+      // Custom role ids may be negative too (-709298051 in the provider's own import example); the predefined
+      // roles the library knows are refused here, any other system role by the provider's import at plan time.
+      if (!Number.isInteger(id) || PREDEFINED_ROLE_IDS.includes(String(id))) {
         throw new Error(
           `${where} adopt.${nameOrKey}: ${JSON.stringify(id)} is not the id of a custom role; give the role id discover ` +
-            'printed (predefined roles, with negative ids, cannot be imported and are never created).',
+            'printed (predefined roles such as Administrator -1 and Read-only -2 cannot be imported, and are never created).',
         );
       }
       if (this.adoptIds.has(def.key)) throw new Error(`${where} adopt: ${def.name} is given twice (by key and by name); give it once.`);

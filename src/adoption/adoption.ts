@@ -182,6 +182,5 @@ export class AdoptedTemplate extends Construct implements IKkpTemplate {
           }
         : {}),
     });
-    this.lookup.addOverride('//.kkp', { adopted: 'template', name: this.templateName, datacenter, ...(found ? { path: found.path, id: found.id } : {}) });
   }
 }

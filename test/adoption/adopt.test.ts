@@ -170,15 +170,18 @@ test('explicit adoption without a file: role by id, folder by path; the plan-tim
   const stack = newStack();
   const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' });
   const folder = new VmFolder(stack, 'KkpRoot', { inventory, path: 'kkp', adopt: true });
-  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.31', vsphereVersion: '8.0', adopt: { 'user-vcenter': 4242 } });
+  // Custom role ids can be negative (the provider's own import example is -709298051).
+  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.31', vsphereVersion: '8.0', adopt: { 'user-vcenter': 4242, 'k8c-user-folder-propagate': -709298051 } });
   roles.role('user-vcenter');
   roles.role('user-datacenter');
+  roles.role('user-folder');
   const json = synthJson(stack);
-  expect(json.import).toHaveLength(2);
+  expect(json.import).toHaveLength(3);
   expect(json.import).toEqual(
     expect.arrayContaining([
       { to: addressOf(json, 'vsphere_folder', () => true), id: '/DC0/vm/kkp' },
       { to: addressOf(json, 'vsphere_role', (r) => r.name === 'k8c-user-vcenter'), id: '4242' },
+      { to: addressOf(json, 'vsphere_role', (r) => r.name === 'k8c-user-folder-propagate'), id: '-709298051' },
     ]),
   );
   expect(folder.ownership).toBe('shared'); // others may hold permissions there: never managed authoritatively by default
