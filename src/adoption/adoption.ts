@@ -25,12 +25,6 @@ export interface KkpAdoptionProps {
    * @default true
    */
   readonly folders?: boolean;
-  /**
-   * Take over, as the stack's additive grants, the permissions of the file's KKP principals that the stack grants
-   * again (same object and principal): they are neither removed nor re-added.
-   * @default true
-   */
-  readonly grants?: boolean;
 }
 
 const adoptions = new WeakMap<TerraformStack, KkpAdoption>();
@@ -56,7 +50,6 @@ export class KkpAdoption extends Construct {
   public readonly source: string;
   public readonly adoptsRoles: boolean;
   public readonly adoptsFolders: boolean;
-  public readonly adoptsGrants: boolean;
 
   constructor(scope: Construct, id: string, props: KkpAdoptionProps) {
     super(scope, id);
@@ -92,7 +85,6 @@ export class KkpAdoption extends Construct {
     }
     this.adoptsRoles = props.roles ?? true;
     this.adoptsFolders = props.folders ?? true;
-    this.adoptsGrants = props.grants ?? true;
     adoptions.set(stack, this);
   }
 
