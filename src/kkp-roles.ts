@@ -189,7 +189,10 @@ export class KkpRoles extends Construct {
         );
       }
     } else if (adoption?.adoptsRoles) {
-      found = adoption.role(role.roleName);
+      // By exact name; else the same role under an older page's name with this stack's prefix (imported as a rename).
+      found =
+        adoption.role(role.roleName) ??
+        adoption.discovery.roles.find((r) => r.key === def.key && r.prefix === this.namePrefix && r.kkpName !== def.name);
       if (!found) {
         const elsewhere = adoption.discovery.roles.filter((r) => r.key === def.key).map((r) => `"${r.name}" (id ${r.id})`);
         if (elsewhere.length) {

@@ -5,7 +5,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Testing, TerraformStack } from 'cdktf';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import { KkpAdoption, KkpRoles } from '../../src';
 import { KkpDiscovery, parseDiscovery } from '../../src/adoption/model';
+import { kkpRoles } from '../../src/privileges';
+import { synthJson } from '../permissions/support';
 import { VcenterClient } from '../../src/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import {
@@ -109,3 +114,39 @@ test('--json prints the same discovery; --prefix selects one installation; a wro
   expect(missing.status).not.toBe(0);
   expect(missing.stderr).toContain('--vsphere-version');
 });
+
+test('a second installation under a prefix, with a role named as an older page named it: found, compared with the selected page, adopted as a rename', async () => {
+  const legacy = kkpRoles('8.0', '2.12').find((r) => r.key === 'storage-vmfolder')!;
+  const current = kkpRoles('8.0', '2.31').find((r) => r.key === 'storage-vmfolder')!;
+  const legacyIds = legacy.privileges.map((p) => p.id);
+  const currentIds = current.privileges.map((p) => p.id);
+  const id = (await vc.addRole(`prod-${legacy.name}`, legacyIds)).id;
+  const kkp = (await vc.findByInventoryPath('/DC0/vm/kkp'))!;
+  await vc.setEntityPermissions(kkp, [{ principal: 'VSPHERE.LOCAL\\prod-storage', group: false, roleId: id, propagate: true }]);
+
+  const run = discover(sim, ['--vsphere-version', '8.0', '--prefix', 'prod-', '--json', '--out', 'prod.json'], dir);
+  expect(run.status).toBe(0);
+  const d = JSON.parse(run.stdout) as KkpDiscovery;
+  expect(d.prefixes).toEqual(['prod-']);
+  expect(d.roles).toEqual([
+    {
+      name: 'prod-k8c-storage-vmfolder-propagate', id, prefix: 'prod-', kkpName: 'k8c-storage-vmfolder-propagate',
+      key: 'storage-vmfolder', documentedName: 'k8c-ccm-storage-vmfolder-propagate', privileges: [...legacyIds].sort(),
+      missing: currentIds.filter((p) => !legacyIds.includes(p)), extra: legacyIds.filter((p) => !currentIds.includes(p)).sort(),
+    },
+  ]);
+  expect(d.grants.map((g) => `${g.object} ${g.principal} ${g.kkpRole}`)).toEqual(['/DC0/vm/kkp VSPHERE.LOCAL\\prod-storage storage-vmfolder']);
+  // The other installation's principals are "other" here, and stay untouched.
+  expect(d.otherPermissions.map((p) => p.principal)).toEqual(expect.arrayContaining([STORAGE, MACHINE_CONTROLLER]));
+
+  // The prod- stack adopts it under the 2.31 name: one import, the plan renames the role (same id).
+  const stack = new TerraformStack(Testing.app(), 'prod');
+  new VsphereProvider(stack, 'vsphere', { user: '${var.u}', password: '${var.p}' });
+  new KkpAdoption(stack, 'Adopt', { discovery: d, folders: false });
+  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.31', vsphereVersion: '8.0', namePrefix: 'prod-' });
+  roles.role('storage-vmfolder');
+  roles.role('user-vcenter'); // not found for prod-: created, nothing imported
+  const json = synthJson(stack);
+  const [address] = Object.entries<any>(json.resource.vsphere_role).find(([, r]) => r.name === 'prod-k8c-ccm-storage-vmfolder-propagate')!;
+  expect(json.import).toEqual([{ to: `vsphere_role.${address}`, id: String(id) }]);
+}, 60_000);
