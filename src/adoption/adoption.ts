@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
 import { VsphereInventory } from '../inventory';
+import { VspherePermissions } from '../permissions';
 import type { IKkpTemplate } from '../kkp-spec';
 import { checkInventoryName } from '../validation';
 import { DiscoveredFolder, DiscoveredPermission, DiscoveredRole, DiscoveredTemplate, DiscoveryFileError, KkpDiscovery, parseDiscovery } from './model';
@@ -25,6 +26,13 @@ export interface KkpAdoptionProps {
    * @default true
    */
   readonly folders?: boolean;
+  /**
+   * Take over, as the stack's additive grants, the permissions the file lists for KKP's principals, wherever the stack
+   * grants the same principal on the same object again: the grant finds the permission and leaves it (same role and
+   * propagation) or updates it in one call, never removing it first.
+   * @default true
+   */
+  readonly grants?: boolean;
 }
 
 const adoptions = new WeakMap<TerraformStack, KkpAdoption>();
@@ -50,6 +58,7 @@ export class KkpAdoption extends Construct {
   public readonly source: string;
   public readonly adoptsRoles: boolean;
   public readonly adoptsFolders: boolean;
+  public readonly adoptsGrants: boolean;
 
   constructor(scope: Construct, id: string, props: KkpAdoptionProps) {
     super(scope, id);
@@ -85,6 +94,10 @@ export class KkpAdoption extends Construct {
     }
     this.adoptsRoles = props.roles ?? true;
     this.adoptsFolders = props.folders ?? true;
+    this.adoptsGrants = props.grants ?? true;
+    if (this.adoptsGrants) {
+      VspherePermissions.adoptExisting(this, (object, principal, isGroup) => this.grant(object, principal, isGroup) !== undefined);
+    }
     adoptions.set(stack, this);
   }
 

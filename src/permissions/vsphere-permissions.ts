@@ -102,6 +102,15 @@ export class VspherePermissions extends Construct {
     return (stack.node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined) ?? new VspherePermissions(stack, REGISTRY_ID);
   }
 
+  /**
+   * Marks as `adopt` every additive grant whose (object, principal) `match` accepts: the stack's adoption of a
+   * hand-made set-up (KkpAdoption) takes those permissions over in place. Decided at synth, like the grants.
+   * @internal
+   */
+  public static adoptExisting(scope: IConstruct, match: (object: string, principal: string, isGroup: boolean) => boolean): void {
+    existingToAdopt.set(TerraformStack.of(scope), match);
+  }
+
   /** Grants `role` to `principal` on `entity`. */
   public static grant(options: GrantOptions): Grant {
     return VspherePermissions.of(options.entity.scope).grant(options);
@@ -396,7 +405,7 @@ export class VspherePermissions extends Construct {
         role: e.effectiveRole,
         propagate: e.grants[0].propagate,
         kept: false,
-        adopt: e.grants.some((g) => g.adopt),
+        adopt: e.grants.some((g) => g.adopt) || (existingToAdopt.get(TerraformStack.of(this))?.(state.entity.inventoryPath, e.principal.name, e.principal.isGroup) ?? false),
         via: e.grants.map((g) => g.role.roleName),
       })),
       ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, adopt: false, via: [] as string[] })),
@@ -450,6 +459,8 @@ export class VspherePermissions extends Construct {
     return errors;
   }
 }
+
+const existingToAdopt = new WeakMap<TerraformStack, (object: string, principal: string, isGroup: boolean) => boolean>();
 
 /** Escapes Terraform template sequences in a literal: `${` → `$${`, `%{` → `%%{`. */
 function escapeTemplate(text: string): string {
