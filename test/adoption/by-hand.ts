@@ -55,7 +55,7 @@ export function handMadeRoles(): { name: string; privileges: string[] }[] {
 /** A raw session for what the client has no method for (folders, templates, role updates): what the vSphere Client does. */
 export class RawSession {
   public static async login(sim: Vcsim): Promise<RawSession> {
-    const transport = new SoapTransport({ url: sim.url, insecure: false, timeoutMs: 30_000 });
+    const transport = new SoapTransport({ url: sim.url, insecure: true, timeoutMs: 30_000 });
     const content = asObject(await transport.call('RetrieveServiceContent', { type: 'ServiceInstance', value: 'ServiceInstance' }));
     const ref = (k: string) => asMoRef(content?.[k])!;
     await transport.call('Login', ref('sessionManager'), xmlElement('userName', sim.user) + xmlElement('password', sim.password));
@@ -167,5 +167,7 @@ export const CLI = path.resolve(__dirname, '../../lib/cli/main.js');
 export function discover(sim: Vcsim, args: string[], cwd: string) {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   Object.assign(env, { VSPHERE_SERVER: sim.url, VSPHERE_USER: sim.user, VSPHERE_PASSWORD: sim.password });
+  // A simulator started with TLS serves a self-signed certificate, which a user allows as for the provider.
+  if (sim.url.startsWith('https:')) env.VSPHERE_ALLOW_UNVERIFIED_SSL = 'true';
   return spawnSync(process.execPath, [CLI, 'discover', ...args], { cwd, env, encoding: 'utf8' });
 }

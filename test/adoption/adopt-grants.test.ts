@@ -1,0 +1,134 @@
+// Adopted grants, deployed for real: discover on a hand-made set-up, a stack that adopts it with KKP's own
+// constructs (SeedPermissions, UserClusterPermissions), and `terraform apply` of its additive grants (terraform_data
+// instances whose provisioners run the built CLI against the simulator). The adopted roles' in-place updates are what
+// the provider would do (UpdateAuthorizationRole), replayed before terraform runs, as depends_on orders them.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing, TerraformStack } from 'cdktf';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import { KkpAdoption, KkpRoles, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory } from '../../src';
+import { KkpDiscovery } from '../../src/adoption/model';
+import { VcenterClient } from '../../src/vcenter';
+import { deployEnv, reducedConfig } from '../e2e/support';
+import { synthJson } from '../permissions/support';
+import { TerraformWorkspace } from '../support/terraform';
+import { Vcsim, startVcsim } from '../support/vcsim';
+import { MACHINE_CONTROLLER, OTHER_TEAMS, RawSession, STORAGE, allPermissions, discover, makeByHand } from './by-hand';
+
+let sim: Vcsim;
+let vc: VcenterClient;
+let raw: RawSession;
+let dir: string;
+let ws: TerraformWorkspace | undefined;
+
+beforeAll(async () => {
+  sim = await startVcsim({ tls: true }); // the provisioners reach it as VSPHERE_SERVER=<host>, i.e. over https
+  vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
+  raw = await RawSession.login(sim);
+  await makeByHand(vc, raw);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-adopt-grants-'));
+}, 120_000);
+
+afterAll(async () => {
+  ws?.remove();
+  raw?.close();
+  await vc?.logout();
+  await sim?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function adoptingStack(discovery: KkpDiscovery, grants = true) {
+  const stack = new TerraformStack(Testing.app(), 'kkp-seed');
+  new VsphereProvider(stack, 'vsphere', { user: '${var.u}', password: '${var.p}' });
+  new KkpAdoption(stack, 'Adopt', { discovery, grants });
+  const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' });
+  const kkp = new VmFolder(stack, 'KkpRoot', { inventory, path: 'kkp' });
+  const roles = new KkpRoles(stack, 'Roles', { kkpRelease: '2.31', vsphereVersion: '8.0' });
+  const cluster = inventory.computeCluster('DC0_C0');
+  const datastores = [inventory.datastore('LocalDS_0')];
+  new SeedPermissions(stack, 'Seed', { roles, inventory, storagePrincipal: STORAGE, folders: [kkp], datastores, hosts: [inventory.host('DC0_C0_H0', cluster)] });
+  new UserClusterPermissions(stack, 'MachineController', {
+    roles, inventory, principal: MACHINE_CONTROLLER, cluster, networks: [inventory.network('VM Network')], datastores, folders: [kkp],
+  });
+  return synthJson(stack);
+}
+
+const role = async (name: string) => (await vc.roleList()).find((r) => r.name === name || (r.system && r.label === name))!.id;
+
+test('adopted grants become the stack\'s additive grants: nothing removed or re-added, one hand-made mistake corrected in place, other teams untouched, second plan empty', async () => {
+  // A hand-made mistake: the machine-controller user got Read-only on the network instead of the network role.
+  const network = (await vc.findByInventoryPath('/DC0/network/VM Network'))!;
+  await vc.setEntityPermissions(network, [{ principal: MACHINE_CONTROLLER, group: false, roleId: await role('Read-only'), propagate: false }]);
+
+  const run = discover(sim, ['--vsphere-version', '8.0', '--kkp-release', '2.31', '--out', 'kkp-discovery.json'], dir);
+  expect(run.status).toBe(0);
+  const discovery = JSON.parse(fs.readFileSync(path.join(dir, 'kkp-discovery.json'), 'utf8')) as KkpDiscovery;
+  const tf = adoptingStack(discovery);
+
+  // Every additive grant of the stack is one discover found, and adopts it.
+  const instances = Object.values<any>(tf.resource.terraform_data).flatMap((b) => Object.values<any>(b.for_each ?? {}));
+  expect(instances).toHaveLength(11);
+  for (const g of instances) {
+    expect([g.object, g.principal, g.adopt]).toEqual([g.object, g.principal, true]);
+    expect(discovery.grants.some((d) => d.object === g.object && d.principal === g.principal)).toBe(true);
+  }
+  // No vsphere_entity_permissions: the adopted folder is shared, so its grants are additive too.
+  expect(tf.resource.vsphere_entity_permissions).toBeUndefined();
+
+  const before = await allPermissions(vc);
+  const rolesBefore = (await vc.roleList()).map((r) => [r.id, r.name]).sort();
+
+  // The provider's part: adopted roles are imported and updated in place (ids kept); folders imported unchanged.
+  const imports = new Map<string, string>(tf.import.map((i: any) => [i.to, i.id]));
+  for (const [name, config] of Object.entries<any>(tf.resource.vsphere_role)) {
+    const id = Number(imports.get(`vsphere_role.${name}`));
+    expect(Number.isInteger(id)).toBe(true);
+    await raw.updateRole(id, config.name, [...config.role_privileges].sort());
+    expect(await allPermissions(vc)).toEqual(before);
+  }
+
+  // terraform apply of the additive grants: the real binary, provisioners running the built CLI.
+  ws = TerraformWorkspace.create(reducedConfig(tf), deployEnv(sim));
+  ws.init();
+  const applied = ws.apply();
+  expect(applied.stdout).toContain('Apply complete! Resources: 11 added, 0 changed, 0 destroyed.');
+  // Ten grants found their permission as it is; the eleventh replaced the mistaken one in place.
+  expect(applied.stdout.match(/unchanged: /g)).toHaveLength(10);
+  expect(applied.stdout).toContain(`replaced: user ${MACHINE_CONTROLLER} holds "k8c-network-attach" (not propagated) on /DC0/network/VM Network (was "Read-only" (not propagated))`);
+
+  // Exactly that one permission changed; every other one (KKP's and the other teams') is as before.
+  const after = await allPermissions(vc);
+  const changed = after.filter((line) => !before.includes(line));
+  const gone = before.filter((line) => !after.includes(line));
+  const networkRole = await role('k8c-network-attach');
+  expect(changed).toEqual([`Network:${network.value} user ${MACHINE_CONTROLLER} role=${networkRole} propagate=false`]);
+  expect(gone).toEqual([`Network:${network.value} user ${MACHINE_CONTROLLER} role=${await role('Read-only')} propagate=false`]);
+  for (const o of OTHER_TEAMS) expect(after.some((l) => l.includes(`${o.group ? 'group' : 'user'} ${o.principal} `))).toBe(true);
+  // No role created or removed.
+  expect((await vc.roleList()).map((r) => [r.id, r.name]).sort()).toEqual(rolesBefore);
+
+  // The second plan is empty.
+  expect(ws.planExitCode()).toBe(0);
+}, 180_000);
+
+test('without adopting the grants, nothing is taken over: the grants refuse the hand-made Read-only permissions and change nothing', async () => {
+  const run = discover(sim, ['--vsphere-version', '8.0', '--out', 'again.json'], dir);
+  expect(run.status).toBe(0);
+  const tf = adoptingStack(JSON.parse(fs.readFileSync(path.join(dir, 'again.json'), 'utf8')), false);
+  const instances = Object.values<any>(tf.resource.terraform_data).flatMap((b) => Object.values<any>(b.for_each ?? {}));
+  expect(instances.filter((g) => g.adopt)).toEqual([]);
+  const before = await allPermissions(vc);
+  const other = TerraformWorkspace.create(reducedConfig(tf), deployEnv(sim));
+  try {
+    other.init();
+    const failed = other.run(['apply', '-auto-approve', '-input=false', '-no-color'], [1]);
+    // The stack's own roles are found as its grants; Read-only (a predefined role) was made by someone else.
+    const said = failed.stderr.replace(/\s+/g, ' '); // terraform wraps the provisioner's output
+    expect(said).toContain(`user ${STORAGE} already holds "Read-only" (not propagated) on /DC0, a permission this grant did not make`);
+    expect(said).toContain('set adopt: true on the grant');
+    expect(await allPermissions(vc)).toEqual(before);
+  } finally {
+    other.remove();
+  }
+}, 180_000);
