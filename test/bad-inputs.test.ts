@@ -674,13 +674,33 @@ add({
   },
   'VsphereRole privileges: a string': {
     build: (w) => new VsphereRole(w.stack, 'Custom', { roleName: 'kkp-custom', privileges: 'Datastore.Browse' as any, vsphereVersion: '8.0' }),
-    input: 'Role "kkp-custom" privileges',
+    input: 'VsphereRole "kkp-seed/Custom": Role "kkp-custom" privileges',
     fix: /expected an array of privilege IDs .* got a string \(one ID as a string: write \["Datastore\.Browse"\]\)/,
   },
   'VsphereRole privileges: a null item': {
     build: (w) => new VsphereRole(w.stack, 'Custom', { roleName: 'kkp-custom', privileges: ['Datastore.Browse', null] as any, vsphereVersion: '8.0' }),
-    input: 'Role "kkp-custom" privileges[1]',
+    input: 'VsphereRole "kkp-seed/Custom": Role "kkp-custom" privileges[1]',
     fix: /expected a privilege ID such as "Datastore\.Browse", got null; remove it or give the ID/,
+  },
+  'VsphereRole privileges: an unknown ID': {
+    build: (w) => new VsphereRole(w.stack, 'Custom', { roleName: 'kkp-custom', privileges: ['Datastore.Nope'], vsphereVersion: '8.0' }),
+    input: 'VsphereRole "kkp-seed/Custom": Role "kkp-custom": privilege "Datastore.Nope"',
+    fix: /is not known to vSphere 8\.0\. Closest known IDs: Datastore\./,
+  },
+  'VsphereRole roleName: Terraform interpolation': {
+    build: (w) => new VsphereRole(w.stack, 'Custom', { roleName: 'kkp-${var.vsphere_password}', privileges: ['Datastore.Browse'], vsphereVersion: '8.0' }),
+    input: 'VsphereRole "kkp-seed/Custom" roleName',
+    fix: /contains "\$\{", which Terraform evaluates as an interpolation; a role name is written into Terraform literally, so leave it out/,
+  },
+  'grant: role undefined': {
+    build: (w) => VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\kkp', role: undefined as any, entity: w.inventory.datacenter, propagate: false }),
+    input: 'grant on /dc-1: role is undefined',
+    fix: /pass a VsphereRole, a role of KkpRoles \(roles\.role\('k8c-user-datacenter'\)\) or a PredefinedRole/,
+  },
+  'grant: entity undefined': {
+    build: (w) => VspherePermissions.grant({ principal: 'VSPHERE.LOCAL\\kkp', role: w.roles.role('k8c-user-datacenter'), entity: undefined as any, propagate: false }),
+    input: 'grant of "k8c-user-datacenter": entity is undefined',
+    fix: /pass an object from VsphereInventory \(e\.g\. inventory\.datacenter\) or a VmFolder/,
   },
   'checkPrivileges: undefined': {
     build: () => checkPrivileges('kkp-custom', undefined as any, '8.0'),

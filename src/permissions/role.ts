@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Annotations, TerraformStack } from 'cdktf';
 import { Role } from '@cdktf/provider-vsphere/lib/role';
 import { VsphereVersion, assertVsphereVersion, checkPrivileges } from '../privileges';
+import { templateSyntax } from '../validation';
 
 /** A role that can be granted. */
 export interface IVsphereRole {
@@ -73,9 +74,15 @@ export class VsphereRole extends Construct implements IVsphereRole {
 
   constructor(scope: Construct, id: string, props: VsphereRoleProps) {
     super(scope, id);
-    assertVsphereVersion(props.vsphereVersion, `VsphereRole ${id} vsphereVersion`);
-    this.roleName = checkRoleName(props.roleName, `VsphereRole ${id} roleName`);
-    const checked = checkPrivileges(this.roleName, props.privileges, props.vsphereVersion);
+    const where = `VsphereRole "${this.node.path}"`;
+    assertVsphereVersion(props.vsphereVersion, `${where} vsphereVersion`);
+    this.roleName = checkRoleName(props.roleName, `${where} roleName`);
+    let checked: ReturnType<typeof checkPrivileges>;
+    try {
+      checked = checkPrivileges(this.roleName, props.privileges, props.vsphereVersion);
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}`);
+    }
     if (checked.implicitDropped.length) {
       Annotations.of(this).addWarning(
         `Role "${this.roleName}": dropped ${checked.implicitDropped.join(', ')}; vCenter adds System.* to every role ` +
@@ -104,7 +111,9 @@ function checkRoleName(name: string, input: string): string {
   if (typeof name !== 'string' || name.trim() === '' || name !== name.trim()) {
     throw new Error(`${input}: a role needs a non-empty name without surrounding white space, got ${JSON.stringify(name)}.`);
   }
-  if (/[\u0000-\u001f]/.test(name)) throw new Error(`${input}: ${JSON.stringify(name)} contains a control character.`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new Error(`${input}: ${JSON.stringify(name)} contains a control character.`);
+  const syntax = templateSyntax(name);
+  if (syntax) throw new Error(`${input}: "${name}" contains ${syntax}; a role name is written into Terraform literally, so leave it out.`);
   if (RESERVED_ROLE_NAMES.some((r) => r.toLowerCase() === name.toLowerCase())) {
     throw new Error(`${input}: "${name}" is the name of a predefined vCenter role; use PredefinedRole instead or pick another name.`);
   }

@@ -113,6 +113,7 @@ export class VspherePermissions extends Construct {
 
   /** Grants `role` to `principal` on `entity`. */
   public static grant(options: GrantOptions): Grant {
+    checkGrantOptions(options);
     return VspherePermissions.of(options.entity.scope).grant(options);
   }
 
@@ -137,6 +138,7 @@ export class VspherePermissions extends Construct {
 
   /** Grants `role` to `principal` on `entity`. */
   public grant(options: GrantOptions): Grant {
+    checkGrantOptions(options);
     const principal = Principal.of(options.principal, `grant on ${options.entity.inventoryPath}: principal`);
     if (typeof options.propagate !== 'boolean') {
       throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: propagate must be true or false.`);
@@ -482,4 +484,23 @@ function uniqueByName(roles: IVsphereRole[]): IVsphereRole[] {
 
 function sanitize(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'root';
+}
+
+/** A grant needs a role and an object: say which is missing instead of failing inside the aggregation. */
+function checkGrantOptions(options: GrantOptions): void {
+  if (!options || typeof options !== 'object') {
+    throw new Error('grant: pass { principal, role, entity, propagate }, e.g. { principal: "VSPHERE.LOCAL\\\\kkp", role: roles.role("k8c-user-datacenter"), entity: inventory.datacenter, propagate: false }.');
+  }
+  const entity = options.entity as IVsphereEntity | undefined;
+  if (!entity || typeof entity.inventoryPath !== 'string' || !entity.scope) {
+    const role = options.role && typeof options.role.roleName === 'string' ? ` of "${options.role.roleName}"` : '';
+    throw new Error(`grant${role}: entity is ${entity === undefined ? 'undefined' : 'not an inventory object'}; pass an object from VsphereInventory (e.g. inventory.datacenter) or a VmFolder.`);
+  }
+  const role = options.role as IVsphereRole | undefined;
+  if (!role || typeof role.roleName !== 'string' || typeof role.roleId !== 'string') {
+    throw new Error(
+      `grant on ${entity.inventoryPath}: role is ${role === undefined ? 'undefined' : 'not a vSphere role'}; pass a VsphereRole, ` +
+        `a role of KkpRoles (roles.role('k8c-user-datacenter')) or a PredefinedRole such as PredefinedRole.READ_ONLY.`,
+    );
+  }
 }
