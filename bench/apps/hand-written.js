@@ -1,0 +1,241 @@
+// The benchmark's hand-written app: the same seed as library/main.ts (scenario.js), written directly against cdktf
+// and the provider classes, as a careful team would write it without this library: the same resources, ids and
+// values key for key (bench/compare.js checks it; only the `//` review comments are the library's own), shared
+// values built once, grants collected in plain arrays. Plain JavaScript, so it runs without a compile step.
+// Usage: node hand-written.js [N] [--package-root]   (--package-root: import the providers from their package roots)
+'use strict';
+const path = require('path');
+const { App, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
+const { Construct } = require('constructs');
+const { userClusters, clusterCount, IMAGE_DIR } = require('./scenario');
+const ROLE_PRIVILEGES = require('./kkp-roles-8.0.json');
+
+const packageRoot = process.argv.includes('--package-root');
+function vsphere(module, name) {
+  return packageRoot ? require('@cdktf/provider-vsphere')[camel(module)][name] : require(`@cdktf/provider-vsphere/lib/${module}`)[name];
+}
+function kubernetes(module, name) {
+  return packageRoot ? require('@cdktf/provider-kubernetes')[camel(module)][name] : require(`@cdktf/provider-kubernetes/lib/${module}`)[name];
+}
+function camel(module) {
+  return module.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+const VsphereProvider = vsphere('provider', 'VsphereProvider');
+const DataVsphereDatacenter = vsphere('data-vsphere-datacenter', 'DataVsphereDatacenter');
+const DataVsphereFolder = vsphere('data-vsphere-folder', 'DataVsphereFolder');
+const DataVsphereComputeCluster = vsphere('data-vsphere-compute-cluster', 'DataVsphereComputeCluster');
+const DataVsphereDatastore = vsphere('data-vsphere-datastore', 'DataVsphereDatastore');
+const DataVsphereNetwork = vsphere('data-vsphere-network', 'DataVsphereNetwork');
+const DataVsphereHost = vsphere('data-vsphere-host', 'DataVsphereHost');
+const DataVsphereOvfVmTemplate = vsphere('data-vsphere-ovf-vm-template', 'DataVsphereOvfVmTemplate');
+const Folder = vsphere('folder', 'Folder');
+const Role = vsphere('role', 'Role');
+const EntityPermissions = vsphere('entity-permissions', 'EntityPermissions');
+const VirtualMachine = vsphere('virtual-machine', 'VirtualMachine');
+const KubernetesProvider = kubernetes('provider', 'KubernetesProvider');
+const Secret = kubernetes('secret', 'Secret');
+
+const DC = 'dc-1';
+const SERVER = 'vcenter.dc-1.example.com';
+const STORAGE = 'VSPHERE.LOCAL\\kkp-storage';
+const MACHINE_CONTROLLER = 'VSPHERE.LOCAL\\kkp-machine-controller';
+const ADMINS = { userOrGroup: 'VSPHERE.LOCAL\\Administrators', isGroup: true, propagate: true, roleId: '-1' };
+const DATASTORES = ['ds-ssd-1', 'ds-ssd-2'];
+const NETWORKS = ['kkp-workers', 'kkp-storage'];
+
+class KkpSeedStack extends TerraformStack {
+  constructor(scope, id, clusters) {
+    super(scope, id);
+    const user = new TerraformVariable(this, 'vsphere_user', { type: 'string', sensitive: true, description: 'vCenter user that applies this stack' });
+    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true, description: 'its password' });
+    new VsphereProvider(this, 'vsphere', { user: user.stringValue, password: password.stringValue });
+
+    // Look-ups, once each.
+    const inventory = new Construct(this, 'Inventory');
+    const datacenter = new DataVsphereDatacenter(inventory, 'Datacenter', { name: DC });
+    const datacenterId = datacenter.id;
+    const root = new DataVsphereFolder(inventory, 'RootFolder', { path: '/' });
+    const cluster = new DataVsphereComputeCluster(inventory, `ComputeCluster-_${DC}_host_cluster-1`, { name: 'cluster-1', datacenterId });
+    const datastores = DATASTORES.map((name) => new DataVsphereDatastore(inventory, `Datastore-_${DC}_datastore_${name}`, { name, datacenterId }));
+    const networks = NETWORKS.map((name) => new DataVsphereNetwork(inventory, `Network-_${DC}_network_${name}`, { name, datacenterId }));
+    const host = new DataVsphereHost(inventory, `Host-_${DC}_host_esxi-01_dc-1_example_com`, { name: 'esxi-01.dc-1.example.com', datacenterId });
+
+    // Folders: KKP's root, the templates, and the groups the user-cluster folders sit in.
+    const folder = (scope, id, folderPath, parent) =>
+      new Folder(scope, id, { path: folderPath, type: 'vm', datacenterId, dependsOn: parent ? [parent] : undefined });
+    const kkpRootScope = new Construct(this, 'KkpRoot');
+    const kkpRoot = folder(kkpRootScope, 'Folder', 'kkp');
+    const templates = folder(new Construct(this, 'Templates'), 'Folder', 'kkp/templates', kkpRoot);
+
+    // VM templates.
+    const ovfNetworkMap = { 'VM Network': networks[0].id };
+    const template = (id, name, source, os) => {
+      const scope = new Construct(this, id);
+      const placement = { resourcePoolId: cluster.resourcePoolId, hostSystemId: host.id, datastoreId: datastores[0].id };
+      const ovf = new DataVsphereOvfVmTemplate(scope, 'Ovf', { name, ...placement, diskProvisioning: 'thin', ovfNetworkMap, ...source });
+      new VirtualMachine(scope, 'Vm', {
+        name,
+        folder: 'kkp/templates',
+        datacenterId,
+        ...placement,
+        numCpus: ovf.numCpus,
+        numCoresPerSocket: ovf.numCoresPerSocket,
+        memory: ovf.memory,
+        guestId: ovf.guestId,
+        firmware: ovf.firmware,
+        scsiType: ovf.scsiType,
+        enableDiskUuid: true,
+        waitForGuestNetTimeout: 0,
+        waitForGuestIpTimeout: 0,
+        networkInterface: [{ networkId: networks[0].id, adapterType: 'vmxnet3' }],
+        cdrom: [{ clientDevice: true }],
+        ovfDeploy: { ...source, diskProvisioning: 'thin', ovfNetworkMap },
+        dependsOn: [templates],
+        lifecycle: { ignoreChanges: ['disk', 'vapp', 'host_system_id'] },
+      });
+      return { os, name };
+    };
+    const vmTemplates = [
+      template('UbuntuTemplate', 'kkp-ubuntu-22.04', {
+        remoteOvfUrl: 'https://cloud-images.ubuntu.com/releases/22.04/release/ubuntu-22.04-server-cloudimg-amd64.ova',
+        allowUnverifiedSslCert: false,
+      }, 'ubuntu'),
+      template('CentosTemplate', 'kkp-centos-7', { localOvfPath: path.join(IMAGE_DIR, 'kkp-centos-7.ovf') }, 'centos'),
+    ];
+
+    // Roles.
+    const rolesScope = new Construct(this, 'Roles');
+    const role = {};
+    for (const [name, privileges] of Object.entries(ROLE_PRIVILEGES)) {
+      role[name] = new Role(new Construct(rolesScope, name), 'Role', { name: `kkp-${name}`, rolePrivileges: privileges }).id;
+    }
+
+    // Grants, per object: one vsphere_entity_permissions each, principals sorted case-insensitively.
+    const objects = new Map();
+    const on = (id, entityId, entityType, kept) => {
+      if (!objects.has(id)) objects.set(id, { entityId, entityType, permissions: kept ? [ADMINS] : [] });
+      return objects.get(id);
+    };
+    const grant = (object, principal, roleId, propagate) =>
+      object.permissions.push({ userOrGroup: principal, isGroup: false, propagate, roleId });
+    const vcenter = on('Perms-vcenter-root', root.id, 'Folder', true);
+    const dc = on(`Perms-datacenter-${DC}`, datacenterId, 'Datacenter', true);
+    const computeCluster = on(`Perms-cluster-${DC}_host_cluster-1`, cluster.id, 'ClusterComputeResource', true);
+    const datastoreObjects = datastores.map((ds, i) => on(`Perms-datastore-${DC}_datastore_${DATASTORES[i]}`, ds.id, 'Datastore', true));
+    const networkObjects = networks.map((n, i) => on(`Perms-network-${DC}_network_${NETWORKS[i]}`, n.id, n.type, true));
+    const rootFolder = on(`Perms-folder-${DC}_vm_kkp`, kkpRoot.id, 'Folder', false);
+    const templateFolder = on(`Perms-folder-${DC}_vm_kkp_templates`, templates.id, 'Folder', false);
+
+    for (const f of [rootFolder, templateFolder]) grant(f, STORAGE, role['k8c-storage-vmfolder-propagate'], true);
+    for (const d of datastoreObjects) grant(d, STORAGE, role['k8c-storage-datastore-propagate'], true);
+    grant(dc, STORAGE, '-2', false);
+    grant(vcenter, MACHINE_CONTROLLER, role['k8c-user-vcenter'], false);
+    grant(dc, MACHINE_CONTROLLER, role['k8c-user-datacenter'], false);
+    grant(computeCluster, MACHINE_CONTROLLER, role['k8c-user-cluster-propagate'], true);
+    for (const n of networkObjects) grant(n, MACHINE_CONTROLLER, role['k8s-network-attach'], false);
+    for (const d of datastoreObjects) grant(d, MACHINE_CONTROLLER, role['k8c-user-datastore-propagate'], true);
+    for (const f of [rootFolder, templateFolder]) grant(f, MACHINE_CONTROLLER, role['k8c-user-folder-propagate'], true);
+
+    // KKP's datacenter spec.
+    const templateLines = vmTemplates.sort((a, b) => a.os.localeCompare(b.os)).map((t) => `          ${t.os}: ${t.name}\n`).join('');
+    const datacenterSpec = new TerraformOutput(new Construct(this, 'KkpDatacenter'), 'Yaml', {
+      value: `datacenters:\n  vsphere-dc-1:\n    location: Hamburg\n    country: DE\n    spec:\n      vsphere:\n` +
+        `        endpoint: https://${SERVER}\n        datastore: ds-ssd-1\n        datacenter: ${DC}\n        cluster: cluster-1\n` +
+        `        rootPath: /${DC}/vm/kkp\n        templates:\n${templateLines}`,
+      description: 'KKP datacenter "vsphere-dc-1" (Seed spec.datacenters, camelCase); no credentials.',
+    });
+    datacenterSpec.overrideLogicalId('kkp_datacenter_vsphere_dc_1');
+
+    // User clusters. The cloud-config's password is escaped for gcfg by Terraform, once per password variable.
+    const sharedPassword = new TerraformVariable(this, 'kkp_storage_password', {
+      type: 'string',
+      sensitive: true,
+      description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the cloud-config of clusters without their own storage user',
+    });
+    const escaped = (variable) =>
+      Fn.replace(Fn.replace(Fn.sensitive(variable.stringValue), '\\\\', '\\\\\\\\'), Fn.rawString('"'), Fn.rawString('\\\\"'));
+    const carriable = (variable) => {
+      const lacks = (c) => Op.not(Fn.strcontains(variable.stringValue, c));
+      return Op.and(Op.and(lacks('\\n'), lacks('\\r')), lacks('\\u0000'));
+    };
+    const shared = { escaped: escaped(sharedPassword), condition: carriable(sharedPassword) };
+    const groups = new Map();
+    for (const line of clusters) {
+      const id = line.clusterId;
+      const provider = new KubernetesProvider(this, `kubernetes-${id}`, { alias: id, configPath: `kubeconfigs/${id}` });
+      const scope = new Construct(this, `UserCluster-${id}`);
+      const [group, name] = splitLast(line.folderPath ?? `clusters/${id}`);
+      if (!groups.has(group)) groups.set(group, folder(new Construct(kkpRootScope, `Group-${group.replace(/[^A-Za-z0-9_-]+/g, '_')}`), 'Folder', `kkp/${group}`, kkpRoot));
+      const folderPath = `kkp/${group}/${name}`;
+      const clusterFolder = folder(new Construct(scope, 'Folder'), 'Folder', folderPath, groups.get(group));
+      const permissions = on(`Perms-folder-${DC}_vm_${folderPath.replace(/\//g, '_')}`, clusterFolder.id, 'Folder', false);
+      grant(permissions, MACHINE_CONTROLLER, role['k8c-user-folder-propagate'], true);
+      const datastore = line.datastore ?? 0;
+
+      let credentials = shared;
+      let storageUser = STORAGE;
+      if (line.storagePrincipal !== undefined) {
+        storageUser = line.storagePrincipal;
+        grant(permissions, storageUser, role['k8c-storage-vmfolder-propagate'], true);
+        grant(datastoreObjects[datastore], storageUser, role['k8c-storage-datastore-propagate'], true);
+        grant(dc, storageUser, '-2', false);
+        const variable = new TerraformVariable(new Construct(scope, 'CloudConfig'), 'password-variable', {
+          type: 'string',
+          sensitive: true,
+          nullable: false,
+          description: `Password of that vSphere user, written into the cloud-config Secret (set TF_VAR_vsphere_${id}_password).`,
+        });
+        variable.overrideLogicalId(`vsphere_${id}_password`);
+        credentials = { escaped: escaped(variable), condition: carriable(variable) };
+      }
+      const cloudConfigScope = scope.node.tryFindChild('CloudConfig') ?? new Construct(scope, 'CloudConfig');
+      const userValue = `"${storageUser.replace(/\\/g, '\\\\')}"`;
+      const passwordValue = `"${credentials.escaped}"`;
+      const config =
+        `[Global]\nuser = ${userValue}\npassword = ${passwordValue}\nport = "443"\ninsecure-flag = false\n` +
+        `working-dir = "${id}"\ndatacenter = "${DC}"\ndatastore = "${DATASTORES[datastore]}"\nserver = "${SERVER}"\ncluster-id = "${id}"\n\n` +
+        `[Disk]\nscsicontrollertype = "pvscsi"\n\n` +
+        `[Workspace]\nserver = "${SERVER}"\ndatacenter = "${DC}"\nfolder = "/${DC}/vm/${folderPath}"\n` +
+        `default-datastore = "${DATASTORES[datastore]}"\nresourcepool-path = ""\n\n` +
+        `[VirtualCenter "${SERVER}"]\nuser = ${userValue}\npassword = ${passwordValue}\nport = "443"\ndatacenters = "${DC}"\n`;
+      const lifecycle = {
+        precondition: [{
+          condition: credentials.condition,
+          errorMessage: `CloudConfigSecret "${cloudConfigScope.node.path}": prop password contains a newline, carriage return or NUL ` +
+            'character, which the gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
+        }],
+      };
+      for (const [secretId, secretName] of [['secret', 'cloud-config'], ['csi-secret', 'cloud-config-csi']]) {
+        new Secret(cloudConfigScope, secretId, {
+          metadata: { name: secretName, namespace: 'kube-system' },
+          type: 'Opaque',
+          data: { config },
+          lifecycle,
+          provider,
+        });
+      }
+      const spec = new TerraformOutput(scope, 'CloudSpec', {
+        value: `vsphere:\n  folder: /${DC}/vm/${folderPath}\n${line.datastore === undefined ? '' : `  datastore: ${DATASTORES[datastore]}\n`}` +
+          '  networks:\n    - kkp-workers\n',
+        description: `spec.cloud of KKP user cluster ${id} (no credentials: use credentialsReference).`,
+      });
+      spec.overrideLogicalId(`kkp_cluster_${id.replace(/-/g, '_')}`);
+    }
+
+    const permissionsScope = new Construct(this, 'KkpVspherePermissions');
+    for (const [id, object] of objects) {
+      const key = (p) => p.userOrGroup.toLowerCase();
+      object.permissions.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      new EntityPermissions(permissionsScope, id, object);
+    }
+  }
+}
+
+function splitLast(folderPath) {
+  const i = folderPath.lastIndexOf('/');
+  return [folderPath.slice(0, i), folderPath.slice(i + 1)];
+}
+
+const app = new App();
+new KkpSeedStack(app, 'kkp-seed', userClusters(clusterCount(process.argv.slice(2))));
+app.synth();

@@ -1,0 +1,124 @@
+// The benchmark's library app: the bundled example's seed (examples/kkp-seed) with N user clusters, written as a
+// user writes a cdktf app. `npm run bench` runs it precompiled (tsc) and, at 10 clusters, as the default
+// `cdktf init` TypeScript app runs it (`npx ts-node main.ts`, tsconfig.json here is cdktf init's).
+// Usage: node main.js [N]   (N user clusters, default 3 = the example)
+import * as path from 'path';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import {
+  KkpDatacenterSpec,
+  KkpRoles,
+  KkpUserCluster,
+  PredefinedRole,
+  Principal,
+  SeedPermissions,
+  UserClusterPermissions,
+  VmFolder,
+  VmTemplate,
+  VmTemplateSource,
+  VsphereInventory,
+  VspherePermissions,
+} from 'cdktf-kkp-vsphere';
+
+interface UserClusterLine {
+  readonly clusterId: string;
+  readonly storagePrincipal?: string;
+  readonly folderPath?: string;
+  readonly datastore?: number;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const scenario = require('../scenario') as {
+  userClusters(n: number): UserClusterLine[];
+  clusterCount(argv: string[]): number;
+  IMAGE_DIR: string;
+};
+
+class KkpSeedStack extends TerraformStack {
+  constructor(scope: Construct, id: string, clusters: readonly UserClusterLine[]) {
+    super(scope, id);
+    const user = new TerraformVariable(this, 'vsphere_user', { type: 'string', sensitive: true, description: 'vCenter user that applies this stack' });
+    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true, description: 'its password' });
+    new VsphereProvider(this, 'vsphere', { user: user.stringValue, password: password.stringValue });
+
+    const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
+    const cluster = inventory.computeCluster('cluster-1');
+    const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
+    const networks = [inventory.network('kkp-workers'), inventory.network('kkp-storage')];
+    const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
+    const templateFolder = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
+
+    const common = {
+      inventory,
+      folder: templateFolder,
+      network: inventory.network('kkp-workers'),
+      datastore: inventory.datastore('ds-ssd-1'),
+      resourcePool: cluster,
+      host: 'esxi-01.dc-1.example.com',
+    };
+    const templates = [
+      new VmTemplate(this, 'UbuntuTemplate', { ...common, source: VmTemplateSource.preset('ubuntu-22.04') }),
+      new VmTemplate(this, 'CentosTemplate', {
+        ...common,
+        source: VmTemplateSource.localOvf(path.join(scenario.IMAGE_DIR, 'kkp-centos-7.ovf'), { os: 'centos' }),
+      }),
+    ];
+
+    const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
+    new SeedPermissions(this, 'Seed', { roles, inventory, storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage', folders: [kkpRoot, templateFolder], datastores });
+    new UserClusterPermissions(this, 'MachineController', {
+      roles,
+      inventory,
+      principal: 'VSPHERE.LOCAL\\kkp-machine-controller',
+      cluster,
+      networks,
+      datastores,
+      folders: [kkpRoot, templateFolder],
+    });
+
+    const datacenter = new KkpDatacenterSpec(this, 'KkpDatacenter', {
+      name: 'vsphere-dc-1',
+      inventory,
+      endpoint: 'https://vcenter.dc-1.example.com',
+      datastore: datastores[0],
+      cluster,
+      rootFolder: kkpRoot,
+      templates,
+      location: 'Hamburg',
+      country: 'DE',
+    });
+    const sharedPassword = new TerraformVariable(this, 'kkp_storage_password', {
+      type: 'string',
+      sensitive: true,
+      description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the cloud-config of clusters without their own storage user',
+    });
+    for (const line of clusters) {
+      const kubernetes = new KubernetesProvider(this, `kubernetes-${line.clusterId}`, { alias: line.clusterId, configPath: `kubeconfigs/${line.clusterId}` });
+      const shared = line.storagePrincipal === undefined
+        ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }
+        : {};
+      new KkpUserCluster(this, `UserCluster-${line.clusterId}`, {
+        datacenter,
+        roles,
+        clusterId: line.clusterId,
+        machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-machine-controller',
+        storagePrincipal: line.storagePrincipal,
+        folderPath: line.folderPath,
+        datastore: line.datastore === undefined ? undefined : datastores[line.datastore],
+        networks: [networks[0]],
+        kubernetesProvider: kubernetes,
+        ...shared,
+      });
+    }
+
+    const admins = { principal: Principal.group('VSPHERE.LOCAL\\Administrators'), role: PredefinedRole.ADMINISTRATOR, propagate: true };
+    for (const sharedObject of [inventory.vcenter(), inventory.datacenter, cluster, ...datastores, ...networks]) {
+      VspherePermissions.manageAuthoritatively(sharedObject, { keep: [admins] });
+    }
+  }
+}
+
+const app = new App();
+new KkpSeedStack(app, 'kkp-seed', scenario.userClusters(scenario.clusterCount(process.argv.slice(2))));
+app.synth();
