@@ -95,19 +95,23 @@ export type { KkpAdoptionProps, AdoptedTemplateProps } from './adoption/adoption
 export { DISCOVERY_FORMAT, parseDiscovery, DiscoveryFileError } from './adoption/model';
 export type { KkpDiscovery, DiscoveredRole, DiscoveredFolder, DiscoveredTemplate, DiscoveredPermission } from './adoption/model';
 
-// Layer 5: the plan-review report (pure Node; the `report` command prints it).
-export {
-  readSynthOutput,
-  SynthOutputError,
-  diffReports,
-  hasChanges,
-  renderReportMarkdown,
-  renderDiffMarkdown,
-  planReport,
-  renderPlanMarkdown,
-  PlanInputError,
-  readKkpMetadata,
-} from './report';
+// Layer 5: the plan-review report and the image tools (pure Node; the CLI wraps them). Loaded on first use, so a
+// synth never loads them nor what they need (yaml, tar, an XML parser): bench/RESULTS.md has the figures.
+import type * as report from './report';
+import type * as images from './images';
+
+export declare const readSynthOutput: typeof report.readSynthOutput;
+export declare const SynthOutputError: typeof report.SynthOutputError;
+export type SynthOutputError = report.SynthOutputError;
+export declare const diffReports: typeof report.diffReports;
+export declare const hasChanges: typeof report.hasChanges;
+export declare const renderReportMarkdown: typeof report.renderReportMarkdown;
+export declare const renderDiffMarkdown: typeof report.renderDiffMarkdown;
+export declare const planReport: typeof report.planReport;
+export declare const renderPlanMarkdown: typeof report.renderPlanMarkdown;
+export declare const PlanInputError: typeof report.PlanInputError;
+export type PlanInputError = report.PlanInputError;
+export declare const readKkpMetadata: typeof report.readKkpMetadata;
 export type {
   Report,
   ReportDiff,
@@ -144,9 +148,32 @@ export type {
   KkpManagementMetadata,
 } from './report';
 
-// Layer 5: tools usable from code (the CLI wraps them).
-export { convertImage, verifyConvertedImage, convertedImageFiles, ImageConversionError } from './images';
+export declare const convertImage: typeof images.convertImage;
+export declare const verifyConvertedImage: typeof images.verifyConvertedImage;
+export declare const convertedImageFiles: typeof images.convertedImageFiles;
+export declare const ImageConversionError: typeof images.ImageConversionError;
+export type ImageConversionError = images.ImageConversionError;
 export type { ConvertImageOptions, ConvertedImage, ConvertedImageFiles } from './images';
 
 // Layer 5: the `verify` command's result (types only: its code talks to vCenter and stays off the synth path).
 export type { VerifyResult, VerifyFinding, VerifyFindingKind } from './verify';
+
+// The names once more as plain assignments, which is how Node finds a CommonJS module's exports for an ES module
+// `import { readSynthOutput } from 'cdktf-kkp-vsphere'`; the getters defined next replace these values.
+exports.readSynthOutput = exports.SynthOutputError = exports.diffReports = exports.hasChanges = exports.renderReportMarkdown =
+  exports.renderDiffMarkdown = exports.planReport = exports.renderPlanMarkdown = exports.PlanInputError =
+  exports.readKkpMetadata = exports.convertImage = exports.verifyConvertedImage = exports.convertedImageFiles =
+  exports.ImageConversionError = void 0;
+
+lazyExports(() => require('./report'), [
+  'readSynthOutput', 'SynthOutputError', 'diffReports', 'hasChanges', 'renderReportMarkdown', 'renderDiffMarkdown',
+  'planReport', 'renderPlanMarkdown', 'PlanInputError', 'readKkpMetadata',
+]);
+lazyExports(() => require('./images'), ['convertImage', 'verifyConvertedImage', 'convertedImageFiles', 'ImageConversionError']);
+
+/** Defines `names` on this module's exports as getters that load their module on first access. */
+function lazyExports(load: () => Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: () => load()[name] });
+  }
+}

@@ -3,7 +3,6 @@
 // VSphereCloudSpec (see ./releases.ts for where they are): snake_case Seed fields up to 2.18, camelCase from 2.19;
 // `vmNetName` before 2.24, `networks` and `basePath` from 2.24. The legacy `datacenters.yaml` (read up to KKP 2.13,
 // api/cmd/*/options.go) is snake_case with a `seed` per datacenter. Pure: no cdktf.
-import { stringify } from 'yaml';
 import {
   KkpRelease,
   NEWEST_KKP_RELEASE,
@@ -307,9 +306,51 @@ function specOptions(options: KkpSpecOptions): { release: KkpRelease; format: Kk
   return { release, format };
 }
 
-function toYaml(value: unknown): string {
-  // Long names stay on one line; plain scalars are used only where YAML reads them back as the same string.
+/**
+ * The value as YAML, exactly as the `yaml` package writes it with `{ lineWidth: 0, indent: 2 }`: long names stay on
+ * one line, and plain scalars are used only where YAML reads them back as the same string. Specs of names and paths
+ * (everything but unusual text) are written here directly: loading `yaml` would cost every synth ~15 ms
+ * (bench/RESULTS.md); anything else goes through `yaml`, loaded then.
+ */
+function toYaml(value: Record<string, unknown>): string {
+  const lines: string[] = [];
+  if (writePlain(value, '', lines)) return lines.join('');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stringify } = require('yaml') as typeof import('yaml');
   return stringify(value, { lineWidth: 0, indent: 2 });
+}
+
+// A string YAML 1.2 (core schema) reads back as that string when written plain: it starts with a letter, `_` or `/`
+// (never a number, `-`, `.`, a quote or an indicator), holds no white space, `#` or flow characters, and no `:`
+// at its end; `true`, `null` and their spellings are the only words of another type.
+const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./:@-]*$/;
+const OTHER_TYPES = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE|[Nn]ull|NULL)$/;
+
+function plain(text: string): boolean {
+  return PLAIN.test(text) && !text.endsWith(':') && !OTHER_TYPES.test(text);
+}
+
+/** Appends the block mapping `map` at `indent`; false when some key or value needs `yaml`'s quoting rules. */
+function writePlain(map: Record<string, unknown>, indent: string, lines: string[]): boolean {
+  for (const [key, value] of Object.entries(map)) {
+    if (value === undefined) continue;
+    if (!plain(key)) return false;
+    if (typeof value === 'boolean') {
+      lines.push(`${indent}${key}: ${value}\n`);
+    } else if (typeof value === 'string') {
+      if (!plain(value)) return false;
+      lines.push(`${indent}${key}: ${value}\n`);
+    } else if (Array.isArray(value)) {
+      if (value.length === 0 || !value.every((item) => typeof item === 'string' && plain(item))) return false;
+      lines.push(`${indent}${key}:\n`, ...value.map((item) => `${indent}  - ${item}\n`));
+    } else if (value !== null && typeof value === 'object' && Object.values(value).some((v) => v !== undefined)) {
+      lines.push(`${indent}${key}:\n`);
+      if (!writePlain(value as Record<string, unknown>, `${indent}  `, lines)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 function checkText(value: string, input: string): string {
