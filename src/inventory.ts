@@ -4,12 +4,12 @@ import { Fn, TerraformStack, Token } from 'cdktf';
 import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-compute-cluster';
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
 import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
-import { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
-import { DataVsphereDistributedVirtualSwitch } from '@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch';
+import type { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
+import type { DataVsphereDistributedVirtualSwitch } from '@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch';
 import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-folder';
 import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
-import { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
+import type { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
 import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
 import { checkInventoryName, checkRelativeInventoryPath } from './validation';
 
@@ -167,7 +167,10 @@ export class VsphereInventory extends Construct {
   public datastoreCluster(name: string): DatastoreClusterEntity {
     const path = `/${this.datacenterName}/datastore/${checkName(name, `${this.where} datastoreCluster(name)`)}`;
     return this.lookup(path, 'DatastoreCluster', (id) => {
-      const ds = new DataVsphereDatastoreCluster(this, id, { name, datacenterId: this.datacenterId });
+      // Loaded where used: a synth loads only the provider modules its stack needs.
+      const { DataVsphereDatastoreCluster } = require('@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster') as
+        typeof import('@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster');
+      const ds: DataVsphereDatastoreCluster = new DataVsphereDatastoreCluster(this, id, { name, datacenterId: this.datacenterId });
       return new DatastoreClusterEntity(this, ds.id, path, ds, this.datacenterId);
     });
   }
@@ -209,7 +212,9 @@ export class VsphereInventory extends Construct {
   public distributedSwitch(name: string): SharedEntity {
     const path = `/${this.datacenterName}/network/${checkName(name, 'distributedSwitch name')}`;
     return this.lookup(path, 'DistributedSwitch', (id) => {
-      const ds = new DataVsphereDistributedVirtualSwitch(this, id, { name, datacenterId: this.datacenterId });
+      const { DataVsphereDistributedVirtualSwitch } = require('@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch') as
+        typeof import('@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch');
+      const ds: DataVsphereDistributedVirtualSwitch = new DataVsphereDistributedVirtualSwitch(this, id, { name, datacenterId: this.datacenterId });
       return new SharedEntity(this, 'distributedSwitch', ds.id, 'VmwareDistributedVirtualSwitch', path);
     });
   }
@@ -232,7 +237,9 @@ export class VsphereInventory extends Construct {
     const relative = checkRelativePath(path, `${this.where} resourcePoolId(path)`);
     const absolute = `/${this.datacenterName}/host/${relative}`;
     return this.lookup(`${absolute}#pool`, 'ResourcePool', (id) => {
-      const ds = new DataVsphereResourcePool(this, id, { name: absolute, datacenterId: this.datacenterId });
+      const { DataVsphereResourcePool } = require('@cdktf/provider-vsphere/lib/data-vsphere-resource-pool') as
+        typeof import('@cdktf/provider-vsphere/lib/data-vsphere-resource-pool');
+      const ds: DataVsphereResourcePool = new DataVsphereResourcePool(this, id, { name: absolute, datacenterId: this.datacenterId });
       return ds.id;
     });
   }
