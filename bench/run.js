@@ -41,6 +41,8 @@ const variants = {
   'cdktf-init-ts': (n) => ({ cmd: `npx ts-node main.ts ${n}`, cwd: path.join(APPS, 'library') }),
   // The bundled example's own app command, exactly as `cdktf synth` runs it there.
   'example-app': () => ({ cmd: JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'cdktf.json'), 'utf8')).app, cwd: EXAMPLE }),
+  // The example's app command before issue 14, for comparison.
+  'example-ts-node': () => ({ cmd: 'node -r ts-node/register/transpile-only main.ts', cwd: EXAMPLE }),
   // The hand-written app in the example's folder (the backend path in cdk.tf.json is relative to the working directory).
   'hand-written@example': (n) => ({ cmd: `${node} ${path.join(APPS, 'hand-written.js')} ${n}`, cwd: EXAMPLE }),
 };
@@ -131,8 +133,9 @@ function main() {
     byScale[n] = r;
     for (const v of group) say(`| ${n} | ${v} | ${range(r[v].cpu)} | ${range(r[v].wall)} | ${range(r[v].rss, 0)} | ${r[v].kb.toFixed(0)} |`);
   }
-  const ex = measure(['example-app', 'hand-written@example'], EXAMPLE_CLUSTERS, 'hand-written@example');
-  for (const v of ['example-app', 'hand-written@example']) {
+  const exampleGroup = ['example-app', 'example-ts-node', 'hand-written@example'];
+  const ex = measure(exampleGroup, EXAMPLE_CLUSTERS, 'hand-written@example');
+  for (const v of exampleGroup) {
     say(`| ${EXAMPLE_CLUSTERS} (example) | ${v} | ${range(ex[v].cpu)} | ${range(ex[v].wall)} | ${range(ex[v].rss, 0)} | ${ex[v].kb.toFixed(0)} |`);
   }
   say();
@@ -149,7 +152,8 @@ function main() {
   say();
   const app = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'cdktf.json'), 'utf8')).app;
   say(`Example app command \`${app}\` / hand-written app (${EXAMPLE_CLUSTERS} clusters): CPU ${ratio(ex['example-app'], ex['hand-written@example'], 'cpu')}, ` +
-    `wall ${ratio(ex['example-app'], ex['hand-written@example'], 'wall')}, RSS ${ratio(ex['example-app'], ex['hand-written@example'], 'rss')}.`);
+    `wall ${ratio(ex['example-app'], ex['hand-written@example'], 'wall')}, RSS ${ratio(ex['example-app'], ex['hand-written@example'], 'rss')} ` +
+    `(with \`node -r ts-node/register/transpile-only main.ts\`: CPU ${ratio(ex['example-ts-node'], ex['hand-written@example'], 'cpu')}).`);
   if (byScale[100] && byScale[1000]) {
     say(`Library at 1000 / at 100 user clusters: CPU ${ratio(byScale[1000].library, byScale[100].library, 'cpu')}; ` +
       `per added cluster ${((byScale[1000].library.cpu.median - byScale[100].library.cpu.median) / 900 * 1000).toFixed(1)} ms CPU.`);
