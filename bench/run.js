@@ -77,7 +77,8 @@ function measure(group, n, reference) {
     const diffs = compareFiles(first[v].file, first[reference].file);
     if (diffs.length) throw new Error(`${v} and ${reference} at ${n} user clusters differ (comments aside):\n${diffs.join('\n')}`);
   }
-  const samples = Object.fromEntries(group.map((v) => [v, []]));
+  // --reps 0: check the outputs and show the checking run's figures.
+  const samples = Object.fromEntries(group.map((v) => [v, REPS === 0 ? [first[v]] : []]));
   for (const v of group) fs.rmSync(first[v].outdir, { recursive: true, force: true });
   for (let rep = 0; rep < REPS; rep++) {
     // Rotate the order each repetition, so no variant always runs first or after the same neighbour.
