@@ -78,3 +78,31 @@ describe("the example's app command (what `cdktf synth` runs)", () => {
     expect(unused).toEqual([]);
   });
 });
+
+describe('the tools exported from the package root', () => {
+  // Loaded on first use (src/index.ts): each name must still be the tool module's own export, and reachable from
+  // CommonJS and from an ES module `import { ... } from 'cdktf-kkp-vsphere'` alike.
+  const root = require(path.join(repo, 'lib/index.js'));
+  const tools = { report: require(path.join(repo, 'lib/report/index.js')), images: require(path.join(repo, 'lib/images/index.js')) };
+  const lazy = Object.keys(root).filter((name) => Object.getOwnPropertyDescriptor(root, name)?.get && Object.values(tools).some((t) => name in t));
+
+  test('are the tool modules own exports', () => {
+    // Every `export declare const` of src/index.ts is one of them, defined at run time.
+    const declared = [...fs.readFileSync(path.join(repo, 'lib/index.d.ts'), 'utf8').matchAll(/^export declare const (\w+)/gm)].map((m) => m[1]);
+    expect(lazy.sort()).toEqual(declared.sort());
+    expect(lazy.length).toBeGreaterThanOrEqual(10);
+    for (const name of lazy) {
+      const own = Object.values(tools).find((t) => name in t)!;
+      expect([name, root[name]]).toEqual([name, own[name]]);
+    }
+  });
+
+  test('an ES module imports them by name', () => {
+    const script = `import * as pkg from ${JSON.stringify(path.join(repo, 'lib/index.js'))};
+      import { ${lazy.join(', ')} } from ${JSON.stringify(path.join(repo, 'lib/index.js'))};
+      const named = { ${lazy.join(', ')} };
+      console.log(JSON.stringify(Object.entries(named).filter(([name, value]) => typeof value !== 'function' || value !== pkg[name]).map(([n]) => n)));`;
+    const out = execSync(`${JSON.stringify(process.execPath)} --input-type=module`, { input: script, encoding: 'utf8' });
+    expect(JSON.parse(out.trim())).toEqual([]);
+  });
+});
