@@ -8,7 +8,8 @@ const path = require('path');
 const { App, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
 const { Construct } = require('constructs');
 const { userClusters, clusterCount, IMAGE_DIR } = require('./scenario');
-const ROLE_PRIVILEGES = require('./kkp-roles-8.0.json');
+// The roles of KKP 2.31's vSphere page for vSphere 8.0, as a team copies them from the documentation.
+const ROLE_PRIVILEGES = require('./kkp-2.31-roles-vsphere-8.0.json');
 
 const packageRoot = process.argv.includes('--package-root');
 function vsphere(module, name) {
@@ -42,6 +43,8 @@ const MACHINE_CONTROLLER = 'VSPHERE.LOCAL\\kkp-machine-controller';
 const ADMINS = { userOrGroup: 'VSPHERE.LOCAL\\Administrators', isGroup: true, propagate: true, roleId: '-1' };
 const DATASTORES = ['ds-ssd-1', 'ds-ssd-2'];
 const NETWORKS = ['kkp-workers', 'kkp-storage'];
+const HOSTS = ['esxi-01.dc-1.example.com', 'esxi-02.dc-1.example.com'];
+const hostId = (name) => name.replace(/[^A-Za-z0-9_-]+/g, '_');
 
 class KkpSeedStack extends TerraformStack {
   constructor(scope, id, clusters) {
@@ -58,7 +61,7 @@ class KkpSeedStack extends TerraformStack {
     const cluster = new DataVsphereComputeCluster(inventory, `ComputeCluster-_${DC}_host_cluster-1`, { name: 'cluster-1', datacenterId });
     const datastores = DATASTORES.map((name) => new DataVsphereDatastore(inventory, `Datastore-_${DC}_datastore_${name}`, { name, datacenterId }));
     const networks = NETWORKS.map((name) => new DataVsphereNetwork(inventory, `Network-_${DC}_network_${name}`, { name, datacenterId }));
-    const host = new DataVsphereHost(inventory, `Host-_${DC}_host_esxi-01_dc-1_example_com`, { name: 'esxi-01.dc-1.example.com', datacenterId });
+    const nodeHosts = HOSTS.map((name) => new DataVsphereHost(inventory, `HostEntity-_${DC}_host_cluster-1_${hostId(name)}`, { name, datacenterId }));
 
     // Folders: KKP's root, the templates, and the groups the user-cluster folders sit in.
     const folder = (scope, id, folderPath, parent) =>
@@ -69,9 +72,10 @@ class KkpSeedStack extends TerraformStack {
 
     // VM templates.
     const ovfNetworkMap = { 'VM Network': networks[0].id };
+    const importHost = new DataVsphereHost(inventory, `Host-_${DC}_host_${hostId(HOSTS[0])}`, { name: HOSTS[0], datacenterId });
     const template = (id, name, source, os) => {
       const scope = new Construct(this, id);
-      const placement = { resourcePoolId: cluster.resourcePoolId, hostSystemId: host.id, datastoreId: datastores[0].id };
+      const placement = { resourcePoolId: cluster.resourcePoolId, hostSystemId: importHost.id, datastoreId: datastores[0].id };
       const ovf = new DataVsphereOvfVmTemplate(scope, 'Ovf', { name, ...placement, diskProvisioning: 'thin', ovfNetworkMap, ...source });
       new VirtualMachine(scope, 'Vm', {
         name,
@@ -100,7 +104,7 @@ class KkpSeedStack extends TerraformStack {
         remoteOvfUrl: 'https://cloud-images.ubuntu.com/releases/22.04/release/ubuntu-22.04-server-cloudimg-amd64.ova',
         allowUnverifiedSslCert: false,
       }, 'ubuntu'),
-      template('CentosTemplate', 'kkp-centos-7', { localOvfPath: path.join(IMAGE_DIR, 'kkp-centos-7.ovf') }, 'centos'),
+      template('RockyTemplate', 'kkp-rockylinux-9', { localOvfPath: path.join(IMAGE_DIR, 'kkp-rockylinux-9.ovf') }, 'rockylinux'),
     ];
 
     // Roles.
@@ -123,16 +127,19 @@ class KkpSeedStack extends TerraformStack {
     const computeCluster = on(`Perms-cluster-${DC}_host_cluster-1`, cluster.id, 'ClusterComputeResource', true);
     const datastoreObjects = datastores.map((ds, i) => on(`Perms-datastore-${DC}_datastore_${DATASTORES[i]}`, ds.id, 'Datastore', true));
     const networkObjects = networks.map((n, i) => on(`Perms-network-${DC}_network_${NETWORKS[i]}`, n.id, n.type, true));
+    const hostObjects = nodeHosts.map((h, i) => on(`Perms-host-${DC}_host_cluster-1_${hostId(HOSTS[i])}`, h.id, 'HostSystem', true));
     const rootFolder = on(`Perms-folder-${DC}_vm_kkp`, kkpRoot.id, 'Folder', false);
     const templateFolder = on(`Perms-folder-${DC}_vm_kkp_templates`, templates.id, 'Folder', false);
 
-    for (const f of [rootFolder, templateFolder]) grant(f, STORAGE, role['k8c-storage-vmfolder-propagate'], true);
-    for (const d of datastoreObjects) grant(d, STORAGE, role['k8c-storage-datastore-propagate'], true);
+    grant(vcenter, STORAGE, role['k8c-ccm-storage-cns'], false);
+    for (const f of [rootFolder, templateFolder]) grant(f, STORAGE, role['k8c-ccm-storage-vmfolder-propagate'], true);
+    for (const d of datastoreObjects) grant(d, STORAGE, role['k8c-ccm-storage-datastore-propagate'], true);
     grant(dc, STORAGE, '-2', false);
+    for (const h of hostObjects) grant(h, STORAGE, '-2', false);
     grant(vcenter, MACHINE_CONTROLLER, role['k8c-user-vcenter'], false);
     grant(dc, MACHINE_CONTROLLER, role['k8c-user-datacenter'], false);
     grant(computeCluster, MACHINE_CONTROLLER, role['k8c-user-cluster-propagate'], true);
-    for (const n of networkObjects) grant(n, MACHINE_CONTROLLER, role['k8s-network-attach'], false);
+    for (const n of networkObjects) grant(n, MACHINE_CONTROLLER, role['k8c-network-attach'], false);
     for (const d of datastoreObjects) grant(d, MACHINE_CONTROLLER, role['k8c-user-datastore-propagate'], true);
     for (const f of [rootFolder, templateFolder]) grant(f, MACHINE_CONTROLLER, role['k8c-user-folder-propagate'], true);
 
@@ -142,27 +149,26 @@ class KkpSeedStack extends TerraformStack {
       value: `datacenters:\n  vsphere-dc-1:\n    location: Hamburg\n    country: DE\n    spec:\n      vsphere:\n` +
         `        endpoint: https://${SERVER}\n        datastore: ds-ssd-1\n        datacenter: ${DC}\n        cluster: cluster-1\n` +
         `        rootPath: /${DC}/vm/kkp\n        templates:\n${templateLines}`,
-      description: 'KKP datacenter "vsphere-dc-1" (Seed spec.datacenters, camelCase); no credentials.',
+      description: 'KKP datacenter "vsphere-dc-1" for KKP 2.31 (Seed spec.datacenters, camelCase); no credentials.',
     });
     datacenterSpec.overrideLogicalId('kkp_datacenter_vsphere_dc_1');
 
-    // User clusters. The cloud-config's password is escaped for gcfg by Terraform, once per password variable.
+    // User clusters: KKP reads each cluster's vSphere credentials from a Secret on the seed (credentialsReference) and
+    // renders the cloud-config itself. The plan-time check that a password holds no newline is built once per variable.
     const sharedPassword = new TerraformVariable(this, 'kkp_storage_password', {
       type: 'string',
       sensitive: true,
-      description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the cloud-config of clusters without their own storage user',
+      description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the credentials Secret of clusters without their own storage user',
     });
-    const escaped = (variable) =>
-      Fn.replace(Fn.replace(Fn.sensitive(variable.stringValue), '\\\\', '\\\\\\\\'), Fn.rawString('"'), Fn.rawString('\\\\"'));
     const carriable = (variable) => {
       const lacks = (c) => Op.not(Fn.strcontains(variable.stringValue, c));
       return Op.and(Op.and(lacks('\\n'), lacks('\\r')), lacks('\\u0000'));
     };
-    const shared = { escaped: escaped(sharedPassword), condition: carriable(sharedPassword) };
+    const shared = { password: sharedPassword.stringValue, condition: carriable(sharedPassword) };
+    const seed = new KubernetesProvider(this, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
     const groups = new Map();
     for (const line of clusters) {
       const id = line.clusterId;
-      const provider = new KubernetesProvider(this, `kubernetes-${id}`, { alias: id, configPath: `kubeconfigs/${id}` });
       const scope = new Construct(this, `UserCluster-${id}`);
       const [group, name] = splitLast(line.folderPath ?? `clusters/${id}`);
       if (!groups.has(group)) groups.set(group, folder(new Construct(kkpRootScope, `Group-${group.replace(/[^A-Za-z0-9_-]+/g, '_')}`), 'Folder', `kkp/${group}`, kkpRoot));
@@ -176,50 +182,53 @@ class KkpSeedStack extends TerraformStack {
       let storageUser = STORAGE;
       if (line.storagePrincipal !== undefined) {
         storageUser = line.storagePrincipal;
-        grant(permissions, storageUser, role['k8c-storage-vmfolder-propagate'], true);
-        grant(datastoreObjects[datastore], storageUser, role['k8c-storage-datastore-propagate'], true);
+        grant(permissions, storageUser, role['k8c-ccm-storage-vmfolder-propagate'], true);
+        grant(datastoreObjects[datastore], storageUser, role['k8c-ccm-storage-datastore-propagate'], true);
         grant(dc, storageUser, '-2', false);
-        const variable = new TerraformVariable(new Construct(scope, 'CloudConfig'), 'password-variable', {
+        const variable = new TerraformVariable(scope, 'password-variable', {
           type: 'string',
           sensitive: true,
           nullable: false,
-          description: `Password of that vSphere user, written into the cloud-config Secret (set TF_VAR_vsphere_${id}_password).`,
+          description: `Password of the cloud-config user of KKP user cluster ${id}, written into its credentials Secret on the seed (set TF_VAR_vsphere_${id}_password).`,
         });
         variable.overrideLogicalId(`vsphere_${id}_password`);
-        credentials = { escaped: escaped(variable), condition: carriable(variable) };
+        credentials = { password: variable.stringValue, condition: carriable(variable) };
       }
-      const cloudConfigScope = scope.node.tryFindChild('CloudConfig') ?? new Construct(scope, 'CloudConfig');
-      const userValue = `"${storageUser.replace(/\\/g, '\\\\')}"`;
-      const passwordValue = `"${credentials.escaped}"`;
-      const config =
-        `[Global]\nuser = ${userValue}\npassword = ${passwordValue}\nport = "443"\ninsecure-flag = false\n` +
-        `working-dir = "${id}"\ndatacenter = "${DC}"\ndatastore = "${DATASTORES[datastore]}"\nserver = "${SERVER}"\ncluster-id = "${id}"\n\n` +
-        `[Disk]\nscsicontrollertype = "pvscsi"\n\n` +
-        `[Workspace]\nserver = "${SERVER}"\ndatacenter = "${DC}"\nfolder = "/${DC}/vm/${folderPath}"\n` +
-        `default-datastore = "${DATASTORES[datastore]}"\nresourcepool-path = ""\n\n` +
-        `[VirtualCenter "${SERVER}"]\nuser = ${userValue}\npassword = ${passwordValue}\nport = "443"\ndatacenters = "${DC}"\n`;
-      const lifecycle = {
-        precondition: [{
-          condition: credentials.condition,
-          errorMessage: `CloudConfigSecret "${cloudConfigScope.node.path}": prop password contains a newline, carriage return or NUL ` +
-            'character, which the gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
-        }],
-      };
-      for (const [secretId, secretName] of [['secret', 'cloud-config'], ['csi-secret', 'cloud-config-csi']]) {
-        new Secret(cloudConfigScope, secretId, {
-          metadata: { name: secretName, namespace: 'kube-system' },
-          type: 'Opaque',
-          data: { config },
-          lifecycle,
-          provider,
-        });
-      }
+      const secretName = `kkp-vsphere-${id}`;
+      new Secret(scope, 'Credentials', {
+        metadata: { name: secretName, namespace: 'kubermatic' },
+        type: 'Opaque',
+        data: { username: storageUser, password: credentials.password },
+        lifecycle: {
+          precondition: [{
+            condition: credentials.condition,
+            errorMessage: `KkpUserCluster ${scope.node.path}: prop credentials key password contains a newline, carriage return or NUL ` +
+              'character, which the gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
+          }],
+        },
+        provider: seed,
+      });
+
       const spec = new TerraformOutput(scope, 'CloudSpec', {
-        value: `vsphere:\n  folder: /${DC}/vm/${folderPath}\n${line.datastore === undefined ? '' : `  datastore: ${DATASTORES[datastore]}\n`}` +
-          '  networks:\n    - kkp-workers\n',
-        description: `spec.cloud of KKP user cluster ${id} (no credentials: use credentialsReference).`,
+        value: `vsphere:\n  credentialsReference:\n    name: ${secretName}\n    namespace: kubermatic\n  networks:\n    - kkp-workers\n` +
+          `  folder: /${DC}/vm/${folderPath}\n${line.datastore === undefined ? '' : `  datastore: ${DATASTORES[datastore]}\n`}`,
+        description: `spec.cloud of KKP 2.31 user cluster ${id} (no credentials: credentialsReference names the Secret on the seed).`,
       });
       spec.overrideLogicalId(`kkp_cluster_${id.replace(/-/g, '_')}`);
+
+      // What KKP will render into the cluster's cloud-config, for the reviewer (the password stays in the Secret).
+      const user = `"${storageUser.replace(/\\/g, '\\\\')}"`;
+      const password = `"<redacted: Secret kubermatic/${secretName}, key password>"`;
+      const review = new TerraformOutput(scope, 'CloudConfigReview', {
+        value: `[Global]\nuser = ${user}\npassword = ${password}\nport = "443"\ninsecure-flag = false\n` +
+          `working-dir = "${id}"\ndatacenter = "${DC}"\ndatastore = "${DATASTORES[datastore]}"\nserver = "${SERVER}"\ncluster-id = "${id}"\n\n` +
+          `[Disk]\nscsicontrollertype = "pvscsi"\n\n` +
+          `[Workspace]\nserver = "${SERVER}"\ndatacenter = "${DC}"\nfolder = "/${DC}/vm/${folderPath}"\n` +
+          `default-datastore = "${DATASTORES[datastore]}"\nresourcepool-path = ""\n\n` +
+          `[VirtualCenter "${SERVER}"]\nuser = ${user}\npassword = ${password}\nport = "443"\ndatacenters = "${DC}"\n`,
+        description: `The cloud-config KKP 2.31 renders into Secret cloud-config-csi of user cluster ${id}, password redacted (KKP writes it; this stack does not).`,
+      });
+      review.overrideLogicalId(`kkp_cloud_config_${id.replace(/-/g, '_')}`);
     }
 
     const permissionsScope = new Construct(this, 'KkpVspherePermissions');

@@ -46,6 +46,7 @@ class KkpSeedStack extends TerraformStack {
     const cluster = inventory.computeCluster('cluster-1');
     const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
     const networks = [inventory.network('kkp-workers'), inventory.network('kkp-storage')];
+    const hosts = [inventory.host('esxi-01.dc-1.example.com', cluster), inventory.host('esxi-02.dc-1.example.com', cluster)];
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
     const templateFolder = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
 
@@ -59,14 +60,14 @@ class KkpSeedStack extends TerraformStack {
     };
     const templates = [
       new VmTemplate(this, 'UbuntuTemplate', { ...common, source: VmTemplateSource.preset('ubuntu-22.04') }),
-      new VmTemplate(this, 'CentosTemplate', {
+      new VmTemplate(this, 'RockyTemplate', {
         ...common,
-        source: VmTemplateSource.localOvf(path.join(scenario.IMAGE_DIR, 'kkp-centos-7.ovf'), { os: 'centos' }),
+        source: VmTemplateSource.localOvf(path.join(scenario.IMAGE_DIR, 'kkp-rockylinux-9.ovf'), { os: 'rockylinux' }),
       }),
     ];
 
     const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
-    new SeedPermissions(this, 'Seed', { roles, inventory, storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage', folders: [kkpRoot, templateFolder], datastores });
+    new SeedPermissions(this, 'Seed', { roles, inventory, storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage', folders: [kkpRoot, templateFolder], datastores, hosts });
     new UserClusterPermissions(this, 'MachineController', {
       roles,
       inventory,
@@ -91,10 +92,10 @@ class KkpSeedStack extends TerraformStack {
     const sharedPassword = new TerraformVariable(this, 'kkp_storage_password', {
       type: 'string',
       sensitive: true,
-      description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the cloud-config of clusters without their own storage user',
+      description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the credentials Secret of clusters without their own storage user',
     });
+    const seed = new KubernetesProvider(this, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
     for (const line of clusters) {
-      const kubernetes = new KubernetesProvider(this, `kubernetes-${line.clusterId}`, { alias: line.clusterId, configPath: `kubeconfigs/${line.clusterId}` });
       const shared = line.storagePrincipal === undefined
         ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }
         : {};
@@ -107,13 +108,13 @@ class KkpSeedStack extends TerraformStack {
         folderPath: line.folderPath,
         datastore: line.datastore === undefined ? undefined : datastores[line.datastore],
         networks: [networks[0]],
-        kubernetesProvider: kubernetes,
+        seedKubernetesProvider: seed,
         ...shared,
       });
     }
 
     const admins = { principal: Principal.group('VSPHERE.LOCAL\\Administrators'), role: PredefinedRole.ADMINISTRATOR, propagate: true };
-    for (const sharedObject of [inventory.vcenter(), inventory.datacenter, cluster, ...datastores, ...networks]) {
+    for (const sharedObject of [inventory.vcenter(), inventory.datacenter, cluster, ...hosts, ...datastores, ...networks]) {
       VspherePermissions.manageAuthoritatively(sharedObject, { keep: [admins] });
     }
   }
