@@ -48,7 +48,8 @@ describe("the example's app command (what `cdktf synth` runs)", () => {
   test('synthesizes the example through the built package', () => {
     expect(loaded).toContain('lib/index.js');
     expect(loaded).toContain('examples/kkp-seed/main.ts');
-    expect(Object.keys(json.resource.vsphere_role)).toHaveLength(8);
+    expect(Object.keys(json.resource.vsphere_role).length).toBeGreaterThan(0);
+    expect(Object.keys(json.output)).toContain('kkp_datacenter_vsphere_dc_1');
   });
 
   test('loads no TypeScript compiler or transpiler once the sources are transpiled', () => {
