@@ -1,5 +1,5 @@
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
-import { Fn, Op, Precondition, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
+import { Fn, IResolvable, Op, Precondition, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { VSPHERE_CSI_CONFIG_SECRET, VsphereCsiConfigInput, renderVsphereCsiConfig } from './cloud-config/csi-vsphere-conf';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from './cloud-config/gcfg';
@@ -427,21 +427,47 @@ const terraformQuote: GcfgQuote = (value) => {
       // Replacer functions, because '$$' in a replacement string means one '$'.
       return gcfgEscape(piece).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
     }
-    const backslashesEscaped = Fn.replace(Fn.sensitive(piece.token), '\\\\', '\\\\\\\\');
-    return Fn.replace(backslashesEscaped, Fn.rawString('"'), Fn.rawString('\\\\"'));
+    return oncePer(escapedTokens, piece.token, () => {
+      const backslashesEscaped = Fn.replace(Fn.sensitive(piece.token), '\\\\', '\\\\\\\\');
+      return Fn.replace(backslashesEscaped, Fn.rawString('"'), Fn.rawString('\\\\"'));
+    });
   });
   return `"${quoted.join('')}"`;
 };
 
+// Expressions built from one token are built once and shared (the escaped value is used twice per cloud-config, and
+// by every cluster a password variable serves). cdktf captures a stack trace for every token it creates: building them
+// per use cost a seed with many clusters up to a third of its synth time over hand-written code (bench/RESULTS.md).
+const escapedTokens = new WeakMap<IResolvable, string>();
+const carriableConditions = new WeakMap<IResolvable, IResolvable>();
+
+function oncePer<T>(cache: WeakMap<IResolvable, T>, token: string, build: () => T): T {
+  const key = Tokenization.reverseString(token).firstToken;
+  if (key === undefined) return build();
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** A plan-time check that no token of a value holds a character gcfg cannot carry; it never prints the value. */
 function carriableAtApply(where: string, prop: string, tokens: readonly string[]): Precondition {
-  const lacks = (token: string, character: string) => Op.not(Fn.strcontains(token, character));
-  const checks = tokens.flatMap((token) => [lacks(token, '\\n'), lacks(token, '\\r'), lacks(token, '\\u0000')]);
   return {
-    condition: checks.reduce((all, check) => Op.and(all, check)),
+    condition: tokens.length === 1 ? carriableCondition(tokens[0]) : lacksUncarriable(tokens).reduce((all, check) => Op.and(all, check)),
     errorMessage: `${where}: prop ${prop} contains a newline, carriage return or NUL character, which the ` +
       'gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
   };
+}
+
+function lacksUncarriable(tokens: readonly string[]): IResolvable[] {
+  const lacks = (token: string, character: string) => Op.not(Fn.strcontains(token, character));
+  return tokens.flatMap((token) => [lacks(token, '\\n'), lacks(token, '\\r'), lacks(token, '\\u0000')]);
+}
+
+function carriableCondition(token: string): IResolvable {
+  return oncePer(carriableConditions, token, () => lacksUncarriable([token]).reduce((all, check) => Op.and(all, check)));
 }
 
 function checkLiteral(where: string, prop: string, value: string, pattern: RegExp, max: number, what: string): void {

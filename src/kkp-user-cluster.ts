@@ -81,11 +81,11 @@ export interface KkpUserClusterProps {
    */
   readonly cloudConfigUser?: string;
   /**
-   * That user's password, as a token (e.g. a sensitive `TerraformVariable`'s `stringValue`, shared by clusters that
-   * use the same user).
+   * That user's password: a sensitive `TerraformVariable` (shared by the clusters that use the same user: its value
+   * and plan-time check are then built once for all of them, which keeps synth of many clusters cheap), or a token.
    * @default - a sensitive variable `vsphere_<clusterId>_password` (set `TF_VAR_vsphere_<clusterId>_password`)
    */
-  readonly cloudConfigPassword?: string;
+  readonly cloudConfigPassword?: string | TerraformVariable;
   /**
    * KKP 2.13+: the password of machine-controller's principal, as a token. When given, the credentials Secret also
    * carries `infraManagementUserUsername` (the principal's name) and `infraManagementUserPassword`, and KKP creates the
@@ -164,6 +164,7 @@ export class KkpUserCluster extends Construct {
     const where = `KkpUserCluster ${this.node.path}`;
     checkProps(where, props);
     const dc = props.datacenter;
+    const cloudConfigPassword = variableValue(props.cloudConfigPassword);
     this.clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
     // Named here, under this construct's props, before the folder and the Secrets check them again.
     Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
@@ -175,7 +176,7 @@ export class KkpUserCluster extends Construct {
     props.networks?.forEach((n, i) => expectKind(n, ['network'], `${where} networks[${i}]`));
     this.datastore = props.datastore ?? dc.datastore;
     this.checkReleaseProps(where, props);
-    this.checkPasswords(where, props);
+    this.checkPasswords(where, props, cloudConfigPassword);
     registerKkpUserCluster(this, this.clusterId);
 
     try {
@@ -223,12 +224,12 @@ export class KkpUserCluster extends Construct {
         folder: this.folder.folderPath,
         clusterId: this.clusterId,
         user,
-        password: props.cloudConfigPassword,
+        password: cloudConfigPassword,
         variablePrefix,
         provider: props.kubernetesProvider,
       });
     } else if (props.credentialsSecret ?? true) {
-      const secret = this.writeCredentials(where, props, user, variablePrefix);
+      const secret = this.writeCredentials(where, props, user, cloudConfigPassword, variablePrefix);
       this.credentialsSecret = secret.secret;
       this.credentialsReference = secret.reference;
       this.passwordVariable = secret.passwordVariable;
@@ -320,7 +321,7 @@ export class KkpUserCluster extends Construct {
    * The passwords are credentials: a literal is refused now, and a token that carries one (Fn.join of text,
    * Lazy.stringValue, text around a token, a variable default, a local) at synth, without showing the value.
    */
-  private checkPasswords(where: string, props: KkpUserClusterProps): void {
+  private checkPasswords(where: string, props: KkpUserClusterProps, cloudConfigPassword: string | undefined): void {
     const prefix = `vsphere_${this.clusterId.replace(/-/g, '_')}`;
     const fixes = {
       cloudConfigPassword:
@@ -330,7 +331,8 @@ export class KkpUserCluster extends Construct {
         'Pass the stringValue of a TerraformVariable with sensitive: true and no default (set its TF_VAR_ where you run cdktf).',
     };
     for (const prop of ['cloudConfigPassword', 'infraManagementUserPassword'] as const) {
-      const value = props[prop];
+      // A TerraformVariable given as cloudConfigPassword is checked as the token it was read into.
+      const value = prop === 'cloudConfigPassword' ? cloudConfigPassword : props[prop];
       if (value === undefined) continue;
       if (typeof value !== 'string' || !Token.isUnresolved(value)) {
         throw new Error(
@@ -342,7 +344,7 @@ export class KkpUserCluster extends Construct {
     }
   }
 
-  private writeCredentials(where: string, props: KkpUserClusterProps, user: string | undefined, prefix: string) {
+  private writeCredentials(where: string, props: KkpUserClusterProps, user: string | undefined, cloudConfigPassword: string | undefined, prefix: string) {
     const name = props.credentialsSecretName ?? `kkp-vsphere-${this.clusterId}`;
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
       throw new Error(`${where} credentialsSecretName: "${name}" is not a Kubernetes object name (lower-case letters, digits, "-" and ".").`);
@@ -360,7 +362,7 @@ export class KkpUserCluster extends Construct {
     };
     const username = user ?? variable('user', `vSphere user KKP puts into the cloud-config of user cluster ${this.clusterId}`).stringValue;
     let passwordVariable: TerraformVariable | undefined;
-    const password = props.cloudConfigPassword ??
+    const password = cloudConfigPassword ??
       (passwordVariable = variable('password', `Password of the cloud-config user of KKP user cluster ${this.clusterId}, written into its credentials Secret on the seed`)).stringValue;
     const data: Record<string, string> = { [KKP_VSPHERE_CREDENTIAL_KEYS.username]: username, [KKP_VSPHERE_CREDENTIAL_KEYS.password]: password };
     if (props.infraManagementUserPassword !== undefined) {
@@ -410,6 +412,20 @@ function checkProps(where: string, props: KkpUserClusterProps): void {
   if (props.networks !== undefined && !Array.isArray(props.networks)) {
     throw new Error(`${where} networks: expected a list of networks, got ${describeValue(props.networks)}; pass e.g. [inventory.network('VM Network')].`);
   }
+}
+
+// A variable's stringValue is a new token on every read; read once, its token (and what is built from it, such as
+// the plan-time gcfg check) is shared by every cluster the variable serves.
+const variableValues = new WeakMap<TerraformVariable, string>();
+
+function variableValue(value: string | TerraformVariable | undefined): string | undefined {
+  if (!(value instanceof TerraformVariable)) return value;
+  let token = variableValues.get(value);
+  if (token === undefined) {
+    token = value.stringValue;
+    variableValues.set(value, token);
+  }
+  return token;
 }
 
 const secretNames = new WeakMap<TerraformStack, Set<string>>();
