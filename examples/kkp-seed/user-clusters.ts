@@ -65,7 +65,8 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
     country: 'DE',
   });
 
-  // The seed's shared storage user (SeedPermissions' storage principal) serves clusters without their own.
+  // The seed's shared storage user (SeedPermissions' storage principal) serves clusters without their own. Passed as the
+  // variable itself, it is read once for all of them (cheaper to synthesize than its stringValue per cluster).
   const sharedPassword = new TerraformVariable(scope, 'kkp_storage_password', {
     type: 'string',
     sensitive: true,
@@ -75,7 +76,7 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
   const seed = new KubernetesProvider(scope, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
   const clusters = USER_CLUSTERS.map((line) => {
     const shared = line.storagePrincipal === undefined
-      ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }
+      ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword }
       : {};
     return new KkpUserCluster(scope, `UserCluster-${line.clusterId}`, {
       datacenter,

@@ -97,7 +97,7 @@ class KkpSeedStack extends TerraformStack {
     const seed = new KubernetesProvider(this, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
     for (const line of clusters) {
       const shared = line.storagePrincipal === undefined
-        ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword.stringValue }
+        ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword }
         : {};
       new KkpUserCluster(this, `UserCluster-${line.clusterId}`, {
         datacenter,
