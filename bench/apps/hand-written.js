@@ -5,7 +5,7 @@
 // Usage: node hand-written.js [N] [--package-root]   (--package-root: import the providers from their package roots)
 'use strict';
 const path = require('path');
-const { App, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
+const { App, DataResource, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
 const { Construct } = require('constructs');
 const { userClusters, clusterCount, IMAGE_DIR } = require('./scenario');
 // The roles of KKP 2.31's vSphere page for vSphere 8.0, as a team copies them from the documentation.
@@ -28,11 +28,9 @@ const DataVsphereComputeCluster = vsphere('data-vsphere-compute-cluster', 'DataV
 const DataVsphereDatastore = vsphere('data-vsphere-datastore', 'DataVsphereDatastore');
 const DataVsphereNetwork = vsphere('data-vsphere-network', 'DataVsphereNetwork');
 const DataVsphereHost = vsphere('data-vsphere-host', 'DataVsphereHost');
-const DataVsphereOvfVmTemplate = vsphere('data-vsphere-ovf-vm-template', 'DataVsphereOvfVmTemplate');
 const Folder = vsphere('folder', 'Folder');
 const Role = vsphere('role', 'Role');
 const EntityPermissions = vsphere('entity-permissions', 'EntityPermissions');
-const VirtualMachine = vsphere('virtual-machine', 'VirtualMachine');
 const KubernetesProvider = kubernetes('provider', 'KubernetesProvider');
 const Secret = kubernetes('secret', 'Secret');
 
@@ -70,41 +68,44 @@ class KkpSeedStack extends TerraformStack {
     const kkpRoot = folder(kkpRootScope, 'Folder', 'kkp');
     const templates = folder(new Construct(this, 'Templates'), 'Folder', 'kkp/templates', kkpRoot);
 
-    // VM templates.
-    const ovfNetworkMap = { 'VM Network': networks[0].id };
-    const importHost = new DataVsphereHost(inventory, `Host-_${DC}_host_${hostId(HOSTS[0])}`, { name: HOSTS[0], datacenterId });
-    const template = (id, name, source, os) => {
-      const scope = new Construct(this, id);
-      const placement = { resourcePoolId: cluster.resourcePoolId, hostSystemId: importHost.id, datastoreId: datastores[0].id };
-      const ovf = new DataVsphereOvfVmTemplate(scope, 'Ovf', { name, ...placement, diskProvisioning: 'thin', ovfNetworkMap, ...source });
-      new VirtualMachine(scope, 'Vm', {
-        name,
-        folder: 'kkp/templates',
-        datacenterId,
-        ...placement,
-        numCpus: ovf.numCpus,
-        numCoresPerSocket: ovf.numCoresPerSocket,
-        memory: ovf.memory,
-        guestId: ovf.guestId,
-        firmware: ovf.firmware,
-        scsiType: ovf.scsiType,
-        enableDiskUuid: true,
-        waitForGuestNetTimeout: 0,
-        waitForGuestIpTimeout: 0,
-        networkInterface: [{ networkId: networks[0].id, adapterType: 'vmxnet3' }],
-        cdrom: [{ clientDevice: true }],
-        ovfDeploy: { ...source, diskProvisioning: 'thin', ovfNetworkMap },
+    // VM templates: imported through the vSphere API by the library's template-import command (never powered on,
+    // marked as template), run by a terraform_data's provisioners; the import is replaced when its input changes.
+    const template = (id, name, source, sourceKind, os) => {
+      const input = {
+        template: name,
+        os,
+        source_kind: sourceKind,
+        source,
+        datacenter: `/${DC}`,
+        folder: `/${DC}/vm/kkp/templates`,
+        resource_pool: `/${DC}/host/cluster-1/Resources`,
+        host: HOSTS[0],
+        datastore: `/${DC}/datastore/${DATASTORES[0]}`,
+        network: `/${DC}/network/${NETWORKS[0]}`,
+        ovf_network: 'VM Network',
+        disk_provisioning: 'thin',
+        enable_disk_uuid: true,
+        power_on: false,
+        mark_as_template: true,
+        allow_unverified_ssl_cert: false,
+        vapp_properties: [],
+      };
+      const environment = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
+      new DataResource(new Construct(this, id), 'Import', {
+        input,
+        triggersReplace: input,
         dependsOn: [templates],
-        lifecycle: { ignoreChanges: ['disk', 'vapp', 'host_system_id'] },
+        provisioners: [
+          { type: 'local-exec', when: 'create', command: 'npx --no-install cdktf-kkp-vsphere template-import', environment },
+          { type: 'local-exec', when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere template-remove', environment },
+        ],
       });
       return { os, name };
     };
     const vmTemplates = [
-      template('UbuntuTemplate', 'kkp-ubuntu-22.04', {
-        remoteOvfUrl: 'https://cloud-images.ubuntu.com/releases/22.04/release/ubuntu-22.04-server-cloudimg-amd64.ova',
-        allowUnverifiedSslCert: false,
-      }, 'ubuntu'),
-      template('RockyTemplate', 'kkp-rockylinux-9', { localOvfPath: path.join(IMAGE_DIR, 'kkp-rockylinux-9.ovf') }, 'rockylinux'),
+      template('UbuntuTemplate', 'kkp-ubuntu-22.04',
+        'https://cloud-images.ubuntu.com/releases/22.04/release/ubuntu-22.04-server-cloudimg-amd64.ova', 'url', 'ubuntu'),
+      template('RockyTemplate', 'kkp-rockylinux-9', path.join(IMAGE_DIR, 'kkp-rockylinux-9.ovf'), 'file', 'rockylinux'),
     ];
 
     // Roles.
