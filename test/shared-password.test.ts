@@ -36,3 +36,30 @@ test.each(['2.12', '2.31'] as KkpRelease[])('KKP %s: a shared TerraformVariable 
   // Every cluster's precondition checks the shared variable.
   expect(fromVariable.match(/!strcontains\(var\.storage_password, \\"\\\\n\\"\)/g)).toHaveLength(release === '2.12' ? 6 : 3);
 });
+
+test('a TerraformVariable password with a default is refused at synth, like its stringValue', () => {
+  const stack = new TerraformStack(Testing.app(), 'seed');
+  const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
+  const datacenter = new KkpDatacenterSpec(stack, 'Datacenter', {
+    name: 'dc-1', inventory, endpoint: 'https://vcenter.example.com', datastore: inventory.datastore('ds-1'),
+    cluster: inventory.computeCluster('cluster-1'), templates: { ubuntu: 'ubuntu-22.04' },
+  });
+  const password = new TerraformVariable(stack, 'storage_password', { type: 'string', sensitive: true, default: 'hunter2' });
+  new KkpUserCluster(stack, 'Cluster', {
+    datacenter,
+    roles: new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0' }),
+    clusterId: 'a1',
+    machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-machine-controller',
+    cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage',
+    cloudConfigPassword: password,
+    seedKubernetesProvider: new KubernetesProvider(stack, 'kubernetes', {}),
+  });
+  let message = '';
+  try {
+    Testing.synth(stack);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toMatch(/KkpUserCluster prop cloudConfigPassword/);
+  expect(message).not.toContain('hunter2');
+});
