@@ -5,7 +5,7 @@
 // Usage: node hand-written.js [N] [--package-root]   (--package-root: import the providers from their package roots)
 'use strict';
 const path = require('path');
-const { App, DataResource, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
+const { App, DataResource, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable, Token } = require('cdktf');
 const { Construct } = require('constructs');
 const { userClusters, clusterCount, IMAGE_DIR } = require('./scenario');
 // The roles of KKP 2.31's vSphere page for vSphere 8.0, as a team copies them from the documentation.
@@ -38,7 +38,7 @@ const DC = 'dc-1';
 const SERVER = 'vcenter.dc-1.example.com';
 const STORAGE = 'VSPHERE.LOCAL\\kkp-storage';
 const MACHINE_CONTROLLER = 'VSPHERE.LOCAL\\kkp-machine-controller';
-const ADMINS = { userOrGroup: 'VSPHERE.LOCAL\\Administrators', isGroup: true, propagate: true, roleId: '-1' };
+const READ_ONLY = 'Read-only';
 const DATASTORES = ['ds-ssd-1', 'ds-ssd-2'];
 const NETWORKS = ['kkp-workers', 'kkp-storage'];
 const HOSTS = ['esxi-01.dc-1.example.com', 'esxi-02.dc-1.example.com'];
@@ -47,9 +47,9 @@ const hostId = (name) => name.replace(/[^A-Za-z0-9_-]+/g, '_');
 class KkpSeedStack extends TerraformStack {
   constructor(scope, id, clusters) {
     super(scope, id);
-    const user = new TerraformVariable(this, 'vsphere_user', { type: 'string', sensitive: true, description: 'vCenter user that applies this stack' });
-    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true, description: 'its password' });
-    new VsphereProvider(this, 'vsphere', { user: user.stringValue, password: password.stringValue });
+    // null: the provider reads VSPHERE_USER and VSPHERE_PASSWORD, as the grant and revoke commands do.
+    const fromEnvironment = Token.asString(Token.nullValue());
+    new VsphereProvider(this, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
 
     // Look-ups, once each.
     const inventory = new Construct(this, 'Inventory');
@@ -59,7 +59,8 @@ class KkpSeedStack extends TerraformStack {
     const cluster = new DataVsphereComputeCluster(inventory, `ComputeCluster-_${DC}_host_cluster-1`, { name: 'cluster-1', datacenterId });
     const datastores = DATASTORES.map((name) => new DataVsphereDatastore(inventory, `Datastore-_${DC}_datastore_${name}`, { name, datacenterId }));
     const networks = NETWORKS.map((name) => new DataVsphereNetwork(inventory, `Network-_${DC}_network_${name}`, { name, datacenterId }));
-    const nodeHosts = HOSTS.map((name) => new DataVsphereHost(inventory, `HostEntity-_${DC}_host_cluster-1_${hostId(name)}`, { name, datacenterId }));
+    // Looked up as the library does, though additive grants name objects by path.
+    HOSTS.forEach((name) => new DataVsphereHost(inventory, `HostEntity-_${DC}_host_cluster-1_${hostId(name)}`, { name, datacenterId }));
 
     // Folders: KKP's root, the templates, and the groups the user-cluster folders sit in.
     const folder = (scope, id, folderPath, parent) =>
@@ -112,37 +113,48 @@ class KkpSeedStack extends TerraformStack {
     const rolesScope = new Construct(this, 'Roles');
     const role = {};
     for (const [name, privileges] of Object.entries(ROLE_PRIVILEGES)) {
-      role[name] = new Role(new Construct(rolesScope, name), 'Role', { name: `kkp-${name}`, rolePrivileges: privileges }).id;
+      role[name] = new Role(new Construct(rolesScope, name), 'Role', { name: `kkp-${name}`, rolePrivileges: privileges });
     }
 
-    // Grants, per object: one vsphere_entity_permissions each, principals sorted case-insensitively.
+    // Grants. The stack's own folders: one vsphere_entity_permissions each, principals sorted case-insensitively.
+    // Shared objects (vCenter root, datacenter, cluster, hosts, datastores, networks): additive grants, one instance
+    // per (object, principal) of a terraform_data whose provisioners run the library's grant and revoke commands.
     const objects = new Map();
-    const on = (id, entityId, entityType, kept) => {
-      if (!objects.has(id)) objects.set(id, { entityId, entityType, permissions: kept ? [ADMINS] : [] });
+    const owned = (id, entityId) => {
+      if (!objects.has(id)) objects.set(id, { entityId, entityType: 'Folder', permissions: [] });
       return objects.get(id);
     };
-    const grant = (object, principal, roleId, propagate) =>
-      object.permissions.push({ userOrGroup: principal, isGroup: false, propagate, roleId });
-    const vcenter = on('Perms-vcenter-root', root.id, 'Folder', true);
-    const dc = on(`Perms-datacenter-${DC}`, datacenterId, 'Datacenter', true);
-    const computeCluster = on(`Perms-cluster-${DC}_host_cluster-1`, cluster.id, 'ClusterComputeResource', true);
-    const datastoreObjects = datastores.map((ds, i) => on(`Perms-datastore-${DC}_datastore_${DATASTORES[i]}`, ds.id, 'Datastore', true));
-    const networkObjects = networks.map((n, i) => on(`Perms-network-${DC}_network_${NETWORKS[i]}`, n.id, n.type, true));
-    const hostObjects = nodeHosts.map((h, i) => on(`Perms-host-${DC}_host_cluster-1_${hostId(HOSTS[i])}`, h.id, 'HostSystem', true));
-    const rootFolder = on(`Perms-folder-${DC}_vm_kkp`, kkpRoot.id, 'Folder', false);
-    const templateFolder = on(`Perms-folder-${DC}_vm_kkp_templates`, templates.id, 'Folder', false);
+    const additive = [];
+    const sharedObject = (object, kind, entityType) => ({ shared: true, object, kind, entityType });
+    const grant = (target, principal, roleName, propagate) => {
+      if (target.shared) {
+        const { object, kind, entityType } = target;
+        additive.push({ object, principal, isGroup: false, role: roleName, propagate, adopt: false, kind, ...(entityType ? { entityType } : {}) });
+      } else {
+        target.permissions.push({ userOrGroup: principal, isGroup: false, propagate, roleId: roleName === READ_ONLY ? '-2' : role[roleName.slice('kkp-'.length)].id });
+      }
+    };
+    const vcenter = sharedObject('/', 'vcenter', 'Folder');
+    const dc = sharedObject(`/${DC}`, 'datacenter', 'Datacenter');
+    const computeCluster = sharedObject(`/${DC}/host/cluster-1`, 'cluster', 'ClusterComputeResource');
+    const datastoreObjects = DATASTORES.map((name) => sharedObject(`/${DC}/datastore/${name}`, 'datastore', 'Datastore'));
+    // A network's managed object type is known only to the data source, at plan time.
+    const networkObjects = NETWORKS.map((name) => sharedObject(`/${DC}/network/${name}`, 'network', undefined));
+    const hostObjects = HOSTS.map((name) => sharedObject(`/${DC}/host/cluster-1/${name}`, 'host', 'HostSystem'));
+    const rootFolder = owned(`Perms-folder-${DC}_vm_kkp`, kkpRoot.id);
+    const templateFolder = owned(`Perms-folder-${DC}_vm_kkp_templates`, templates.id);
 
-    grant(vcenter, STORAGE, role['k8c-ccm-storage-cns'], false);
-    for (const f of [rootFolder, templateFolder]) grant(f, STORAGE, role['k8c-ccm-storage-vmfolder-propagate'], true);
-    for (const d of datastoreObjects) grant(d, STORAGE, role['k8c-ccm-storage-datastore-propagate'], true);
-    grant(dc, STORAGE, '-2', false);
-    for (const h of hostObjects) grant(h, STORAGE, '-2', false);
-    grant(vcenter, MACHINE_CONTROLLER, role['k8c-user-vcenter'], false);
-    grant(dc, MACHINE_CONTROLLER, role['k8c-user-datacenter'], false);
-    grant(computeCluster, MACHINE_CONTROLLER, role['k8c-user-cluster-propagate'], true);
-    for (const n of networkObjects) grant(n, MACHINE_CONTROLLER, role['k8c-network-attach'], false);
-    for (const d of datastoreObjects) grant(d, MACHINE_CONTROLLER, role['k8c-user-datastore-propagate'], true);
-    for (const f of [rootFolder, templateFolder]) grant(f, MACHINE_CONTROLLER, role['k8c-user-folder-propagate'], true);
+    grant(vcenter, STORAGE, 'kkp-k8c-ccm-storage-cns', false);
+    for (const f of [rootFolder, templateFolder]) grant(f, STORAGE, 'kkp-k8c-ccm-storage-vmfolder-propagate', true);
+    for (const d of datastoreObjects) grant(d, STORAGE, 'kkp-k8c-ccm-storage-datastore-propagate', true);
+    grant(dc, STORAGE, READ_ONLY, false);
+    for (const h of hostObjects) grant(h, STORAGE, READ_ONLY, false);
+    grant(vcenter, MACHINE_CONTROLLER, 'kkp-k8c-user-vcenter', false);
+    grant(dc, MACHINE_CONTROLLER, 'kkp-k8c-user-datacenter', false);
+    grant(computeCluster, MACHINE_CONTROLLER, 'kkp-k8c-user-cluster-propagate', true);
+    for (const n of networkObjects) grant(n, MACHINE_CONTROLLER, 'kkp-k8c-network-attach', false);
+    for (const d of datastoreObjects) grant(d, MACHINE_CONTROLLER, 'kkp-k8c-user-datastore-propagate', true);
+    for (const f of [rootFolder, templateFolder]) grant(f, MACHINE_CONTROLLER, 'kkp-k8c-user-folder-propagate', true);
 
     // KKP's datacenter spec.
     const templateLines = vmTemplates.sort((a, b) => a.os.localeCompare(b.os)).map((t) => `          ${t.os}: ${t.name}\n`).join('');
@@ -175,17 +187,17 @@ class KkpSeedStack extends TerraformStack {
       if (!groups.has(group)) groups.set(group, folder(new Construct(kkpRootScope, `Group-${group.replace(/[^A-Za-z0-9_-]+/g, '_')}`), 'Folder', `kkp/${group}`, kkpRoot));
       const folderPath = `kkp/${group}/${name}`;
       const clusterFolder = folder(new Construct(scope, 'Folder'), 'Folder', folderPath, groups.get(group));
-      const permissions = on(`Perms-folder-${DC}_vm_${folderPath.replace(/\//g, '_')}`, clusterFolder.id, 'Folder', false);
-      grant(permissions, MACHINE_CONTROLLER, role['k8c-user-folder-propagate'], true);
+      const permissions = owned(`Perms-folder-${DC}_vm_${folderPath.replace(/\//g, '_')}`, clusterFolder.id);
+      grant(permissions, MACHINE_CONTROLLER, 'kkp-k8c-user-folder-propagate', true);
       const datastore = line.datastore ?? 0;
 
       let credentials = shared;
       let storageUser = STORAGE;
       if (line.storagePrincipal !== undefined) {
         storageUser = line.storagePrincipal;
-        grant(permissions, storageUser, role['k8c-ccm-storage-vmfolder-propagate'], true);
-        grant(datastoreObjects[datastore], storageUser, role['k8c-ccm-storage-datastore-propagate'], true);
-        grant(dc, storageUser, '-2', false);
+        grant(permissions, storageUser, 'kkp-k8c-ccm-storage-vmfolder-propagate', true);
+        grant(datastoreObjects[datastore], storageUser, 'kkp-k8c-ccm-storage-datastore-propagate', true);
+        grant(dc, storageUser, READ_ONLY, false);
         const variable = new TerraformVariable(scope, 'password-variable', {
           type: 'string',
           sensitive: true,
@@ -238,6 +250,28 @@ class KkpSeedStack extends TerraformStack {
       object.permissions.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       new EntityPermissions(permissionsScope, id, object);
     }
+    const instances = Object.fromEntries(
+      additive.map((g) => [`${g.object} user ${g.principal.toLowerCase()}`, g]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    const grantInput = '${jsonencode(self.input)}';
+    const grants = new DataResource(permissionsScope, 'AdditiveGrants', {
+      input: Token.asAny('${each.value}'),
+      // Replaced when what vCenter holds would change (vCenter ignores the principal's case).
+      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.isGroup, each.value.role, each.value.propagate]}'),
+      lifecycle: { createBeforeDestroy: true },
+      // The roles the grants name exist before them and outlive them.
+      dependsOn: ['k8c-ccm-storage-datastore-propagate', 'k8c-user-datastore-propagate', 'k8c-ccm-storage-cns', 'k8c-user-vcenter',
+        'k8c-user-datacenter', 'k8c-user-cluster-propagate', 'k8c-network-attach'].map((name) => role[name]),
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: 'cdktf-kkp-vsphere grant --stack',
+          environment: { KKP_VSPHERE_GRANT: grantInput, KKP_VSPHERE_STACK_ROLES: JSON.stringify(Object.keys(ROLE_PRIVILEGES).map((n) => `kkp-${n}`).sort()) },
+        },
+        { type: 'local-exec', when: 'destroy', command: 'cdktf-kkp-vsphere revoke --stack', environment: { KKP_VSPHERE_GRANT: grantInput } },
+      ],
+    });
+    grants.addOverride('for_each', instances);
   }
 }
 

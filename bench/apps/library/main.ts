@@ -3,7 +3,7 @@
 // `cdktf init` TypeScript app runs it (`npx ts-node main.ts`, tsconfig.json here is cdktf init's).
 // Usage: node main.js [N]   (N user clusters, default 3 = the example)
 import * as path from 'path';
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -11,15 +11,12 @@ import {
   KkpDatacenterSpec,
   KkpRoles,
   KkpUserCluster,
-  PredefinedRole,
-  Principal,
   SeedPermissions,
   UserClusterPermissions,
   VmFolder,
   VmTemplate,
   VmTemplateSource,
   VsphereInventory,
-  VspherePermissions,
 } from 'cdktf-kkp-vsphere';
 
 interface UserClusterLine {
@@ -38,9 +35,9 @@ const scenario = require('../scenario') as {
 class KkpSeedStack extends TerraformStack {
   constructor(scope: Construct, id: string, clusters: readonly UserClusterLine[]) {
     super(scope, id);
-    const user = new TerraformVariable(this, 'vsphere_user', { type: 'string', sensitive: true, description: 'vCenter user that applies this stack' });
-    const password = new TerraformVariable(this, 'vsphere_password', { type: 'string', sensitive: true, description: 'its password' });
-    new VsphereProvider(this, 'vsphere', { user: user.stringValue, password: password.stringValue });
+    // null: the provider reads VSPHERE_USER and VSPHERE_PASSWORD, as the grant and revoke commands do.
+    const fromEnvironment = Token.asString(Token.nullValue());
+    new VsphereProvider(this, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
 
     const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
     const cluster = inventory.computeCluster('cluster-1');
@@ -112,11 +109,7 @@ class KkpSeedStack extends TerraformStack {
         ...shared,
       });
     }
-
-    const admins = { principal: Principal.group('VSPHERE.LOCAL\\Administrators'), role: PredefinedRole.ADMINISTRATOR, propagate: true };
-    for (const sharedObject of [inventory.vcenter(), inventory.datacenter, cluster, ...hosts, ...datastores, ...networks]) {
-      VspherePermissions.manageAuthoritatively(sharedObject, { keep: [admins] });
-    }
+    // The vCenter root, datacenter, cluster, hosts, datastores and networks are shared: their grants are additive.
   }
 }
 
