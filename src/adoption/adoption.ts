@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
-import { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
+import type { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
 import { VsphereInventory } from '../inventory';
 import { VspherePermissions } from '../permissions';
 import type { IKkpTemplate } from '../kkp-spec';
@@ -169,6 +169,9 @@ export class AdoptedTemplate extends Construct implements IKkpTemplate {
           `(${adoption.source} lists ${known.length ? known.join(', ') : 'none'}). Check the name, or run discover again.`,
       );
     }
+    // Loaded where used: a synth loads only the provider modules its stack needs.
+    const { DataVsphereVirtualMachine } = require('@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine') as
+      typeof import('@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine');
     this.lookup = new DataVsphereVirtualMachine(this, 'Template', {
       name: this.templateName,
       datacenterId: props.inventory.datacenterId,
