@@ -9,7 +9,6 @@ import { IVsphereEntity } from './inventory';
 import { stackKkpRelease } from './kkp-release';
 import { KkpRelease } from './kkp-spec/releases';
 import { KkpPresetFacts, kkpPresetFacts, kkpPresetFieldReleases } from './kkp-spec/preset';
-import { expectKind } from './permissions/expect';
 import { refuseTemplateSyntax, requireSecretInput } from './synth-checks';
 import { describeValue } from './validation';
 
@@ -138,7 +137,7 @@ export class KkpVspherePreset extends Construct {
     vsphere.username = username;
     vsphere.password = password;
     const networks = (props.networks ?? []).map((n, i) => {
-      expectKind(n, ['network'], `${where} networks[${i}]`);
+      expectEntity(n, ['network'], `${where} networks[${i}]`, "inventory.network('...')");
       return lastSegment(n.inventoryPath);
     });
     if (networks.length) {
@@ -146,7 +145,7 @@ export class KkpVspherePreset extends Construct {
       else vsphere.vmNetName = networks[0];
     }
     if (props.datastore !== undefined) {
-      expectKind(props.datastore, ['datastore', 'datastoreCluster'], `${where} datastore`);
+      expectEntity(props.datastore, ['datastore', 'datastoreCluster'], `${where} datastore`, "inventory.datastore('...') or inventory.datastoreCluster('...')");
       vsphere[props.datastore.kind === 'datastoreCluster' ? 'datastoreCluster' : 'datastore'] = lastSegment(props.datastore.inventoryPath);
     }
     if (props.resourcePool !== undefined) vsphere.resourcePool = checkText(where, 'resourcePool', props.resourcePool);
@@ -206,7 +205,7 @@ function checkRelease(where: string, facts: KkpPresetFacts, props: KkpVspherePre
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
     throw new Error(
-      `${where} name: ${describeValue(name)} is not a Kubernetes object name; give lower-case letters, digits, "-" and "." ` +
+      `${where} name: ${shown(name)} is not a Kubernetes object name; give lower-case letters, digits, "-" and "." ` +
         '(at most 253 characters), e.g. "vsphere-team-a".',
     );
   }
@@ -231,7 +230,7 @@ function checkList(where: string, prop: string, values: unknown, pattern: RegExp
   }
   return values.map((v, i) => {
     if (typeof v !== 'string' || !pattern.test(v)) {
-      throw new Error(`${where} ${prop}[${i}]: ${describeValue(v)} is not ${what}.`);
+      throw new Error(`${where} ${prop}[${i}]: ${shown(v)} is not ${what}.`);
     }
     return v;
   });
@@ -246,6 +245,21 @@ function checkUnique(scope: Construct, name: string, where: string): void {
   }
   names.add(name);
   presetNames.set(stack, names);
+}
+
+/** The entity kinds a prop takes; the Preset carries only the object's name. */
+function expectEntity(entity: IVsphereEntity, kinds: readonly string[], input: string, fix: string): void {
+  if (!entity || typeof entity.kind !== 'string' || typeof entity.inventoryPath !== 'string') {
+    throw new Error(`${input}: expected a vSphere object from VsphereInventory, got ${describeValue(entity)}; pass ${fix}.`);
+  }
+  if (!kinds.includes(entity.kind)) {
+    throw new Error(`${input}: ${entity.inventoryPath} is a ${entity.kind}; pass ${fix}.`);
+  }
+}
+
+/** A name as the user wrote it (names are not secrets); anything else described. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : describeValue(value);
 }
 
 function lastSegment(path: string): string {

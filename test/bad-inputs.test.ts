@@ -14,6 +14,7 @@ import {
   KkpDatacenterSpec,
   KkpRoles,
   KkpUserCluster,
+  KkpVspherePreset,
   UserClusterFolder,
   VsphereRole,
   checkPrivileges,
@@ -914,6 +915,102 @@ add({
     'a.json',
     /is a link to a file outside the synth output directory/,
   ),
+});
+
+// KkpVspherePreset: a KKP Preset on the master cluster (the stack kkp-master, newest release unless given).
+function masterStack(w: World, kkpRelease?: string) {
+  const s = seedStack(w.app, 'kkp-master');
+  new KubernetesProvider(s, 'k8s', {});
+  const inventory = new VsphereInventory(s, 'Inventory', { datacenter: 'dc-7' });
+  if (kkpRelease) new KkpRoles(s, 'Roles', { kkpRelease, vsphereVersion: '8.0' });
+  return { stack: s, inventory };
+}
+const preset = (w: World, props: Record<string, unknown>, kkpRelease?: string, id = 'P') => {
+  const m = masterStack(w, kkpRelease);
+  return new KkpVspherePreset(m.stack, id, { name: 'team-a', username: 'VSPHERE.LOCAL\\kkp-team-a', ...(typeof props === 'function' ? (props as any)(m) : props) } as any);
+};
+for (const [what, password, fix] of tokenPasswords) {
+  ROWS[`KkpVspherePreset password: ${what}`] = {
+    build: (w) => preset(w, (m: { stack: TerraformStack }) => ({ password: password(m.stack) })),
+    input: '[kkp-master/P] KkpVspherePreset prop password',
+    fix: new RegExp(`${fix.source}[^\\n]*, so it would be written into cdk\\.tf\\.json\\. Pass the stringValue of a TerraformVariable with sensitive: true and no default, or leave password out and set TF_VAR_kkp_preset_team_a_password`),
+  };
+}
+add({
+  'KkpVspherePreset password: a literal': {
+    build: (w) => preset(w, { password: SECRET }),
+    input: 'KkpVspherePreset kkp-master/P password',
+    fix: /a literal password would be written into cdk\.tf\.json; pass a token, e\.g\. the stringValue of a TerraformVariable with sensitive: true/,
+  },
+  'KkpVspherePreset on KKP 2.12 (presets came from a file)': {
+    build: (w) => new KkpVspherePreset(w.stack, 'P', { name: 'team-a', username: 'VSPHERE.LOCAL\\kkp-team-a' }),
+    input: 'KkpVspherePreset kkp-seed/P',
+    fix: /KKP 2\.12 reads presets only from a file given to kubermatic-api \(-presets\).*use kkpRelease 2\.13 or later/,
+  },
+  'KkpVspherePreset name: upper case and a space': {
+    build: (w) => preset(w, { name: 'Team A' }),
+    input: 'KkpVspherePreset kkp-master/P name',
+    fix: /"Team A" is not a Kubernetes object name; give lower-case letters, digits, "-" and "\."/,
+  },
+  'KkpVspherePreset name: two presets of one name': {
+    build: (w) => {
+      const m = masterStack(w);
+      new KkpVspherePreset(m.stack, 'A', { name: 'team-a', username: 'VSPHERE.LOCAL\\a' });
+      new KkpVspherePreset(m.stack, 'B', { name: 'team-a', username: 'VSPHERE.LOCAL\\b' });
+    },
+    input: 'KkpVspherePreset kkp-master/B name',
+    fix: /another KkpVspherePreset of this stack already writes Preset "team-a"; give each its own name/,
+  },
+  'KkpVspherePreset basePath on KKP 2.23': {
+    build: (w) => preset(w, { basePath: 'team-a' }, '2.23'),
+    input: 'KkpVspherePreset kkp-master/P basePath',
+    fix: /KKP 2\.23's Preset has no spec\.vsphere\.basePath \(KKP 2\.24 and later has it\)\. Leave basePath out or use a KKP release that has it/,
+  },
+  'KkpVspherePreset requiredEmailDomain on KKP 2.31': {
+    build: (w) => preset(w, { requiredEmailDomain: 'example.com' }),
+    input: 'KkpVspherePreset kkp-master/P requiredEmailDomain',
+    fix: /KKP 2\.31's Preset has no spec\.requiredEmailDomain \(KKP 2\.12 to 2\.19 has it\).*Use requiredEmails instead/,
+  },
+  'KkpVspherePreset requiredEmails on KKP 2.17': {
+    build: (w) => preset(w, { requiredEmails: ['example.com'] }, '2.17'),
+    input: 'KkpVspherePreset kkp-master/P requiredEmails',
+    fix: /KKP 2\.17's Preset has no spec\.requiredEmails \(KKP 2\.18 and later has it\).*Use requiredEmailDomain \(one domain\) instead/,
+  },
+  'KkpVspherePreset networks: two on KKP 2.23': {
+    build: (w) => preset(w, (m: { inventory: VsphereInventory }) => ({ networks: [m.inventory.network('a'), m.inventory.network('b')] }), '2.23'),
+    input: 'KkpVspherePreset kkp-master/P networks',
+    fix: /takes one network \(spec\.vsphere\.vmNetName\); a list \(networks\) arrives in 2\.24\. Give one network/,
+  },
+  'KkpVspherePreset datastore: a network': {
+    build: (w) => preset(w, (m: { inventory: VsphereInventory }) => ({ datastore: m.inventory.network('a') })),
+    input: 'KkpVspherePreset kkp-master/P datastore',
+    fix: /\/dc-7\/network\/a is a network; pass inventory\.datastore\('\.\.\.'\) or inventory\.datastoreCluster\('\.\.\.'\)/,
+  },
+  'KkpVspherePreset projects: a name instead of a project id': {
+    build: (w) => preset(w, { projects: ['Team A'] }),
+    input: 'KkpVspherePreset kkp-master/P projects[0]',
+    fix: /"Team A" is not a KKP project id/,
+  },
+  'KkpVspherePreset projects: an empty list': {
+    build: (w) => preset(w, { projects: [] }),
+    input: 'KkpVspherePreset kkp-master/P projects',
+    fix: /expected a non-empty list.*leave projects out to set no limit/,
+  },
+  'KkpVspherePreset resourcePool: Terraform interpolation': {
+    build: (w) => preset(w, { resourcePool: 'pool-${var.vsphere_password}' }),
+    input: 'KkpVspherePreset kkp-master/P resourcePool',
+    fix: /contains "\$\{", which Terraform evaluates as an interpolation/,
+  },
+  'KkpVspherePreset username: a newline': {
+    build: (w) => preset(w, { username: 'VSPHERE.LOCAL\\kkp\nx' }),
+    input: 'KkpVspherePreset kkp-master/P: prop username',
+    fix: /contains .*which the gcfg cloud-config cannot carry; remove it/,
+  },
+  'KkpVspherePreset: props missing': {
+    build: (w) => new KkpVspherePreset(masterStack(w).stack, 'P', undefined as any),
+    input: 'KkpVspherePreset kkp-master/P',
+    fix: /props are missing; give name and username/,
+  },
 });
 
 // ---- the run ------------------------------------------------------------------------------------------------------
