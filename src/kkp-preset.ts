@@ -3,7 +3,7 @@
 // into each cluster created with it, so the construct writes the Preset object there through a kubernetes provider.
 import { Construct } from 'constructs';
 import { TerraformProvider, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { gcfgCarriable } from './cloud-config-secret';
 import { IVsphereEntity } from './inventory';
 import { stackKkpRelease } from './kkp-release';
@@ -158,6 +158,8 @@ export class KkpVspherePreset extends Construct {
     if (props.enabled !== undefined) spec.enabled = props.enabled;
 
     this.object = { apiVersion: this.apiVersion, kind: 'Preset', metadata: { name: this.presetName }, spec };
+    // Loaded where used: a synth loads only the provider modules its stack needs.
+    const { Manifest } = require('@cdktf/provider-kubernetes/lib/manifest') as typeof import('@cdktf/provider-kubernetes/lib/manifest');
     this.manifest = new Manifest(this, 'Preset', {
       manifest: this.object,
       provider: props.kubernetesProvider,
