@@ -918,20 +918,21 @@ add({
 });
 
 // KkpVspherePreset: a KKP Preset on the master cluster (the stack kkp-master, newest release unless given).
-function masterStack(w: World, kkpRelease?: string) {
+type MasterStack = { stack: TerraformStack; inventory: VsphereInventory };
+function masterStack(w: World, kkpRelease?: '2.17' | '2.23'): MasterStack {
   const s = seedStack(w.app, 'kkp-master');
   new KubernetesProvider(s, 'k8s', {});
   const inventory = new VsphereInventory(s, 'Inventory', { datacenter: 'dc-7' });
   if (kkpRelease) new KkpRoles(s, 'Roles', { kkpRelease, vsphereVersion: '8.0' });
   return { stack: s, inventory };
 }
-const preset = (w: World, props: Record<string, unknown>, kkpRelease?: string, id = 'P') => {
+const preset = (w: World, props: Record<string, unknown> | ((m: MasterStack) => Record<string, unknown>), kkpRelease?: '2.17' | '2.23') => {
   const m = masterStack(w, kkpRelease);
-  return new KkpVspherePreset(m.stack, id, { name: 'team-a', username: 'VSPHERE.LOCAL\\kkp-team-a', ...(typeof props === 'function' ? (props as any)(m) : props) } as any);
+  return new KkpVspherePreset(m.stack, 'P', { name: 'team-a', username: 'VSPHERE.LOCAL\\kkp-team-a', ...(typeof props === 'function' ? props(m) : props) } as any);
 };
 for (const [what, password, fix] of tokenPasswords) {
   ROWS[`KkpVspherePreset password: ${what}`] = {
-    build: (w) => preset(w, (m: { stack: TerraformStack }) => ({ password: password(m.stack) })),
+    build: (w) => preset(w, (m) => ({ password: password(m.stack) })),
     input: '[kkp-master/P] KkpVspherePreset prop password',
     fix: new RegExp(`${fix.source}[^\\n]*, so it would be written into cdk\\.tf\\.json\\. Pass the stringValue of a TerraformVariable with sensitive: true and no default, or leave password out and set TF_VAR_kkp_preset_team_a_password`),
   };
@@ -977,12 +978,12 @@ add({
     fix: /KKP 2\.17's Preset has no spec\.requiredEmails \(KKP 2\.18 and later has it\).*Use requiredEmailDomain \(one domain\) instead/,
   },
   'KkpVspherePreset networks: two on KKP 2.23': {
-    build: (w) => preset(w, (m: { inventory: VsphereInventory }) => ({ networks: [m.inventory.network('a'), m.inventory.network('b')] }), '2.23'),
+    build: (w) => preset(w, (m) => ({ networks: [m.inventory.network('a'), m.inventory.network('b')] }), '2.23'),
     input: 'KkpVspherePreset kkp-master/P networks',
     fix: /takes one network \(spec\.vsphere\.vmNetName\); a list \(networks\) arrives in 2\.24\. Give one network/,
   },
   'KkpVspherePreset datastore: a network': {
-    build: (w) => preset(w, (m: { inventory: VsphereInventory }) => ({ datastore: m.inventory.network('a') })),
+    build: (w) => preset(w, (m) => ({ datastore: m.inventory.network('a') })),
     input: 'KkpVspherePreset kkp-master/P datastore',
     fix: /\/dc-7\/network\/a is a network; pass inventory\.datastore\('\.\.\.'\) or inventory\.datastoreCluster\('\.\.\.'\)/,
   },

@@ -60,7 +60,7 @@ function world(kkpRelease?: KkpRelease) {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'kkp-master');
   // The inventory's look-ups (datastore, network names) check at plan time that the objects exist.
-  new VsphereProvider(stack, 'vsphere', {});
+  new VsphereProvider(stack, 'vsphere', { user: '${var.vsphere_user}', password: '${var.vsphere_password}' });
   const master = new KubernetesProvider(stack, 'kubernetes-master', { alias: 'master', configPath: 'kubeconfigs/master' });
   const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
   if (kkpRelease) new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0', kkpRelease });
