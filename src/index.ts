@@ -78,7 +78,7 @@ export { CloudConfigSecret } from './cloud-config-secret';
 export type { CloudConfigSecretProps, KkpCloudConfigSecretProps, CsiVsphereConfSecretProps, CloudConfigSecretPlacement } from './cloud-config-secret';
 export { VmTemplate, VmTemplateSource } from './vm-template';
 export type { VmTemplateProps, VmTemplatePerNetworkProps, VmTemplateSourceOptions, ConvertedImageRef, DiskProvisioning, UrlSecret, UrlSecretPart } from './vm-template';
-export { DEFAULT_TEMPLATE_COMMAND, TEMPLATE_COMMAND_CONTEXT } from './vm-template';
+export { DEFAULT_CLI_COMMAND, CLI_COMMAND_CONTEXT } from './provisioner-command';
 export type { TemplateImportSpec } from './vm-template-spec';
 export { VM_IMAGE_PRESETS, vmImagePreset } from './vm-template-presets';
 export type { VmImagePreset, VmImagePresetName, VmImageFormat } from './vm-template-presets';

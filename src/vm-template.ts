@@ -20,6 +20,7 @@ import {
   templateInventoryPath,
 } from './vm-template-spec';
 import { redactUrl } from './validation';
+import { cliCommand } from './provisioner-command';
 
 export type { DiskProvisioning, UrlSecretPart } from './vm-template-spec';
 
@@ -214,7 +215,8 @@ export interface VmTemplateProps {
   readonly markAsTemplate?: boolean;
   /**
    * How the provisioners run this package's CLI, from terraform's working directory (`cdktf.out/stacks/<stack>`).
-   * @default - the `cdktf-kkp-vsphere:command` context value, else 'npx --no-install cdktf-kkp-vsphere'
+   * @default - the `cdktf-kkp-vsphere:command` context value, else 'npx --no-install cdktf-kkp-vsphere' (the same
+   * command the additive grants run)
    */
   readonly command?: string;
 }
@@ -224,11 +226,6 @@ export interface VmTemplatePerNetworkProps extends Omit<VmTemplateProps, 'networ
   /** One template per network, named `<name>-<network name>`. */
   readonly networks: ReadonlyArray<IVsphereEntity | string>;
 }
-
-/** The command the provisioners run when neither `command` nor the context names one. */
-export const DEFAULT_TEMPLATE_COMMAND = 'npx --no-install cdktf-kkp-vsphere';
-/** Context key for the command of every VmTemplate in the app. */
-export const TEMPLATE_COMMAND_CONTEXT = 'cdktf-kkp-vsphere:command';
 
 /**
  * A VM template for machine-controller, imported from an OVA/OVF by a `terraform_data` whose create provisioner runs
@@ -359,10 +356,7 @@ export class VmTemplate extends Construct {
       mark_as_template: props.markAsTemplate ?? true,
     };
 
-    const command = props.command ?? (this.node.tryGetContext(TEMPLATE_COMMAND_CONTEXT) as string | undefined) ?? DEFAULT_TEMPLATE_COMMAND;
-    if (typeof command !== 'string' || command.trim() === '') {
-      throw new Error(`${where}: command is empty; give how to run cdktf-kkp-vsphere, e.g. "${DEFAULT_TEMPLATE_COMMAND}".`);
-    }
+    const command = cliCommand(this, where, props.command);
     // The provisioners read everything from their environment: the spec as the resource stores it, the resource's
     // id as owner mark, the URL secret from the sensitive variable (terraform hides the output of a provisioner
     // whose configuration holds a sensitive value). Destroy provisioners may refer to self only.

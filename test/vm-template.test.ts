@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { VmFolder, VsphereInventory } from '../src';
+import { CLI_COMMAND_CONTEXT, DEFAULT_CLI_COMMAND, PredefinedRole, VmFolder, VsphereInventory, VspherePermissions } from '../src';
 import { VmTemplate, VmTemplateProps, VmTemplateSource } from '../src/vm-template';
 import { VM_IMAGE_PRESETS } from '../src/vm-template-presets';
 import { parseTemplateImportSpec } from '../src/vm-template-spec';
@@ -144,6 +144,29 @@ describe('VmTemplate synthesizes one terraform_data: what is imported, in words,
     const r = only(JSON.parse(Testing.synth(stack)));
     expect(r.provisioner.map((p: any) => p['local-exec'].command)).toEqual(['node ./lib/cli/main.js template-import', 'node ./lib/cli/main.js template-remove']);
     expect(r.input.folder).toBe('/dc-1/vm');
+  });
+
+  test('one default and one context key for every provisioner: additive grants and template imports run the same command', () => {
+    const build = (context?: Record<string, unknown>) => {
+      const stack = newStack(context);
+      const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
+      new VmTemplate(stack, 'T', { inventory, folder: '', network: 'n', datastore: 'd', resourcePool: 'c/Resources', source: VmTemplateSource.preset('ubuntu-22.04') });
+      VspherePermissions.grant({ principal: 'A\\mc', role: PredefinedRole.READ_ONLY, entity: inventory.datastore('d'), propagate: false });
+      const json = synthJson(stack);
+      const commands = (r: any) => r.provisioner.map((p: any) => p['local-exec'].command);
+      const grants = Object.values<any>(json.resource.terraform_data).find((r) => r['//']?.kkp?.management === 'additive');
+      return { template: commands(only(json)), grants: commands(grants) };
+    };
+    expect(build()).toEqual({
+      template: [`${DEFAULT_CLI_COMMAND} template-import`, `${DEFAULT_CLI_COMMAND} template-remove`],
+      grants: [`${DEFAULT_CLI_COMMAND} grant --stack`, `${DEFAULT_CLI_COMMAND} revoke --stack`],
+    });
+    expect(DEFAULT_CLI_COMMAND).toBe('npx --no-install cdktf-kkp-vsphere');
+    expect(build({ [CLI_COMMAND_CONTEXT]: 'node /opt/kkp/main.js' })).toEqual({
+      template: ['node /opt/kkp/main.js template-import', 'node /opt/kkp/main.js template-remove'],
+      grants: ['node /opt/kkp/main.js grant --stack', 'node /opt/kkp/main.js revoke --stack'],
+    });
+    expect(() => build({ [CLI_COMMAND_CONTEXT]: ' ' })).toThrow(/the context value cdktf-kkp-vsphere:command is empty or not a string; give how to run cdktf-kkp-vsphere/);
   });
 
   test('a datastore cluster and entities from the inventory give their inventory paths', () => {

@@ -16,11 +16,10 @@ import {
 } from './additive-model';
 import { Principal } from './principal';
 import { IVsphereRole, VsphereRole, stackRoleNames } from './role';
+import { cliCommand } from '../provisioner-command';
 
 export type { Management } from './additive-model';
 
-/** The command the additive grants' provisioners run; `npx cdktf deploy` puts the package's bin on PATH. */
-export const GRANT_COMMAND = 'cdktf-kkp-vsphere';
 
 /** One grant: a principal gets a role on an object. */
 export interface GrantOptions {
@@ -274,6 +273,8 @@ export class VspherePermissions extends Construct {
    */
   private createAdditiveGrants(): DataResource {
     const self = '${jsonencode(self.input)}';
+    // The same command as every other provisioner of the library (src/provisioner-command.ts).
+    const command = cliCommand(this, `VspherePermissions ${this.node.path}`);
     const block = new DataResource(this, 'AdditiveGrants', {
       input: Token.asAny('${each.value}') as any,
       // Replaced when what vCenter holds would change; the principal's case is not part of it (vCenter ignores it),
@@ -286,10 +287,10 @@ export class VspherePermissions extends Construct {
       provisioners: [
         {
           type: 'local-exec',
-          command: `${GRANT_COMMAND} grant --stack`,
+          command: `${command} grant --stack`,
           environment: { [GRANT_ENV]: self, [STACK_ROLES_ENV]: Lazy.stringValue({ produce: () => escapeTemplate(JSON.stringify(stackRoleNames(TerraformStack.of(this)))) }) },
         },
-        { type: 'local-exec', when: 'destroy', command: `${GRANT_COMMAND} revoke --stack`, environment: { [GRANT_ENV]: self } },
+        { type: 'local-exec', when: 'destroy', command: `${command} revoke --stack`, environment: { [GRANT_ENV]: self } },
       ],
     });
     block.addOverride('for_each', Lazy.anyValue({ produce: () => this.renderAdditiveInstances() }));

@@ -31,7 +31,8 @@ afterAll(() => {
 
 /** The stack's additive block plus a logging stand-in for each role, at `terraform_data.<role resource name>`. */
 function config(mergeOnDatastore: boolean): object {
-  const stack = newStack();
+  // The stand-in on PATH, by its bare name (the default `npx --no-install ...` would look for an installed package).
+  const stack = newStack({ 'cdktf-kkp-vsphere:command': 'cdktf-kkp-vsphere' });
   const inventory = new VsphereInventory(stack, 'Inv', { datacenter: 'dc-1' });
   const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
   const ds = inventory.datastore('ds-1');

@@ -44,11 +44,11 @@ describe('additive grants', () => {
       provisioner: [
         {
           'local-exec': {
-            command: 'cdktf-kkp-vsphere grant --stack',
+            command: 'npx --no-install cdktf-kkp-vsphere grant --stack',
             environment: { KKP_VSPHERE_GRANT: '${jsonencode(self.input)}', KKP_VSPHERE_STACK_ROLES: '["kkp-k8c-user-datastore-propagate"]' },
           },
         },
-        { 'local-exec': { when: 'destroy', command: 'cdktf-kkp-vsphere revoke --stack', environment: { KKP_VSPHERE_GRANT: '${jsonencode(self.input)}' } } },
+        { 'local-exec': { when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere revoke --stack', environment: { KKP_VSPHERE_GRANT: '${jsonencode(self.input)}' } } },
       ],
       '//': expect.objectContaining({
         kkp: {

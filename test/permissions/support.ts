@@ -3,8 +3,9 @@ import { Testing, TerraformStack } from 'cdktf';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 
-export function newStack(): TerraformStack {
-  const app = Testing.app();
+/** A stack with a vSphere provider; `context` is the app's (e.g. the provisioners' command). */
+export function newStack(context?: Record<string, unknown>): TerraformStack {
+  const app = Testing.app(context ? { context } : undefined);
   const stack = new TerraformStack(app, 'test');
   new VsphereProvider(stack, 'vsphere', { user: '${var.u}', password: '${var.p}' });
   return stack;
