@@ -3,10 +3,11 @@
 // powered on, disk.enableUUID, Flatcar's vApp properties, marked as template. Not a vsphere_virtual_machine: the
 // provider powers every VM it creates on (OVF imports included) and cannot mark templates, and a template that has
 // booted once has spent its first boot (Flatcar's Ignition runs only then).
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { Annotations, DataResource, TerraformStack, TerraformVariable } from 'cdktf';
+import { Annotations, App, DataResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from './inventory';
 import { VmFolder } from './vm-folder';
 import { KKP_VSPHERE_OPERATING_SYSTEMS, KkpOperatingSystem, isKkpOperatingSystem } from './kkp-spec';
@@ -21,6 +22,7 @@ import {
 } from './vm-template-spec';
 import { redactUrl } from './validation';
 import { cliCommand } from './provisioner-command';
+import type { KkpTemplateMetadata } from './report/metadata';
 
 export type { DiskProvisioning, UrlSecretPart } from './vm-template-spec';
 
@@ -335,11 +337,14 @@ export class VmTemplate extends Construct {
     claimName(this, dc, this.templateName, where);
 
     const secret = source.urlSecret;
+    // A local file is written relative to terraform's working directory (where template-import resolves it), so the
+    // synthesized stack does not depend on where the checkout lives; the image is identified by content.
+    const local = source.kind === 'local' ? localSource(this, source.location) : undefined;
     this.importSpec = {
       template: this.templateName,
       os,
       source_kind: source.kind === 'remote' ? 'url' : 'file',
-      source: source.location,
+      source: local ? local.written : source.location,
       ...(secret ? { source_secret: { part: secret.part, variable: `var.${secret.variable.friendlyUniqueId}` } } : {}),
       allow_unverified_ssl_cert: props.allowUnverifiedSslCert ?? false,
       datacenter: `/${dc}`,
@@ -361,10 +366,13 @@ export class VmTemplate extends Construct {
     // id as owner mark, the URL secret from the sensitive variable (terraform hides the output of a provisioner
     // whose configuration holds a sensitive value). Destroy provisioners may refer to self only.
     const env = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
+    // Any change of what is imported means a new import (the old one is removed first). A local image counts by its
+    // file name and content, not by where it lies: another checkout, or another output directory, changes `input`
+    // in place (terraform_data runs no provisioner for that) and replaces nothing.
+    const { source: _where, ...rest } = this.importSpec;
     this.resource = new DataResource(this, 'Import', {
       input: this.importSpec,
-      // Any change of what is imported means a new import (the old one is removed first).
-      triggersReplace: this.importSpec,
+      triggersReplace: { ...rest, source: local ? local.image : source.location },
       dependsOn: folder instanceof VmFolder ? [folder.resource] : undefined,
       provisioners: [
         {
@@ -377,26 +385,91 @@ export class VmTemplate extends Construct {
       ],
     });
 
-    if (source.kind === 'local' && !fs.existsSync(source.location)) {
+    if (local && !local.exists) {
       Annotations.of(this).addWarning(
         `${where}: ${source.location} does not exist on this machine; terraform apply reads it where it runs ` +
-          '(run convert-image there first).',
+          '(run convert-image there first). Until it exists at synth, the template is identified by its file name only: ' +
+          'a changed image of the same name does not replace it.',
       );
     }
 
-    this.resource.addOverride('//.kkp', {
+    const metadata: KkpTemplateMetadata = {
       template: this.templateName,
       os: this.osKey,
-      source: source.presetName ? `preset ${source.presetName}: ${redactUrl(source.location)}` : source.kind === 'remote' ? redactUrl(source.location) : source.location,
+      sourceKind: local ? 'file' : 'url',
+      source: local ? local.written : redactUrl(source.location),
+      ...(source.presetName ? { preset: source.presetName } : {}),
+      ...(local ? { image: local.image } : {}),
       folder: folderPath,
       network,
       datastore,
       note: 'imported through the vSphere API by cdktf-kkp-vsphere template-import: never powered on, disk.enableUUID=TRUE, marked as template',
-    });
+    };
+    this.resource.addOverride('//.kkp', metadata);
   }
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------------------
+
+/** A local image as the stack writes it: where terraform finds it, and what it is. */
+interface LocalSource {
+  /** The path written into the stack: relative to the stack's working directory, or absolute (see below). */
+  readonly written: string;
+  /** File name and SHA-256 digests: what identifies the image for replacement. */
+  readonly image: { readonly file: string; readonly sha256: Readonly<Record<string, string>> };
+  readonly exists: boolean;
+}
+
+/**
+ * `file` (absolute) as terraform's working directory (`<outdir>/stacks/<stack>`, cdktf's layout) reaches it. Written
+ * relative to that directory, as cdktf's TerraformAsset does, when the file lies in the project, i.e. below the
+ * common ancestor of the app's directory (the synth's working directory) and the output directory: then the same
+ * checkout synthesizes the same text wherever it lives. A file outside the project (a shared `/srv/images`) stays
+ * absolute, the same on every machine that has it there.
+ */
+function localSource(scope: Construct, file: string): LocalSource {
+  const workDir = path.resolve(App.of(scope).outdir, 'stacks', TerraformStack.of(scope).node.id);
+  const root = commonAncestor(process.cwd(), workDir);
+  const inside = (p: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  const written =
+    root === path.parse(root).root || inside(file) ? path.relative(workDir, file).split(path.sep).join('/') : file;
+  const exists = fs.existsSync(file);
+  return { written, image: { file: path.basename(file), sha256: exists ? imageDigests(file) : {} }, exists };
+}
+
+function commonAncestor(a: string, b: string): string {
+  const pa = a.split(path.sep);
+  const pb = b.split(path.sep);
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  return pa.slice(0, i).join(path.sep) || path.sep;
+}
+
+/**
+ * SHA-256 of what identifies the package's content, by file name (each checkable with `sha256sum`): an `.ova`
+ * whole; an `.ovf` descriptor and, when it lies beside it, its manifest `<name>.mf` (which lists every file's
+ * SHA-256: convert-image always writes one), so a new disk under an unchanged descriptor still counts as a change.
+ */
+function imageDigests(file: string): Record<string, string> {
+  const out: Record<string, string> = { [path.basename(file)]: sha256Sync(file) };
+  if (/\.ovf$/.test(file)) {
+    const manifest = file.replace(/\.ovf$/, '.mf');
+    if (fs.existsSync(manifest)) out[path.basename(manifest)] = sha256Sync(manifest);
+  }
+  return out;
+}
+
+function sha256Sync(file: string): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(4 * 2 ** 20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
 
 function checkUrl(url: string): string {
   let parsed: URL;
@@ -485,7 +558,7 @@ function checkLocalFile(file: string): string {
     throw new Error(`VmTemplateSource.localOvf: "${file}" is a URL; use VmTemplateSource.ovaUrl for it.`);
   }
   checkImageSuffix(file, 'VmTemplateSource.localOvf');
-  // The provider resolves a relative path against Terraform's working directory (cdktf.out/stacks/<stack>).
+  // Relative to the app's directory here; VmTemplate writes it relative to terraform's working directory.
   return path.resolve(file);
 }
 

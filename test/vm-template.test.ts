@@ -2,10 +2,11 @@
 // that run template-import / template-remove), OVA URLs and their secrets, per-network templates and every
 // validation message. The import itself runs against the simulator in vm-template.vcsim.test.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, LocalBackend, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { CLI_COMMAND_CONTEXT, DEFAULT_CLI_COMMAND, PredefinedRole, VmFolder, VsphereInventory, VspherePermissions } from '../src';
 import { VmTemplate, VmTemplateProps, VmTemplateSource } from '../src/vm-template';
 import { VM_IMAGE_PRESETS } from '../src/vm-template-presets';
@@ -13,6 +14,9 @@ import { parseTemplateImportSpec } from '../src/vm-template-spec';
 import { convertImage } from '../src/images';
 import { KkpSeedStack } from '../examples/kkp-seed/main';
 import { newStack, synthJson } from './permissions/support';
+import { TerraformWorkspace } from './support/terraform';
+
+const sha256sum = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 interface Fixture {
   stack: TerraformStack;
@@ -84,7 +88,7 @@ describe('VmTemplate synthesizes one terraform_data: what is imported, in words,
       { 'local-exec': { when: 'create', command: 'npx --no-install cdktf-kkp-vsphere template-import', environment: env } },
       { 'local-exec': { when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere template-remove', environment: env } },
     ]);
-    expect(r['//'].kkp).toMatchObject({ template: 'kkp-ubuntu-22.04', os: 'ubuntu', folder: '/dc-1/vm/kkp/templates', source: `preset ubuntu-22.04: ${UBUNTU_URL}` });
+    expect(r['//'].kkp).toMatchObject({ template: 'kkp-ubuntu-22.04', os: 'ubuntu', folder: '/dc-1/vm/kkp/templates', sourceKind: 'url', source: UBUNTU_URL, preset: 'ubuntu-22.04' });
     // The spec the command parses is exactly what the resource stores.
     expect(parseTemplateImportSpec(JSON.stringify(r.input), 'input')).toEqual(spec);
   });
@@ -345,15 +349,24 @@ describe('VmTemplate validation at synth', () => {
     expect(() => VmTemplate.perNetwork(stack, 'P', { ...base, source: ubuntu(), networks: [] })).toThrow('VmTemplate.perNetwork P: networks is empty; give at least one network.');
   });
 
-  test('local sources: a disk image or a URL is refused, a relative path becomes absolute, a missing file warns', () => {
+  test('local sources: a disk image or a URL is refused, a path is written for terraform\'s working directory, a missing file warns', () => {
     expect(() => VmTemplateSource.localOvf('images/CentOS-7.qcow2', { os: 'centos' })).toThrow('is a disk image, not an OVF package');
     expect(() => VmTemplateSource.localOvf('https://example.com/a.ova')).toThrow('is a URL; use VmTemplateSource.ovaUrl for it.');
     const { stack, base } = fixture();
     const t = new VmTemplate(stack, 'Local', { ...base, source: VmTemplateSource.localOvf('out/centos.ovf', { os: 'centos' }) });
     expect(t.templateName).toBe('centos');
-    expect(only(synthJson(stack)).input).toMatchObject({ source_kind: 'file', source: path.resolve('out/centos.ovf') });
+    const r = only(synthJson(stack));
+    expect(r.input.source_kind).toBe('file');
+    // Relative, and resolved from the stack's working directory (cdktf's <outdir>/stacks/<stack>) it is the file.
+    expect(path.isAbsolute(r.input.source)).toBe(false);
+    expect(path.resolve(App.of(stack).outdir, 'stacks', 'test', r.input.source)).toBe(path.resolve('out/centos.ovf'));
+    // Missing at synth: identified by its file name only, and the warning says so.
+    expect(r.triggers_replace.source).toEqual({ file: 'centos.ovf', sha256: {} });
+    expect(r['//'].kkp).toMatchObject({ sourceKind: 'file', source: r.input.source, image: { file: 'centos.ovf', sha256: {} } });
     const warnings = t.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data);
-    expect(warnings).toEqual([expect.stringContaining(`${path.resolve('out/centos.ovf')} does not exist on this machine`)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^VmTemplate test/Local: ${path.resolve('out/centos.ovf')} does not exist on this machine.*identified by its file name only`)),
+    ]);
   });
 });
 
@@ -364,7 +377,7 @@ describe('VmTemplate from a real QCOW2 converted by convert-image', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the converted .ovf (or .ova) is the file source, by absolute path, with the converted network name', async () => {
+  test('the converted .ovf (or .ova) is the file source, by its path from the stack directory and its SHA-256, with the converted network name', async () => {
     const qcow2 = path.join(dir, 'CentOS-7-x86_64-GenericCloud.qcow2');
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '64M']);
     const image = await convertImage({ input: qcow2, outDir: path.join(dir, 'out'), name: 'centos-7-kkp', guestOs: VM_IMAGE_PRESETS['centos-7'].guestOs, ova: true, networkName: 'nat' });
@@ -373,10 +386,108 @@ describe('VmTemplate from a real QCOW2 converted by convert-image', () => {
     new VmTemplate(stack, 'CentOSOva', { ...base, name: 'centos-7-kkp-ova', source: VmTemplateSource.convertedImage(image, { os: 'centos', useOva: true }) });
     expect([fromOvf.templateName, fromOvf.osKey]).toEqual(['centos-7-kkp', 'centos']);
     expect(fromOvf.node.metadata.filter((m) => m.type === '@cdktf/warn')).toEqual([]);
-    expect(imports(synthJson(stack)).map((r) => [r.input.source_kind, r.input.source, r.input.ovf_network])).toEqual([
+    const workDir = path.resolve(App.of(stack).outdir, 'stacks', 'test');
+    const all = imports(synthJson(stack));
+    expect(all.map((r) => [r.input.source_kind, path.resolve(workDir, r.input.source), r.input.ovf_network])).toEqual([
       ['file', image.ovfPath, 'nat'],
       ['file', image.ovaPath, 'nat'],
     ]);
+    // The image is identified by content: the descriptor and the manifest (which holds the disk's SHA-256), or the OVA.
+    expect(all.map((r) => r.triggers_replace.source)).toEqual([
+      { file: 'centos-7-kkp.ovf', sha256: { 'centos-7-kkp.ovf': image.sha256['centos-7-kkp.ovf'], 'centos-7-kkp.mf': sha256sum(image.manifestPath) } },
+      { file: 'centos-7-kkp.ova', sha256: { 'centos-7-kkp.ova': sha256sum(image.ovaPath!) } },
+    ]);
+  });
+});
+
+describe('a local image: the same cdk.tf.json in every checkout; only a changed image replaces the template', () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  /** A checkout of an app at a new place: `<tmp>/<...>/app` with an images folder holding a converted package. */
+  function checkout(manifest: string, depth = 1, imageDir = 'images'): string {
+    const root = mkdtempSync(path.join(tmpdir(), 'vm-template-checkout-'));
+    roots.push(root);
+    const app = path.join(root, ...Array.from({ length: depth }, (_, i) => `level${i}`), 'app');
+    mkdirSync(path.join(app, imageDir), { recursive: true });
+    writeFileSync(path.join(app, imageDir, 'kkp-rockylinux-9.ovf'), '<Envelope/>\n');
+    writeFileSync(path.join(app, imageDir, 'kkp-rockylinux-9.mf'), manifest);
+    return app;
+  }
+
+  /** `cdktf synth` of the app, as the CLI runs it: in the app's directory, into ./cdktf.out. */
+  function synthIn(app: string, file = path.join(app, 'images', 'kkp-rockylinux-9.ovf')): string {
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      // `true` ignores its arguments: the provisioners succeed without a vCenter, so terraform can keep state.
+      const cdktfApp = new App({ outdir: 'cdktf.out', context: { 'cdktf-kkp-vsphere:command': 'true' } });
+      const stack = new TerraformStack(cdktfApp, 'templates');
+      // cdktf's default local backend writes the state file's absolute path; a state path relative to the stack
+      // directory keeps the rest of cdk.tf.json free of the checkout's location too.
+      new LocalBackend(stack, { path: 'terraform.tfstate' });
+      const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
+      new VmTemplate(stack, 'Rocky', {
+        inventory,
+        folder: 'kkp/templates',
+        network: 'kkp-workers',
+        datastore: 'ds-1',
+        resourcePool: 'cluster-1/Resources',
+        // Absolute, as the example builds it from __dirname.
+        source: VmTemplateSource.localOvf(file, { os: 'rockylinux' }),
+      });
+      cdktfApp.synth();
+      return readFileSync(path.join(app, 'cdktf.out', 'stacks', 'templates', 'cdk.tf.json'), 'utf8');
+    } finally {
+      process.chdir(cwd);
+    }
+  }
+
+  const MF = 'SHA256(kkp-rockylinux-9.ovf)= 00\nSHA256(kkp-rockylinux-9-disk1.vmdk)= 11\n';
+
+  test('two checkouts at different places and depths give byte-identical cdk.tf.json, the path relative to the stack directory', () => {
+    const a = checkout(MF, 1);
+    const b = checkout(MF, 3);
+    const [ja, jb] = [synthIn(a), synthIn(b)];
+    expect(ja).toBe(jb);
+    expect(ja).not.toContain(path.dirname(a));
+    const r = Object.values<any>(JSON.parse(ja).resource.terraform_data)[0];
+    expect(r.input.source).toBe('../../../images/kkp-rockylinux-9.ovf');
+    expect(r.triggers_replace.source).toEqual({
+      file: 'kkp-rockylinux-9.ovf',
+      sha256: { 'kkp-rockylinux-9.ovf': sha256sum(path.join(a, 'images/kkp-rockylinux-9.ovf')), 'kkp-rockylinux-9.mf': sha256sum(path.join(a, 'images/kkp-rockylinux-9.mf')) },
+    });
+  });
+
+  test('a file outside the project (a shared folder) is written as its absolute path', () => {
+    const app = checkout(MF);
+    const shared = mkdtempSync(path.join(tmpdir(), 'vm-template-shared-'));
+    roots.push(shared);
+    cpSync(path.join(app, 'images'), shared, { recursive: true });
+    const r = Object.values<any>(JSON.parse(synthIn(app, path.join(shared, 'kkp-rockylinux-9.ovf'))).resource.terraform_data)[0];
+    expect(r.input.source).toBe(path.join(shared, 'kkp-rockylinux-9.ovf'));
+  });
+
+  test('real terraform: another checkout plans no change, a moved image is an in-place update, a changed image a replacement', () => {
+    const ws = TerraformWorkspace.create(synthIn(checkout(MF)));
+    try {
+      ws.init();
+      ws.apply();
+      ws.write(synthIn(checkout(MF, 2)));
+      expect(ws.planExitCode()).toBe(0);
+      const change = (json: string) => {
+        ws.write(json);
+        const c = ws.planJson().resource_changes.find((x: any) => x.type === 'terraform_data');
+        return { actions: c.change.actions, replace: c.change.replace_paths ?? [] };
+      };
+      // Same content in another folder: input changes, nothing is re-imported (terraform_data runs no provisioner).
+      const moved = checkout(MF, 1, 'images/v2');
+      expect(change(synthIn(moved, path.join(moved, 'images/v2/kkp-rockylinux-9.ovf')))).toEqual({ actions: ['update'], replace: [] });
+      // New disk content (its manifest changes): the template is replaced.
+      expect(change(synthIn(checkout(MF.replace('= 11', '= 22'))))).toEqual({ actions: ['delete', 'create'], replace: [['triggers_replace']] });
+    } finally {
+      ws.remove();
+    }
   });
 });
 

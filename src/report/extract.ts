@@ -1,6 +1,6 @@
 // From one synthesized cdk.tf.json to the facts of a StackReport. Pure: no cdktf, no file system.
 // The `"//": { "kkp": ... }` metadata the constructs write is preferred; hand-written resources are read as they are.
-import { additiveGrantFromInput, constructPathOf, KkpAdditiveGrantMetadata, KkpEntityPermissionsMetadata, readKkpMetadata } from './metadata';
+import { additiveGrantFromInput, constructPathOf, KkpAdditiveGrantMetadata, KkpEntityPermissionsMetadata, KkpTemplateMetadata, readKkpMetadata } from './metadata';
 import {
   CrossStackFact,
   FolderFact,
@@ -70,6 +70,26 @@ function parseRef(expr: unknown): Ref | undefined {
   if (typeof expr !== 'string') return undefined;
   const m = /^\$\{(data\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}$/.exec(expr);
   return m ? { data: m[1] !== undefined, type: m[2], name: m[3], attr: m[4] } : undefined;
+}
+
+/**
+ * A template's source from its metadata: the kind as the construct wrote it (`sourceKind`), the URL redacted.
+ * Metadata written before `sourceKind` existed said `preset <name>: <url>` or the bare URL or path: read that too.
+ */
+function templateSource(meta: KkpTemplateMetadata): Pick<TemplateFact, 'source' | 'sourceKind' | 'preset' | 'sha256'> {
+  if (meta.source === undefined) return {};
+  const legacy = meta.sourceKind === undefined && meta.preset === undefined ? /^preset ([^:\s]+): (.*)$/s.exec(meta.source) : null;
+  const source = legacy ? legacy[2] : meta.source;
+  const preset = legacy ? legacy[1] : meta.preset;
+  const kind = meta.sourceKind ?? (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? 'url' : 'file');
+  return {
+    // Whatever the metadata says, a URL's user-info and query never reach the report.
+    source: kind === 'url' ? redactUrl(source) : source,
+    sourceKind: kind,
+    ...(preset ? { preset } : {}),
+    // Empty when the file was missing at synth: the report says so.
+    ...(meta.image ? { sha256: meta.image.sha256 } : {}),
+  };
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -462,8 +482,8 @@ class StackReader {
         ...(folder !== undefined ? { folder: isExpression(folder) ? this.words(folder) : folder.startsWith('/') ? folder : `/${dc}/vm/${folder}` } : {}),
         ...(datastore !== undefined ? { datastore } : {}),
         networks: [...networks].map((n) => (n.includes('${') ? this.words(n) : n)).sort(byText),
-        ...(remote !== undefined ? { source: isExpression(remote) ? this.words(redactUrl(remote)) : redactUrl(remote), sourceKind: 'remote' as const } : {}),
-        ...(remote === undefined && local !== undefined ? { source: isExpression(local) ? this.words(local) : local, sourceKind: 'local' as const } : {}),
+        ...(remote !== undefined ? { source: isExpression(remote) ? this.words(redactUrl(remote)) : redactUrl(remote), sourceKind: 'url' as const } : {}),
+        ...(remote === undefined && local !== undefined ? { source: isExpression(local) ? this.words(local) : local, sourceKind: 'file' as const } : {}),
         address,
         ...(constructPath ? { constructPath } : {}),
       });
@@ -483,7 +503,7 @@ class StackReader {
           ...(meta.folder ? { folder: meta.folder } : {}),
           ...(meta.datastore ? { datastore: meta.datastore } : {}),
           networks: meta.network ? [meta.network] : [],
-          ...(meta.source ? { source: redactUrl(meta.source), sourceKind: /^[a-z]+:\/\//i.test(meta.source) ? ('remote' as const) : ('local' as const) } : {}),
+          ...templateSource(meta),
           address,
           ...(constructPath ? { constructPath } : {}),
         });

@@ -170,8 +170,27 @@ function secretWhere(x: SecretFact): string {
   return `${x.provider}${x.cluster ? ` (${x.cluster})` : ''}`;
 }
 
+/**
+ * Where a template's image comes from, in words: `URL <url>` (redacted at extraction), `local file <path>` (a
+ * relative path is relative to the stack's working directory, where terraform reads it), the preset, and a local
+ * image's SHA-256 digests (what the plan compares to decide on a replacement).
+ */
+export function templateSourceText(t: TemplateFact): string {
+  if (t.source === undefined) return '';
+  const relative = t.sourceKind === 'file' && !t.source.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(t.source);
+  const where =
+    t.sourceKind === 'url'
+      ? `URL ${t.source}`
+      : t.sourceKind === 'file'
+        ? `local file ${t.source}${relative ? ' (from cdktf.out/stacks/<stack>)' : ''}`
+        : t.source;
+  const digests = Object.entries(t.sha256 ?? {}).map(([file, digest]) => `${file} ${digest.slice(0, 16)}…`);
+  const missing = t.sha256 !== undefined && !digests.length ? ', missing at synth: identified by file name only' : '';
+  return `${where}${t.preset ? ` (preset ${t.preset})` : ''}${digests.length ? `, SHA-256 ${digests.join(', ')}` : ''}${missing}`;
+}
+
 function templateWhere(t: TemplateFact): string {
-  return `${t.name}${t.os ? ` (${t.os})` : ''} in ${t.folder ?? '?'} on ${t.datastore ?? '?'}, network ${t.networks.join(', ') || '?'}, source ${t.source ?? '?'}`;
+  return `${t.name}${t.os ? ` (${t.os})` : ''} in ${t.folder ?? '?'} on ${t.datastore ?? '?'}, network ${t.networks.join(', ') || '?'}, source ${templateSourceText(t) || '?'}`;
 }
 
 function variableRows(vars: readonly (VariableFact & { stack?: string })[], withStack: boolean): string[][] {
@@ -254,7 +273,7 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
           cell(t.folder ?? ''),
           cell(t.datastore ?? ''),
           t.networks.map(cell).join('<br>'),
-          cell(t.source ? `${t.sourceKind === 'local' ? 'local file ' : ''}${t.source}` : ''),
+          cell(templateSourceText(t)),
           cell(t.address),
         ]),
       ),

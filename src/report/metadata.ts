@@ -58,8 +58,17 @@ export interface KkpRoleMetadata {
 export interface KkpTemplateMetadata {
   readonly template: string;
   readonly os?: string;
-  /** The image: a URL (credentials never included) or a local path, or a preset's name and location. */
+  /** `url`: an http(s) OVA/OVF; `file`: a local .ovf/.ova where terraform runs (the import spec's `source_kind`). */
+  readonly sourceKind?: 'url' | 'file';
+  /**
+   * The image: a URL without user-info or query, or a local path (relative to the stack's working directory
+   * `cdktf.out/stacks/<stack>`, or absolute outside the project).
+   */
   readonly source?: string;
+  /** The preset the source comes from (`ubuntu-22.04`). */
+  readonly preset?: string;
+  /** A local image's file name and SHA-256 digests by file name (empty when the file was missing at synth). */
+  readonly image?: { readonly file: string; readonly sha256: Readonly<Record<string, string>> };
   /** Inventory path of the template's folder. */
   readonly folder?: string;
   /** Inventory path of its network. */
@@ -144,8 +153,17 @@ export function readKkpMetadata(resource: unknown): KkpMetadata | undefined {
   }
   if (typeof kkp.template === 'string') {
     const out: { -readonly [K in keyof KkpTemplateMetadata]: KkpTemplateMetadata[K] } = { template: kkp.template };
-    for (const k of ['os', 'source', 'folder', 'network', 'datastore', 'note'] as const) {
+    for (const k of ['os', 'source', 'preset', 'folder', 'network', 'datastore', 'note'] as const) {
       if (typeof kkp[k] === 'string') out[k] = kkp[k] as string;
+    }
+    if (kkp.sourceKind === 'url' || kkp.sourceKind === 'file') out.sourceKind = kkp.sourceKind;
+    const image = block(kkp.image);
+    if (image && typeof image.file === 'string') {
+      const digests = isObject(image.sha256) ? image.sha256 : {};
+      out.image = {
+        file: image.file,
+        sha256: Object.fromEntries(Object.entries(digests).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      };
     }
     return { type: 'template', ...out };
   }

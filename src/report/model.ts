@@ -64,9 +64,17 @@ export interface TemplateFact {
   /** Inventory path of its datastore, or in words how Terraform picks it; never a raw expression. */
   readonly datastore?: string;
   readonly networks: readonly string[];
-  /** `remote_ovf_url` (credentials and query redacted) or `local_ovf_path`. */
+  /** The image's URL (user-info and query redacted) or local path, as Terraform reads it. */
   readonly source?: string;
-  readonly sourceKind?: 'remote' | 'local';
+  /** `url`: downloaded over http(s); `file`: read where terraform runs (the import spec's `source_kind`). */
+  readonly sourceKind?: 'url' | 'file';
+  /** The image preset the source comes from. */
+  readonly preset?: string;
+  /**
+   * A local image's SHA-256 digests by file name, as synthesized (what identifies it for replacement); empty when
+   * the file was missing at synth; absent when the stack does not say (a `vsphere_virtual_machine`'s OVF path).
+   */
+  readonly sha256?: Readonly<Record<string, string>>;
   readonly address: string;
   readonly constructPath?: string;
 }

@@ -38,7 +38,13 @@ export interface RemoteOptions {
 /** Opens the package at a local path or an http(s) URL. */
 export function imageSource(kind: 'url' | 'file', location: string, remote: RemoteOptions): ImageSource {
   const ova = /\.ova$/i.test(kind === 'url' ? new URL(location).pathname : location);
-  if (kind === 'file') return ova ? new OvaSource(location, () => fileChunks(location)) : new LocalOvfSource(location);
+  if (kind === 'file') {
+    // VmTemplate writes a local path relative to terraform's working directory, which is this process's: local-exec
+    // runs where terraform runs (cdktf.out/stacks/<stack>).
+    const file = path.resolve(location);
+    const shown = file === location ? file : `${location} (${file})`;
+    return ova ? new OvaSource(shown, () => fileChunks(file)) : new LocalOvfSource(file, shown);
+  }
   const url = withSecret(location, remote.secret);
   const shown = redactUrl(location);
   if (ova) return new OvaSource(shown, async () => (await httpGet(url, remote.insecure, shown)).body);
@@ -68,19 +74,16 @@ function plainName(href: string, where: string): string {
 }
 
 class LocalOvfSource implements ImageSource {
-  public readonly shown: string;
-  constructor(private readonly file: string) {
-    this.shown = file;
-  }
+  constructor(private readonly file: string, public readonly shown: string) {}
   public async descriptor(): Promise<string> {
     return readFile(this.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot read ${this.file}: ${err.code === 'ENOENT' ? 'it does not exist (run convert-image on this machine first)' : err.message}`);
+      throw new Error(`cannot read ${this.shown}: ${err.code === 'ENOENT' ? 'it does not exist (run convert-image on this machine first)' : err.message}`);
     });
   }
   public async open(href: string): Promise<SourceFile> {
-    const file = path.join(path.dirname(this.file), plainName(href, this.file));
+    const file = path.join(path.dirname(this.file), plainName(href, this.shown));
     const size = (await stat(file).catch(() => {
-      throw new Error(`${this.file} references ${href}, which is missing beside it.`);
+      throw new Error(`${this.shown} references ${href}, which is missing beside it.`);
     })).size;
     const stream = createReadStream(file);
     return { size, body: stream, close: () => stream.destroy() };

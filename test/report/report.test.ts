@@ -393,7 +393,7 @@ describe('templates, secrets and hand-written resources', () => {
         '/dc-1/vm/kkp-templates',
         '/dc-1/datastore/ds-ssd-1',
         'VM Network → /dc-1/network/kkp-workers',
-        'https://REDACTED@images.example.com/ubuntu.ova?…',
+        'URL https://REDACTED@images.example.com/ubuntu.ova?…',
       ],
     ]);
     expect(tables.get('Templates')!.map((r) => r[5])).toEqual(['Terraform address', 'vsphere_virtual_machine.Flatcar', 'vsphere_virtual_machine.Ubuntu']);
