@@ -7,7 +7,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { VmTemplate, VmTemplateSource, VsphereInventory } from '../src';
 import { convertImage, ConvertedImage } from '../src/images';
 import { VcenterClient } from '../src/vcenter';
@@ -27,6 +27,8 @@ let ovaUrl: string;
 let requests: string[] = [];
 let flatcar: ConvertedImage;
 let ubuntu: ConvertedImage;
+/** The cdktf app's directory, as a user's checkout: images/ (convert-image output) and cdktf.out/ in it. */
+let appDir: string;
 const workspaces: TerraformWorkspace[] = [];
 
 const IMAGE_SERVER = `
@@ -55,9 +57,10 @@ beforeAll(async () => {
     guestOs: 'other5xLinux64Guest',
     ova: true,
   });
+  appDir = tmpDir('vmtemplate-app');
   ubuntu = await convertImage({
     input: makeQcow2(path.join(dir, 'ubuntu.qcow2'), 16 * MiB, [{ offset: MiB, length: MiB, pattern: 0x55 }]),
-    outDir: path.join(dir, 'ubuntu'),
+    outDir: path.join(appDir, 'images'),
     guestOs: 'ubuntu64Guest',
   });
   // The image server: it serves the OVA only with the token query, as a signed URL would. A process of its own:
@@ -79,13 +82,28 @@ afterAll(async () => {
   removeTmpDirs();
 });
 
-function workspace(build: (stack: TerraformStack, inventory: VsphereInventory) => void): { ws: TerraformWorkspace; json: string } {
-  const app = new App({ outdir: tmpDir('vmtemplate-synth'), context: { 'cdktf-kkp-vsphere:command': `node ${cli}` } });
-  const stack = new TerraformStack(app, 'templates');
-  build(stack, new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' }));
-  app.synth();
-  const json = readFileSync(path.join(app.outdir, 'stacks', 'templates', 'cdk.tf.json'), 'utf8');
-  const ws = TerraformWorkspace.create(json, { ...simEnv(), TF_VAR_flatcar_ova_token: TOKEN });
+/**
+ * Synthesizes a stack of the app in appDir as `cdktf synth` does (from the app's directory, into ./cdktf.out) and
+ * runs terraform where `cdktf deploy` runs it: in cdktf.out/stacks/<stack>, where the local image's relative path
+ * resolves.
+ */
+function workspace(name: string, build: (stack: TerraformStack, inventory: VsphereInventory) => void): { ws: TerraformWorkspace; json: string } {
+  const cwd = process.cwd();
+  process.chdir(appDir);
+  let app: App;
+  try {
+    app = new App({ outdir: 'cdktf.out', context: { 'cdktf-kkp-vsphere:command': `node ${cli}` } });
+    const stack = new TerraformStack(app, name);
+    // State beside the configuration: cdktf's default backend would write the app's absolute path (README).
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    build(stack, new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' }));
+    app.synth();
+  } finally {
+    process.chdir(cwd);
+  }
+  const stackDir = path.join(appDir, 'cdktf.out', 'stacks', name);
+  const json = readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8');
+  const ws = TerraformWorkspace.open(stackDir, { ...simEnv(), TF_VAR_flatcar_ova_token: TOKEN });
   workspaces.push(ws);
   ws.init();
   return { ws, json };
@@ -206,11 +224,18 @@ describe('terraform apply, second apply and destroy of two VmTemplates against t
 
   beforeAll(async () => {
     before = await vmNames();
-    ({ ws, json } = workspace(templatesStack));
+    ({ ws, json } = workspace('templates', templatesStack));
     requests = [];
     applyOutput = ws.apply().stdout;
     await settle();
   }, 300_000);
+
+  test('the local OVF is written relative to the stack directory (no path of this machine), and imported from there', () => {
+    const input = (Object.values<any>(JSON.parse(json).resource.terraform_data).find((r) => r.input.template === 'kkp-ubuntu') as any).input;
+    expect(input.source).toBe('../../../images/ubuntu.ovf');
+    expect(json).not.toContain(appDir);
+    expect(applyOutput).toMatch(/Ubuntu_Import_[A-F0-9]+ \(local-exec\): importing \.\.\/\.\.\/\.\.\/images\/ubuntu\.ovf \(\S+\/images\/ubuntu\.ovf\) as \/DC0\/vm\/kkp-templates\/kkp-ubuntu/);
+  });
 
   test('the token is in neither cdk.tf.json, the plan, the state nor the apply output; the server saw it', () => {
     expect(json).not.toContain('Zm9vYmFy');
@@ -280,7 +305,7 @@ test('a template name that an existing VM has already: apply fails naming it, th
   const foreign = (await client.findByInventoryPath('/DC0/vm/DC0_H0_VM1'))!;
   await client.waitForTask(asMoRef(await client.invoke('Rename_Task', foreign, xmlElement('newName', 'kkp-taken')))!, 'Rename_Task');
   const stateBefore = await readBack('/DC0/vm/kkp-taken');
-  const { ws } = workspace((stack, inventory) => {
+  const { ws } = workspace('taken', (stack, inventory) => {
     new VmTemplate(stack, 'Taken', {
       inventory,
       folder: 'kkp-templates',

@@ -182,7 +182,7 @@ export function templateSourceText(t: TemplateFact): string {
     t.sourceKind === 'url'
       ? `URL ${t.source}`
       : t.sourceKind === 'file'
-        ? `local file ${t.source}${relative ? ' (from cdktf.out/stacks/<stack>)' : ''}`
+        ? `local file ${t.source}${relative ? " (relative to the stack's directory in cdktf.out)" : ''}`
         : t.source;
   const digests = Object.entries(t.sha256 ?? {}).map(([file, digest]) => `${file} ${digest.slice(0, 16)}…`);
   const missing = t.sha256 !== undefined && !digests.length ? ', missing at synth: identified by file name only' : '';

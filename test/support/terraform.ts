@@ -52,6 +52,15 @@ export class TerraformWorkspace {
     return ws;
   }
 
+  /**
+   * A workspace in a directory that holds a configuration already: a synthesized stack's own directory
+   * (`<outdir>/stacks/<stack>`), where `cdktf deploy` runs terraform and where relative paths in it resolve.
+   */
+  public static open(dir: string, env: Readonly<Record<string, string>> = {}): TerraformWorkspace {
+    if (!fs.existsSync(path.join(dir, 'cdk.tf.json'))) throw new Error(`${dir} holds no cdk.tf.json: synthesize the stack first.`);
+    return new TerraformWorkspace(dir, env);
+  }
+
   private constructor(public readonly dir: string, private readonly env: Readonly<Record<string, string>>) {}
 
   /** Replaces the configuration (a user's next `cdktf synth`); the state stays. */
