@@ -402,6 +402,7 @@ export class VmTemplate extends Construct {
       ...(local ? { image: local.image } : {}),
       folder: folderPath,
       network,
+      ovfNetwork: source.ovfNetworkName,
       datastore,
       note: 'imported through the vSphere API by cdktf-kkp-vsphere template-import: never powered on, disk.enableUUID=TRUE, marked as template',
     };

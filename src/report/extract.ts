@@ -502,7 +502,8 @@ class StackReader {
           ...(meta.os ? { os: meta.os } : {}),
           ...(meta.folder ? { folder: meta.folder } : {}),
           ...(meta.datastore ? { datastore: meta.datastore } : {}),
-          networks: meta.network ? [meta.network] : [],
+          // As for an OVF deploy: which OVF network lands where.
+          networks: meta.network ? [meta.ovfNetwork ? `${meta.ovfNetwork} → ${meta.network}` : meta.network] : [],
           ...templateSource(meta),
           address,
           ...(constructPath ? { constructPath } : {}),

@@ -73,6 +73,8 @@ export interface KkpTemplateMetadata {
   readonly folder?: string;
   /** Inventory path of its network. */
   readonly network?: string;
+  /** The OVF network name that is mapped to `network`. */
+  readonly ovfNetwork?: string;
   /** Inventory path of its datastore, or how it is chosen ("first datastore (by name) of /dc-1/datastore/pod-1"). */
   readonly datastore?: string;
   readonly note?: string;
@@ -153,7 +155,7 @@ export function readKkpMetadata(resource: unknown): KkpMetadata | undefined {
   }
   if (typeof kkp.template === 'string') {
     const out: { -readonly [K in keyof KkpTemplateMetadata]: KkpTemplateMetadata[K] } = { template: kkp.template };
-    for (const k of ['os', 'source', 'preset', 'folder', 'network', 'datastore', 'note'] as const) {
+    for (const k of ['os', 'source', 'preset', 'folder', 'network', 'ovfNetwork', 'datastore', 'note'] as const) {
       if (typeof kkp[k] === 'string') out[k] = kkp[k] as string;
     }
     if (kkp.sourceKind === 'url' || kkp.sourceKind === 'file') out.sourceKind = kkp.sourceKind;

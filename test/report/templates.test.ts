@@ -68,6 +68,8 @@ test('the metadata VmTemplate writes is read through the one type: kind, preset,
 test('the template table says URL or local file, with the preset and the digests; no secret anywhere', () => {
   const markdown = renderReportMarkdown(readSynthOutput(out));
   const rows = tablesOf(markdown).get('Templates')!;
+  // The OVF network and the network it is mapped to, as for an OVF deploy.
+  expect(rows.find((r) => r[0] === 'kkp-flatcar (flatcar)')![3]).toBe('VM Network → /dc-1/network/kkp-workers');
   const source = Object.fromEntries(rows.slice(1).map((r) => [r[0], r[4]]));
   expect(source).toEqual({
     'kkp-ubuntu-22.04 (ubuntu)': 'URL https://cloud-images.ubuntu.com/releases/22.04/release/ubuntu-22.04-server-cloudimg-amd64.ova (preset ubuntu-22.04)',
