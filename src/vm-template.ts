@@ -429,13 +429,19 @@ interface LocalSource {
  * absolute, the same on every machine that has it there.
  */
 function localSource(scope: Construct, file: string): LocalSource {
-  const workDir = path.resolve(App.of(scope).outdir, 'stacks', TerraformStack.of(scope).node.id);
+  const workDir = path.resolve(appOutdir(scope), 'stacks', TerraformStack.of(scope).node.id);
   const root = commonAncestor(process.cwd(), workDir);
   const inside = (p: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
   const written =
     root === path.parse(root).root || inside(file) ? path.relative(workDir, file).split(path.sep).join('/') : file;
   const exists = fs.existsSync(file);
   return { written, image: { file: path.basename(file), sha256: exists ? imageDigests(file) : {} }, exists };
+}
+
+/** The app's output directory; a tree without an App (a bare root construct) gets cdktf's default. */
+function appOutdir(scope: Construct): string {
+  const root = scope.node.root;
+  return App.isApp(root) ? root.outdir : process.env.CDKTF_OUTDIR ?? 'cdktf.out';
 }
 
 function commonAncestor(a: string, b: string): string {

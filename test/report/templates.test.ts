@@ -4,8 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TerraformStack, TerraformVariable } from 'cdktf';
-import { DataResource } from 'cdktf';
+import { DataResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { VsphereInventory, VmTemplate, VmTemplateSource } from '../../src';
 import { readKkpMetadata } from '../../src/report/metadata';
 import { readSynthOutput, renderReportMarkdown } from '../../src/report';
@@ -37,7 +36,7 @@ beforeAll(() => {
       ['Legacy', 'preset ubuntu-20.04: https://cloud-images.ubuntu.com/focal.ova'],
       ['HandWritten', `https://builder:${SECRET}@images.example.com/custom.ova?sig=${SECRET}#${SECRET}`],
     ]) {
-      const r = new DataResource(stack, id, { input: 'x' });
+      const r = new DataResource(stack, id, { input: { x: 1 } });
       r.addOverride('//.kkp', { template: `kkp-${id.toLowerCase()}`, os: 'ubuntu', folder: '/dc-1/vm/kkp/templates', source });
     }
   });
