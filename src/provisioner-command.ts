@@ -1,6 +1,6 @@
 // How the provisioners of the stack's terraform_data resources (additive grants, VM template imports) run this
 // package's CLI. One home for the fact, so grants and templates cannot disagree about it.
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 
 /**
  * The command the provisioners run by default. Terraform runs local-exec in its working directory

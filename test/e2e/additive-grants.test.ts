@@ -56,8 +56,7 @@ const principals = (prefix: string) => ({ mc: `VSPHERE.LOCAL\\${prefix}kkp-mc`, 
 
 /** A KKP installation as a user writes it with the library, aimed at the simulator's inventory. */
 function synth(v: Variant): Json {
-  // The built CLI is on the provisioners' PATH (deployEnv): run it by its bare name.
-  const stack = new TerraformStack(Testing.app({ context: { 'cdktf-kkp-vsphere:command': 'cdktf-kkp-vsphere' } }), `${v.prefix}kkp`);
+  const stack = new TerraformStack(Testing.app(), `${v.prefix}kkp`);
   const fromEnvironment = Token.asString(Token.nullValue());
   new VsphereProvider(stack, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
   const { mc, storage } = principals(v.prefix);

@@ -5,6 +5,7 @@
 // applied by the real terraform binary. The reduced configuration keeps only the terraform_data blocks: no provider
 // block, no data source, no vsphere_* or kubernetes_* resource, and no depends_on on the (absent) roles; the replay
 // creates and updates roles before terraform runs and deletes them after, which is the order depends_on gives.
+import * as path from 'node:path';
 import { ManagedObjectReference, VcenterClient, VcenterPermission } from '../../src/vcenter';
 import { resolveObject } from '../../src/vcenter/grants';
 import { buildCli } from '../support/cli';
@@ -23,10 +24,18 @@ export function reducedConfig(tf: Json): Json {
   return { resource: { terraform_data: blocks } };
 }
 
-/** The environment of the provisioners: the CLI on PATH, the vCenter in the provider's variables. */
+/**
+ * The environment of the provisioners: the built CLI where the default command (`npx --no-install
+ * cdktf-kkp-vsphere`) finds it, as a global install (`<npm prefix>/bin`; the workspace has no node_modules to walk up
+ * to) and on PATH, an unreachable registry (nothing is ever downloaded), the vCenter in the provider's variables.
+ */
 export function deployEnv(sim: Vcsim): Record<string, string> {
+  const { binDir } = buildCli();
   return {
-    PATH: `${buildCli().binDir}:${process.env.PATH}`,
+    PATH: `${binDir}:${process.env.PATH}`,
+    npm_config_prefix: path.dirname(binDir),
+    npm_config_registry: 'http://127.0.0.1:9/',
+    npm_config_update_notifier: 'false',
     VSPHERE_SERVER: new URL(sim.url).host,
     VSPHERE_USER: sim.user,
     VSPHERE_PASSWORD: sim.password,
