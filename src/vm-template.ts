@@ -94,7 +94,11 @@ export class VmTemplateSource {
     return new VmTemplateSource('remote', checkUrl(url), options);
   }
 
-  /** A local `.ovf` (with its disk files beside it) or `.ova`, e.g. the output of `convert-image`. */
+  /**
+   * A local `.ovf` (with its disk files beside it) or `.ova`, e.g. the output of `convert-image`; a relative path is
+   * relative to the app's directory. The stack holds it relative to its own directory (`cdktf.out/stacks/<stack>`,
+   * where terraform reads it) and identifies the image by its SHA-256, so another checkout replaces nothing.
+   */
   public static localOvf(file: string, options: VmTemplateSourceOptions = {}): VmTemplateSource {
     return new VmTemplateSource('local', checkLocalFile(file), options);
   }
@@ -426,7 +430,8 @@ interface LocalSource {
  * relative to that directory, as cdktf's TerraformAsset does, when the file lies in the project, i.e. below the
  * common ancestor of the app's directory (the synth's working directory) and the output directory: then the same
  * checkout synthesizes the same text wherever it lives. A file outside the project (a shared `/srv/images`) stays
- * absolute, the same on every machine that has it there.
+ * absolute, the same on every machine that has it there. When the app and its output directory share only the
+ * file-system root (an output directory elsewhere, as in tests), every path is written relative: that resolves too.
  */
 function localSource(scope: Construct, file: string): LocalSource {
   const workDir = path.resolve(appOutdir(scope), 'stacks', TerraformStack.of(scope).node.id);
