@@ -17,6 +17,7 @@ import {
 import { Principal } from './principal';
 import { IVsphereRole, VsphereRole, stackRoleNames } from './role';
 import { cliCommand } from '../provisioner-command';
+import { PlainSynthValue, SynthValue } from './synth-value';
 
 export type { Management } from './additive-model';
 
@@ -251,9 +252,9 @@ export class VspherePermissions extends Construct {
     const resource = new EntityPermissions(this, `Perms-${entity.kind}-${sanitize(entity.inventoryPath)}`, {
       entityId: entity.entityId,
       entityType: entity.entityType,
-      permissions: Lazy.anyValue({ produce: () => this.renderPermissions(state) }) as any,
+      permissions: new SynthValue(() => this.renderPermissions(state)) as any,
     });
-    resource.addOverride('//.kkp', Lazy.anyValue({ produce: () => this.renderMetadata(state) }));
+    resource.addOverride('//.kkp', new PlainSynthValue(() => this.renderMetadata(state)));
     return resource;
   }
 
@@ -293,10 +294,10 @@ export class VspherePermissions extends Construct {
         { type: 'local-exec', when: 'destroy', command: `${command} revoke --stack`, environment: { [GRANT_ENV]: self } },
       ],
     });
-    block.addOverride('for_each', Lazy.anyValue({ produce: () => this.renderAdditiveInstances() }));
+    block.addOverride('for_each', new PlainSynthValue(() => this.renderAdditiveInstances()));
     // The roles a grant names exist before it is made, and outlive it.
     block.addOverride('depends_on', Lazy.anyValue({ produce: () => this.additiveRoleDependencies() }));
-    block.addOverride('//.kkp', Lazy.anyValue({ produce: () => this.renderAdditiveMetadata() }));
+    block.addOverride('//.kkp', new PlainSynthValue(() => this.renderAdditiveMetadata()));
     return block;
   }
 
