@@ -3,7 +3,10 @@
 // largest process); variants alternate within each repetition so that load from elsewhere hits them alike; medians
 // with min-max. Before timing, every variant's cdk.tf.json is checked against the hand-written app's, key for key.
 // Writes the tables into bench/RESULTS.md between its bench markers.
-// Usage: node bench/run.js [--reps N] [--scales 1,10,100,1000] [--no-write]
+// Usage: node bench/run.js [--reps N] [--scales 1,10,100,1000] [--no-write] [--baseline DIR]
+// --baseline DIR (a copy of lib/ from before a change, inside the repository): adds the variant library@baseline, the
+// same app loading the library from DIR, alternating with the others; both library variants then load the library
+// through bench/library-from.js, so they differ in the library only.
 'use strict';
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -21,6 +24,7 @@ const option = (name, fallback) => {
 };
 const REPS = Number(option('reps', '7'));
 const SCALES = option('scales', '1,10,100,1000').split(',').map(Number);
+const BASELINE = option('baseline', undefined);
 const INIT_SCALE = 10;
 const EXAMPLE_CLUSTERS = 3;
 
@@ -34,7 +38,13 @@ function compileLibraryApp() {
 
 const node = JSON.stringify(process.execPath);
 const variants = {
-  library: (n) => ({ cmd: `${node} ${path.join(APPS, '.library-js/main.js')} ${n}` }),
+  library: (n) => BASELINE
+    ? { cmd: `${node} -r ${path.join(__dirname, 'library-from.js')} ${path.join(APPS, '.library-js/main.js')} ${n}`, env: { KKP_BENCH_LIB: path.join(REPO, 'lib') } }
+    : { cmd: `${node} ${path.join(APPS, '.library-js/main.js')} ${n}` },
+  'library@baseline': (n) => ({
+    cmd: `${node} -r ${path.join(__dirname, 'library-from.js')} ${path.join(APPS, '.library-js/main.js')} ${n}`,
+    env: { KKP_BENCH_LIB: path.resolve(BASELINE) },
+  }),
   'hand-written': (n) => ({ cmd: `${node} ${path.join(APPS, 'hand-written.js')} ${n}` }),
   'package-root': (n) => ({ cmd: `${node} ${path.join(APPS, 'hand-written.js')} ${n} --package-root` }),
   // What `cdktf init --template=typescript` sets up: cdktf.json's app is `npx ts-node main.ts` (type-checking).
@@ -49,13 +59,13 @@ const variants = {
 
 function runOnce(variant, n) {
   // One working directory for all but the example (the local backend's path in cdk.tf.json is taken from it).
-  const { cmd, cwd = path.join(APPS, 'library') } = variants[variant](n);
+  const { cmd, cwd = path.join(APPS, 'library'), env = {} } = variants[variant](n);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-bench-'));
   const timing = path.join(outdir, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M %e', '-o', timing, 'sh', '-c', cmd], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, CDKTF_OUTDIR: path.join(outdir, 'out'), CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, ...env, CDKTF_OUTDIR: path.join(outdir, 'out'), CHECKPOINT_DISABLE: '1' },
   });
   if (r.status !== 0) throw new Error(`${variant} (${n}) failed, exit ${r.status}: ${cmd}\n${r.stderr}`);
   const [user, sys, rssKb, wall] = fs.readFileSync(timing, 'utf8').trim().split('\n').pop().split(' ').map(Number);
@@ -129,7 +139,7 @@ function main() {
   say('|---|---|---|---|---|---|');
   const byScale = {};
   for (const n of SCALES) {
-    const group = ['library', 'hand-written', 'package-root', ...(n === INIT_SCALE ? ['cdktf-init-ts'] : [])];
+    const group = ['library', ...(BASELINE ? ['library@baseline'] : []), 'hand-written', 'package-root', ...(n === INIT_SCALE ? ['cdktf-init-ts'] : [])];
     const r = measure(group, n, 'hand-written');
     byScale[n] = r;
     for (const v of group) say(`| ${n} | ${v} | ${range(r[v].cpu)} | ${range(r[v].wall)} | ${range(r[v].rss, 0)} | ${r[v].kb.toFixed(0)} |`);
