@@ -86,6 +86,8 @@ class KkpSynthChecks implements IAspect {
   public readonly [PREFLIGHT_SAFE] = true;
   public readonly stacks = new WeakSet<TerraformStack>();
   public readonly secrets = new WeakMap<TerraformStack, SecretInput[]>();
+  /** Per stack: each registered value and the scopes that registered it (a look-up per ancestor, not a scan). */
+  public readonly secretScopes = new WeakMap<TerraformStack, Map<unknown, Set<IConstruct>>>();
   public readonly claims = new WeakMap<TerraformStack, ExclusiveClaim[]>();
 
   constructor(private readonly root: IConstruct) {}
@@ -149,10 +151,16 @@ export function requireSecretInput(scope: IConstruct, input: string, value: unkn
   const { checks, stack } = checksOf(scope);
   const list = checks.secrets.get(stack) ?? [];
   checks.secrets.set(stack, list);
+  const byValue = checks.secretScopes.get(stack) ?? new Map<unknown, Set<IConstruct>>();
+  checks.secretScopes.set(stack, byValue);
   // A construct that hands its credential on to an inner one (KkpUserCluster to its CloudConfigSecret) registered it
-  // first, under the prop the user set: one problem per value, named by the outermost input.
-  if (list.some((s) => s.value === value && (s.scope === scope || scope.node.scopes.includes(s.scope)))) return;
+  // first, under the prop the user set: one problem per value, named by the outermost input. Looked up per ancestor:
+  // clusters share one password, so a scan of the entries with that value was quadratic in the clusters.
+  const registeredBy = byValue.get(value);
+  if (registeredBy && scope.node.scopes.some((s) => registeredBy.has(s))) return;
   list.push({ scope, input, value, fix });
+  if (registeredBy) registeredBy.add(scope);
+  else byValue.set(value, new Set([scope]));
 }
 
 /** Records an object the element creates or manages exclusively; two stacks of one app claiming it are an error. */
