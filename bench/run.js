@@ -153,13 +153,16 @@ function main() {
   say('Ratios of medians (targets: library / hand-written <= 1.05 in CPU and peak RSS; example app <= 1.15 x hand-written;');
   say('1000 clusters <= 10.5 x 100):');
   say();
-  say('| user clusters | library / hand-written CPU | library / hand-written RSS | package-root / library CPU | cdktf init TS app / library CPU |');
-  say('|---|---|---|---|---|');
+  const baseHead = BASELINE ? ' library@baseline / hand-written CPU | library@baseline / hand-written RSS |' : '';
+  say(`| user clusters | library / hand-written CPU | library / hand-written RSS |${baseHead} package-root / library CPU | cdktf init TS app / library CPU |`);
+  say(`|---|---|---|${BASELINE ? '---|---|' : ''}---|---|`);
   for (const n of SCALES) {
     const r = byScale[n];
-    say(`| ${n} | ${ratio(r.library, r['hand-written'], 'cpu')} | ${ratio(r.library, r['hand-written'], 'rss')} | ` +
+    const base = BASELINE ? ` ${ratio(r['library@baseline'], r['hand-written'], 'cpu')} | ${ratio(r['library@baseline'], r['hand-written'], 'rss')} |` : '';
+    say(`| ${n} | ${ratio(r.library, r['hand-written'], 'cpu')} | ${ratio(r.library, r['hand-written'], 'rss')} |${base} ` +
       `${ratio(r['package-root'], r.library, 'cpu')} | ${r['cdktf-init-ts'] ? ratio(r['cdktf-init-ts'], r.library, 'cpu') : ''} |`);
   }
+  if (BASELINE) say(`\nlibrary@baseline: the library from ${path.relative(REPO, path.resolve(BASELINE))} (the code before the change measured).`);
   say();
   const app = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'cdktf.json'), 'utf8')).app;
   say(`Example app command \`${app}\` / hand-written app (${EXAMPLE_CLUSTERS} clusters): CPU ${ratio(ex['example-app'], ex['hand-written@example'], 'cpu')}, ` +
