@@ -4,7 +4,9 @@
 // values built once, grants collected in plain arrays. Plain JavaScript, so it runs without a compile step.
 // Usage: node hand-written.js [N] [--package-root]   (--package-root: import the providers from their package roots)
 'use strict';
+const fs = require('fs');
 const path = require('path');
+const { createHash } = require('crypto');
 const { App, DataResource, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable, Token } = require('cdktf');
 const { Construct } = require('constructs');
 const { userClusters, clusterCount, IMAGE_DIR } = require('./scenario');
@@ -71,7 +73,25 @@ class KkpSeedStack extends TerraformStack {
 
     // VM templates: imported through the vSphere API by the library's template-import command (never powered on,
     // marked as template), run by a terraform_data's provisioners; the import is replaced when its input changes.
-    const template = (id, name, source, sourceKind, os) => {
+    // A local image: written relative to terraform's working directory (<outdir>/stacks/<stack>) when it lies in the
+    // project, identified for replacement by file name and SHA-256 of the descriptor and its manifest.
+    const localImage = (file) => {
+      const workDir = path.resolve(process.env.CDKTF_OUTDIR || 'cdktf.out', 'stacks', this.node.id);
+      const a = process.cwd().split(path.sep);
+      const b = workDir.split(path.sep);
+      let i = 0;
+      while (i < a.length && i < b.length && a[i] === b[i]) i++;
+      const root = a.slice(0, i).join(path.sep) || path.sep;
+      const written = root === path.sep || file.startsWith(root + path.sep) ? path.relative(workDir, file).split(path.sep).join('/') : file;
+      const sha256 = {};
+      for (const f of [file, file.replace(/\.ovf$/, '.mf')]) {
+        if (fs.existsSync(f)) sha256[path.basename(f)] = createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+      }
+      return { written, image: { file: path.basename(file), sha256 } };
+    };
+    const template = (id, name, location, sourceKind, os) => {
+      const local = sourceKind === 'file' ? localImage(location) : undefined;
+      const source = local ? local.written : location;
       const input = {
         template: name,
         os,
@@ -94,7 +114,7 @@ class KkpSeedStack extends TerraformStack {
       const environment = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
       new DataResource(new Construct(this, id), 'Import', {
         input,
-        triggersReplace: input,
+        triggersReplace: { ...input, source: local ? local.image : location },
         dependsOn: [templates],
         provisioners: [
           { type: 'local-exec', when: 'create', command: 'npx --no-install cdktf-kkp-vsphere template-import', environment },
@@ -265,10 +285,10 @@ class KkpSeedStack extends TerraformStack {
       provisioners: [
         {
           type: 'local-exec',
-          command: 'cdktf-kkp-vsphere grant --stack',
+          command: 'npx --no-install cdktf-kkp-vsphere grant --stack',
           environment: { KKP_VSPHERE_GRANT: grantInput, KKP_VSPHERE_STACK_ROLES: JSON.stringify(Object.keys(ROLE_PRIVILEGES).map((n) => `kkp-${n}`).sort()) },
         },
-        { type: 'local-exec', when: 'destroy', command: 'cdktf-kkp-vsphere revoke --stack', environment: { KKP_VSPHERE_GRANT: grantInput } },
+        { type: 'local-exec', when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere revoke --stack', environment: { KKP_VSPHERE_GRANT: grantInput } },
       ],
     });
     grants.addOverride('for_each', instances);
