@@ -184,20 +184,10 @@ class StackReader {
           return `/${name}`;
         case 'vsphere_folder':
           return str(conf.path) ?? '?';
-        case 'vsphere_compute_cluster':
-        case 'vsphere_host':
-        case 'vsphere_resource_pool':
-          return inDc('host');
-        case 'vsphere_datastore':
-        case 'vsphere_datastore_cluster':
-          return inDc('datastore');
-        case 'vsphere_network':
-        case 'vsphere_distributed_virtual_switch':
-          return inDc('network');
-        case 'vsphere_virtual_machine':
-          return inDc('vm');
-        default:
-          return `data.${ref.type}.${ref.name}`;
+        default: {
+          const folder = datacenterFolderOf(ref.type);
+          return folder ? inDc(folder) : `data.${ref.type}.${ref.name}`;
+        }
       }
     }
     switch (ref.type) {
@@ -643,4 +633,21 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/[^/@]*@/, '//REDACTED@').replace(/\?.*$/, '?…');
   }
+}
+
+const DATACENTER_FOLDERS: Readonly<Record<string, 'host' | 'datastore' | 'network' | 'vm'>> = {
+  vsphere_compute_cluster: 'host',
+  vsphere_host: 'host',
+  vsphere_resource_pool: 'host',
+  vsphere_datastore: 'datastore',
+  vsphere_datastore_cluster: 'datastore',
+  vsphere_network: 'network',
+  vsphere_distributed_virtual_switch: 'network',
+  vsphere_distributed_port_group: 'network',
+  vsphere_virtual_machine: 'vm',
+};
+
+/** The datacenter folder (`host`, `datastore`, `network`, `vm`) whose inventory path holds objects of a provider type. */
+export function datacenterFolderOf(type: string): 'host' | 'datastore' | 'network' | 'vm' | undefined {
+  return DATACENTER_FOLDERS[type];
 }

@@ -5,7 +5,7 @@
 // Pure: no cdktf, no file system. Values the plan marks sensitive are replaced before anything reads them, so no
 // renderer can print one. The synth output of the same stack (and of the base branch) is optional: it names objects
 // and tells kept permissions from granted ones, which the plan alone cannot.
-import { PREDEFINED_ROLES } from './extract';
+import { PREDEFINED_ROLES, datacenterFolderOf } from './extract';
 import { byText } from './md';
 import { additiveGrantFromInput } from './metadata';
 import {
@@ -305,21 +305,10 @@ class PlanReader {
           return `/${name}`;
         case 'vsphere_folder':
           return r.mode === 'data' ? (str(r.values.path) ?? '?') : this.folderPath(r.values);
-        case 'vsphere_compute_cluster':
-        case 'vsphere_host':
-        case 'vsphere_resource_pool':
-          return inDc('host');
-        case 'vsphere_datastore':
-        case 'vsphere_datastore_cluster':
-          return inDc('datastore');
-        case 'vsphere_network':
-        case 'vsphere_distributed_virtual_switch':
-        case 'vsphere_distributed_port_group':
-          return inDc('network');
-        case 'vsphere_virtual_machine':
-          return inDc('vm');
-        default:
-          break;
+        default: {
+          const folder = datacenterFolderOf(r.type);
+          if (folder) return inDc(folder);
+        }
       }
     }
     return `${str(entityType) ?? 'object'} ${typeof id === 'string' ? id : '?'}`;
