@@ -10,20 +10,12 @@ import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-fold
 import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
 import type { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
+import type { GrantTarget } from './privileges';
 import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
 import { checkInventoryName, checkRelativeInventoryPath } from './validation';
 
-/** The kind of an inventory object, in KKP's vocabulary. */
-export type EntityKind =
-  | 'vcenter'
-  | 'datacenter'
-  | 'cluster'
-  | 'host'
-  | 'datastore'
-  | 'datastoreCluster'
-  | 'network'
-  | 'distributedSwitch'
-  | 'folder';
+/** The kind of an inventory object, in KKP's vocabulary: the kinds the KKP role tables grant on (one home). */
+export type EntityKind = GrantTarget;
 
 /**
  * Whether the stack created the object (`owned`: its permissions are the stack's to manage) or found it
