@@ -35,4 +35,9 @@ esac
 # terraform applies the synthesized configurations in the tests (found on PATH, as cdktf finds it).
 command -v terraform >/dev/null 2>&1 || fail "terraform is not on PATH: install Terraform 1.11 (cdktf and the tests run it)."
 
-printf 'test tools: %s, %s, %s\n' "$goversion" "$(qemu-img --version | head -n 1)" "$(terraform version | head -n 1)"
+# The real Terraform providers (vmware/vsphere 2.15.0, hashicorp/kubernetes 2.38.0): the mirror named by
+# KKP_VSPHERE_PROVIDER_MIRROR, else ../shared/terraform-providers beside the checkout, else the Terraform registry;
+# scripts/real-binaries.js is the one resolution, the tests use it too. No mirror and no registry: one message, both fixes.
+node scripts/real-binaries.js check || exit 1
+
+printf 'test tools: %s, %s, %s\n' "$goversion" "$(qemu-img --version | head -n 1)" "$(TF_CLI_CONFIG_FILE=/dev/null terraform version | head -n 1)"

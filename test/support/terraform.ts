@@ -1,25 +1,33 @@
 // Real terraform runs for tests: init, apply, plan, destroy of a synthesized configuration in a working directory
-// of its own, offline. The CLI configuration (TF_CLI_CONFIG_FILE) names a provider filesystem mirror under
-// node_modules/.cache and nothing else, so terraform never reaches for a registry; configurations that use only
-// terraform's built-in provider (terraform_data, local-exec provisioners, variables, outputs) need nothing in it.
+// of its own. Providers come from the one resolution of scripts/real-binaries.js: the mirror named by
+// KKP_VSPHERE_PROVIDER_MIRROR, else ../shared/terraform-providers beside the checkout, else terraform's registry (as
+// for a user). The CLI configuration (TF_CLI_CONFIG_FILE) written here says exactly that and nothing else.
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const realBinaries: {
+  providerMirror(): { mirror?: string; from: 'env' | 'shared' | 'registry' };
+  cliConfigText(resolution: { mirror?: string }): string;
+} = require('../../scripts/real-binaries.js');
+
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'terraform');
-/** The provider filesystem mirror named in the CLI configuration. */
-export const PROVIDER_MIRROR = path.join(CACHE, 'providers');
 
-/** Writes (once) and returns the CLI configuration file every test terraform run uses. */
+/** Where the tests' terraform installs providers from: a mirror directory, or the registry (undefined). */
+export function providerMirror(): string | undefined {
+  return realBinaries.providerMirror().mirror;
+}
+
+/** Writes (once per content) and returns the CLI configuration file every test terraform run uses. */
 export function terraformCliConfig(): string {
-  const file = path.join(CACHE, 'terraform.tfrc');
-  const text =
-    'disable_checkpoint = true\n' +
-    `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n  }\n}\n`;
+  const text = realBinaries.cliConfigText(realBinaries.providerMirror());
+  const file = path.join(CACHE, `terraform-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.tfrc`);
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
-    fs.mkdirSync(PROVIDER_MIRROR, { recursive: true });
+    fs.mkdirSync(CACHE, { recursive: true });
     fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
     fs.renameSync(`${file}.${process.pid}.tmp`, file);
   }
