@@ -11,6 +11,7 @@ require (
 
 require (
 	github.com/google/uuid v1.6.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

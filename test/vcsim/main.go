@@ -23,6 +23,10 @@ import (
 	"syscall"
 
 	"github.com/vmware/govmomi/simulator"
+	// The vSphere Automation (REST) endpoints: the vSphere Terraform provider opens a REST session (tags, content
+	// library) and a storage-policy (PBM) session beside its SOAP session.
+	_ "github.com/vmware/govmomi/pbm/simulator"
+	_ "github.com/vmware/govmomi/vapi/simulator"
 )
 
 func main() {
@@ -46,6 +50,7 @@ func main() {
 		listen.User = url.UserPassword(user, pass)
 	}
 	model.Service.Listen = listen
+	model.Service.RegisterEndpoints = true
 	if os.Getenv("VCSIM_TLS") == "1" {
 		model.Service.TLS = new(tls.Config)
 	}
