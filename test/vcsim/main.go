@@ -56,6 +56,7 @@ func main() {
 	}
 
 	server := model.Service.NewServer()
+	countSessions(server) // VCSIM_SESSIONS_FILE: one line per session created (sessions.go)
 	defer server.Close()
 
 	// Print scheme://host:port only: the server's URL carries the credentials in its user info.
