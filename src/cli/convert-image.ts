@@ -62,7 +62,7 @@ export function registerConvertImage(program: Command): void {
     .command('convert-image')
     .description(
       'Convert a QCOW2 image into an ESXi-ready OVF package (streamOptimized VMDK, OVF descriptor, SHA-256 ' +
-        'manifest, optionally an OVA) that VmTemplate deploys through ovf_deploy.local_ovf_path. Needs qemu-img.',
+        'manifest, optionally an OVA) that VmTemplate imports (VmTemplateSource.convertedImage or localOvf; never powered on). Needs qemu-img.',
     )
     .argument('<image>', 'QCOW2 image to convert')
     .requiredOption('-o, --out <dir>', 'output directory (created if missing)')

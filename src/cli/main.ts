@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The package's command line: `cdktf-kkp-vsphere <command>`. Each command lives in its own module and
 // registers itself here; nothing in this file loads cdktf or a provider package.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { registerConvertImage } from './convert-image';
 import { registerGrant } from './grant';
@@ -10,13 +12,31 @@ import { registerVerify } from './verify';
 import { redactUrls } from '../validation';
 import { registerVmTemplate } from './vm-template';
 
+/** The version in this package's package.json: the nearest one above this file that names cdktf-kkp-vsphere. */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cdktf-kkp-vsphere' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     // commander echoes bad arguments; a URL among them may carry a user, password or token.
     .configureOutput({ writeErr: (text) => process.stderr.write(redactUrls(text)) })
     .name('cdktf-kkp-vsphere')
-    .description('Tools for KKP on vSphere: image conversion and permission reports for cdktf stacks.')
+    .description(
+      'Tools for KKP on vSphere beside your cdktf stacks: convert-image (QCOW2 to a vSphere OVF/OVA), report (plan ' +
+        'review of the synth output and the Terraform plan), grant/revoke (additive permissions), template-import/' +
+        'template-remove (never-booted VM templates), verify (a live vCenter against the stacks), discover (an ' +
+        'existing KKP set-up to adopt).',
+    )
+    .version(packageVersion(), '-V, --version', 'print the version of cdktf-kkp-vsphere')
     .showHelpAfterError();
   registerConvertImage(program);
   registerReport(program);
