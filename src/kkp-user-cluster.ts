@@ -14,6 +14,8 @@ import { KkpCredentialsReference, KkpRelease, kkpReleaseFacts, renderKkpClusterC
 import { Grant, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind } from './permissions/expect';
 import { requireSecretInput } from './synth-checks';
+import { declareKkpPrincipal, kkpPrincipalKinds, registerKkpClusterCheck, stackNodeHosts, StackObjects } from './kkp-works-check';
+import type { ClusterCase, KkpOperationCondition, LoginPrincipal, ObjectRef } from './facts/kkp-operations';
 import { UserClusterFolder, checkClusterId } from './user-cluster-folder';
 import { describeValue } from './validation';
 
@@ -45,10 +47,17 @@ export interface KkpUserClusterProps {
   /**
    * The cluster's own storage (CCM/CSI) principal (recommended: its credentials reach the user cluster). It gets exactly
    * the storage roles it needs: the storage folder role on this cluster's folder, the storage datastore role on its
-   * datastore (both propagated) and Read-only on the datacenter, and nothing on other clusters' folders.
+   * datastore (both propagated) and Read-only on the datacenter; from KKP 2.26 also `k8c-ccm-storage-cns` on the
+   * vCenter and Read-only on every node host, as the seed's storage user. Nothing on other clusters' folders.
    * @default - none: the seed's shared storage principal serves the cluster
    */
   readonly storagePrincipal?: Principal | string;
+  /**
+   * KKP 2.26+, with a `storagePrincipal`: the ESXi hosts that run the cluster's node VMs, on which the own storage
+   * principal gets Read-only (not propagated), as the release's page grants the storage user.
+   * @default - the hosts of the stack's SeedPermissions (create it before the clusters)
+   */
+  readonly hosts?: readonly IVsphereEntity[];
   /**
    * The folder's path below KKP's root folder (see {@link UserClusterFolderProps.path}).
    * @default `clusters/<clusterId>`
@@ -201,10 +210,30 @@ export class KkpUserCluster extends Construct {
     if (props.storagePrincipal !== undefined) {
       const principal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
       this.storagePrincipal = principal;
+      const roles = props.roles;
       grants.push(
-        VspherePermissions.grant({ principal, role: props.roles.role('storage-datastore'), entity: this.datastore, propagate: true }),
+        VspherePermissions.grant({ principal, role: roles.role('storage-datastore'), entity: this.datastore, propagate: true }),
         VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity: dc.inventory.datacenter, propagate: false }),
       );
+      // The cluster's CSI driver makes the seed storage user's CNS calls with this user: the same vCenter and host grants.
+      if (roles.has('storage-cns')) {
+        grants.push(VspherePermissions.grant({ principal, role: roles.role('storage-cns'), entity: dc.inventory.vcenter(), propagate: false }));
+      }
+      if (roles.profile.readOnlyOn.includes('host')) {
+        const hosts = props.hosts ?? stackNodeHosts(this);
+        if (!hosts.length) {
+          throw new Error(
+            `${where} hosts: KKP ${this.kkpRelease}'s page grants the storage user Read-only on every host that runs node VMs, and ` +
+              `storagePrincipal ${principal.name} is this cluster's storage user. Give hosts: [inventory.host(name, cluster), ...], or ` +
+              'create the SeedPermissions (with its hosts) before the clusters.',
+          );
+        }
+        hosts.forEach((h, i) => expectKind(h, ['host'], `${where} hosts[${i}]`));
+        grants.push(...hosts.map((h) => VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity: h, propagate: false })));
+      }
+      declareKkpPrincipal(this, principal, 'storage');
+    } else if (props.hosts !== undefined) {
+      throw new Error(`${where} hosts: only a cluster with its own storagePrincipal gets grants on hosts; leave hosts out or give storagePrincipal.`);
     }
     this.grants = grants;
 
@@ -261,6 +290,7 @@ export class KkpUserCluster extends Construct {
       },
       this.kkpRelease,
     ));
+    this.registerCheck(where, props, user);
     if (props.output ?? true) {
       const suffix = this.clusterId.replace(/-/g, '_');
       this.output = new TerraformOutput(this, 'CloudSpec', {
@@ -278,6 +308,82 @@ export class KkpUserCluster extends Construct {
         this.cloudConfigOutput.overrideLogicalId(`kkp_cloud_config_${suffix}`);
       }
     }
+  }
+
+  /**
+   * Hands the synth check (src/kkp-works-check.ts) what this cluster's components log in as and which objects they
+   * touch; it is evaluated once per stack, when every grant is made.
+   */
+  private registerCheck(where: string, props: KkpUserClusterProps, user: string | undefined): void {
+    const dc = props.datacenter;
+    const release = this.kkpRelease;
+    const facts = kkpReleaseFacts(release);
+    const mc = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+    const writesCredentials = facts.cloudConfigOwner === 'stack' || (props.credentialsSecret ?? true);
+    const hasInfraUser = facts.cloudConfigOwner === 'kkp' && props.infraManagementUserPassword !== undefined;
+    const dcPath = `/${dc.inventory.datacenterName}`;
+    const clusterPath = Token.isUnresolved(dc.clusterName) ? undefined : `${dcPath}/host/${dc.clusterName}`;
+    const pool = props.resourcePool === undefined
+      ? clusterPath && `${clusterPath}/Resources`
+      : Token.isUnresolved(props.resourcePool) ? undefined : props.resourcePool.startsWith('/') ? props.resourcePool : `${dcPath}/host/${props.resourcePool}`;
+    const folderPath = this.folder.folderPath;
+    const datastorePath = this.datastore.inventoryPath;
+    const networks = (props.networks ?? []).map((n) => ({ path: n.inventoryPath }));
+    const ownHosts = props.hosts;
+    const storagePolicy = props.storagePolicy ?? dc.storagePolicy;
+    const storage = this.storagePrincipal;
+    const scope = this;
+    const login = (name: string | undefined, isGroup: boolean): LoginPrincipal => {
+      if (name === undefined || Token.isUnresolved(name)) return { isGroup, setUp: false };
+      const principal = vcenterPrincipal(name);
+      return { name: principal, isGroup, setUp: (kkpPrincipalKinds(scope, principal)?.size ?? 0) > 0 };
+    };
+    registerKkpClusterCheck(this, {
+      where: this.node.path,
+      release,
+      machineControllerPrincipal: mc,
+      hasInfraUser,
+      defaultSeedProvider: facts.cloudConfigOwner === 'kkp' && writesCredentials && props.seedKubernetesProvider === undefined,
+      case: (stack: StackObjects): ClusterCase => {
+        const hosts = (ownHosts ?? stackNodeHosts(scope)).map((h) => ({ path: h.inventoryPath }));
+        const conditions = new Set<KkpOperationCondition>();
+        const osKeys = stack.templates.map((t) => t.osKey);
+        if (!osKeys.length || osKeys.some((k) => k !== 'flatcar')) conditions.add('cloud-init');
+        if (!osKeys.length || osKeys.includes('flatcar')) conditions.add('flatcar');
+        if (storagePolicy !== undefined) conditions.add('storage-policy');
+        const objects: Record<string, ObjectRef[]> = {
+          vcenter: [{ path: '/' }],
+          datacenter: [{ path: dcPath }],
+          datastore: [{ path: datastorePath }],
+          rootFolder: [{ path: dc.rootPath }],
+          clusterFolder: [{ path: folderPath }],
+          nodeVm: [{ path: `${folderPath}/<node VM>`, ...(pool ? { alsoBelow: [pool] } : {}) }],
+        };
+        if (clusterPath) objects.cluster = [{ path: clusterPath }];
+        if (pool) objects.resourcePool = [{ path: pool }];
+        if (hosts.length) objects.host = hosts;
+        if (networks.length) objects.network = networks;
+        if (stack.templates.length) objects.templateVm = stack.templates.map((t) => ({ path: t.path }));
+        const username = login(user, user === undefined && storage !== undefined ? storage.isGroup : false);
+        return {
+          where: this.node.path,
+          clusterId: this.clusterId,
+          release,
+          objects,
+          unknown: {
+            templateVm: 'the template VMs are not VmTemplates of this stack',
+            network: 'the cluster lists no networks',
+            host: 'no hosts are listed (SeedPermissions hosts, or the cluster\'s hosts)',
+            resourcePool: 'the resource pool is a Terraform value',
+          },
+          conditions,
+          credentials: writesCredentials ? { username, ...(hasInfraUser ? { infra: login(mc.name, false) } : {}) } : undefined,
+          components: facts.cloudConfigOwner === 'stack'
+            ? { ids: ['vsphere-ccm'], why: `with KKP ${release} the stack writes the CCM's cloud-config only; this component's credentials come from the cluster spec` }
+            : undefined,
+        };
+      },
+    });
   }
 
   /** KKP 2.12's cloud-config Secrets; an error about a prop the user gave names it as this construct's prop. */
@@ -441,4 +547,11 @@ function checkUniqueSecret(scope: Construct, name: string, where: string): void 
 
 function lastSegment(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** A vCenter login (`DOMAIN\\user` or `user@domain`) as the principal permissions name: `DOMAIN\\user`. */
+function vcenterPrincipal(login: string): string {
+  if (login.includes('\\')) return login;
+  const at = login.lastIndexOf('@');
+  return at > 0 ? `${login.slice(at + 1).toUpperCase()}\\${login.slice(0, at)}` : login;
 }

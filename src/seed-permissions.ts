@@ -6,6 +6,7 @@ import { KkpRoles } from './kkp-roles';
 import { Grant, IVsphereRole, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind, expectNonEmpty } from './permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
+import { declareKkpPrincipal, declareNodeHosts } from './kkp-works-check';
 
 /** Props of {@link SeedPermissions}. */
 export interface SeedPermissionsProps {
@@ -74,5 +75,8 @@ export class SeedPermissions extends Construct {
       grant(PredefinedRole.READ_ONLY, props.inventory.datacenter, false),
       ...hosts.map((h) => grant(PredefinedRole.READ_ONLY, h, false)),
     ];
+    // The synth check of what KKP's storage components can do (src/kkp-works-check.ts) holds this user to the release.
+    declareKkpPrincipal(this, principal, 'storage');
+    declareNodeHosts(this, hosts);
   }
 }

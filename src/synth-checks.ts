@@ -89,6 +89,9 @@ class KkpSynthChecks implements IAspect {
   /** Per stack: each registered value and the scopes that registered it (a look-up per ancestor, not a scan). */
   public readonly secretScopes = new WeakMap<TerraformStack, Map<unknown, Set<IConstruct>>>();
   public readonly claims = new WeakMap<TerraformStack, ExclusiveClaim[]>();
+  /** Per stack: further stack-wide checks by key, and their problems once run (the aspect visits once per stack). */
+  public readonly stackChecks = new WeakMap<TerraformStack, Map<string, () => string[]>>();
+  public readonly stackCheckResults = new WeakMap<TerraformStack, string[]>();
 
   constructor(private readonly root: IConstruct) {}
 
@@ -163,6 +166,17 @@ export function requireSecretInput(scope: IConstruct, input: string, value: unkn
   else byValue.set(value, new Set([scope]));
 }
 
+/**
+ * Registers a stack-wide check under `key` (once per stack: a second registration with the same key is ignored). It
+ * runs once at synth, with the other checks, before anything is written; the problems it returns stop the synth.
+ */
+export function registerStackCheck(scope: IConstruct, key: string, check: () => string[]): void {
+  const { checks, stack } = checksOf(scope);
+  const map = checks.stackChecks.get(stack) ?? new Map<string, () => string[]>();
+  checks.stackChecks.set(stack, map);
+  if (!map.has(key)) map.set(key, check);
+}
+
 /** Records an object the element creates or manages exclusively; two stacks of one app claiming it are an error. */
 export function claimExclusively(scope: IConstruct, claim: ExclusiveClaim): void {
   const { checks, stack } = checksOf(scope);
@@ -181,6 +195,7 @@ function preflight(checks: KkpSynthChecks, root: IConstruct, current: TerraformS
     const elements = stack.node.findAll().filter((c): c is TerraformElement => c instanceof TerraformElement);
     problems.push(...credentialProblems(checks, stack, elements));
     problems.push(...duplicateNames(stack, elements));
+    problems.push(...stackCheckProblems(checks, stack));
     // Claims can only clash between two stacks: a one-stack app skips resolving every resource for them.
     if (stacks.length < 2) continue;
     for (const claim of [...(checks.claims.get(stack) ?? []), ...derivedClaims(stack, elements)]) {
@@ -190,6 +205,15 @@ function preflight(checks: KkpSynthChecks, root: IConstruct, current: TerraformS
   }
   problems.push(...crossStackClaims(claims));
   return problems;
+}
+
+function stackCheckProblems(checks: KkpSynthChecks, stack: TerraformStack): string[] {
+  let result = checks.stackCheckResults.get(stack);
+  if (!result) {
+    result = [...(checks.stackChecks.get(stack)?.values() ?? [])].flatMap((check) => check());
+    checks.stackCheckResults.set(stack, result);
+  }
+  return result;
 }
 
 /** cdktf's own validation of a stack that is written later, so that its failure cannot leave a half-written output. */

@@ -6,6 +6,8 @@ import { KkpRoles } from './kkp-roles';
 import { Grant, IVsphereRole, Principal, VspherePermissions } from './permissions';
 import { expectKind, expectNonEmpty } from './permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
+import { Annotations } from 'cdktf';
+import { declareKkpPrincipal } from './kkp-works-check';
 
 /** Props of {@link UserClusterPermissions}. */
 export interface UserClusterPermissionsProps {
@@ -106,5 +108,14 @@ export class UserClusterPermissions extends Construct {
       ...props.folders.map((f) => grant(roles.role('user-folder'), f, true)),
       ...tagRoles.map((r) => grant(roles.role(r.key), props.inventory.datacenter, true)),
     ];
+    declareKkpPrincipal(this, principal, 'machineController');
+    if (!switches.length && networkRole.grantedOn.includes('distributedSwitch')) {
+      // Synth cannot tell a distributed port group from a standard one: the network's type is read at plan time.
+      Annotations.of(this).addWarning(
+        `${where} distributedSwitches: none given. If any of ${props.networks.map((n) => n.inventoryPath).join(', ')} is a distributed ` +
+          `port group, KKP ${roles.kkpRelease}'s page grants ${networkRole.name} on its distributed switch too ("distributed switch + ` +
+          `network"): add distributedSwitches: [inventory.distributedSwitch('<switch>')]. Standard port groups need nothing more.`,
+      );
+    }
   }
 }

@@ -246,6 +246,7 @@ describe('KkpUserCluster, KKP 2.13 and later: credentials for KKP, no Secret KKP
     }));
     const b = new KkpUserCluster(s.stack, 'B', s.base('bbbbbbbbbb', {
       storagePrincipal: OWN, seedKubernetesProvider: seed, infraManagementUserPassword: mcPassword.stringValue, basePath: 'kkp-managed',
+      hosts: [s.inventory.host('esxi-01', s.inventory.computeCluster('cluster-1'))],
     }));
     for (const shared of [s.inventory.datacenter, s.inventory.datastore('ds-ssd-1')]) VspherePermissions.manageAuthoritatively(shared, { keep: [] });
     return { ...s, a, b, sharedPassword, mcPassword };

@@ -73,6 +73,14 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
     description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the credentials Secret of clusters without their own storage user',
   });
 
+  // From KKP 2.27 machine-controller and KKP log in as the credentials' infra-management user, else as username (the
+  // storage user): every cluster names the machine-controller user, its password from TF_VAR_kkp_machine_controller_password.
+  const machineControllerPassword = new TerraformVariable(scope, 'kkp_machine_controller_password', {
+    type: 'string',
+    sensitive: true,
+    description: 'Password of VSPHERE.LOCAL\\kkp-machine-controller, the infra-management user of every cluster\'s credentials Secret',
+  }).stringValue;
+
   const seed = new KubernetesProvider(scope, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
   const clusters = USER_CLUSTERS.map((line) => {
     const shared = line.storagePrincipal === undefined
@@ -88,6 +96,7 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
       datastore: line.datastore === undefined ? undefined : datastores[line.datastore],
       networks: [networks[0]],
       seedKubernetesProvider: seed,
+      infraManagementUserPassword: machineControllerPassword,
       ...shared,
     });
   });

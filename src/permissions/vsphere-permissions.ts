@@ -102,6 +102,11 @@ export class VspherePermissions extends Construct {
     return (stack.node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined) ?? new VspherePermissions(stack, REGISTRY_ID);
   }
 
+  /** The registry of the stack that `scope` belongs to, if a grant created it; never creates one. */
+  public static existing(scope: IConstruct): VspherePermissions | undefined {
+    return TerraformStack.of(scope).node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined;
+  }
+
   /**
    * Marks as `adopt` every additive grant whose (object, principal) `match` accepts: the stack's adoption of a
    * hand-made set-up (KkpAdoption) takes those permissions over in place. Decided at synth, like the grants.

@@ -32,7 +32,11 @@ describe('examples/kkp-seed', () => {
     ]);
     for (const host of ['esxi-01', 'esxi-02']) {
       const onHost = Object.values<any>(additive()).filter((g) => g.object === `/dc-1/host/cluster-1/${host}.dc-1.example.com`);
-      expect(onHost.map((g) => [g.principal, g.role, g.propagate])).toEqual([['VSPHERE.LOCAL\\kkp-storage', 'Read-only', false]]);
+      // KKP 2.26+: the cluster with its own storage user makes the same CSI calls with it (issue 19, defect 2).
+      expect(onHost.map((g) => [g.principal, g.role, g.propagate])).toEqual([
+        ['VSPHERE.LOCAL\\kkp-storage', 'Read-only', false],
+        ['VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp', 'Read-only', false],
+      ]);
     }
   });
 
@@ -83,9 +87,10 @@ describe('examples/kkp-seed', () => {
   test('writes no Secret KKP reconciles: one credentials Secret per user cluster on the seed, named by its credentialsReference', () => {
     const secrets = resources(json, 'kubernetes_secret').map((s) => `${s.provider} ${s.metadata.namespace}/${s.metadata.name} ${Object.keys(s.data).join(',')}`);
     expect(secrets).toEqual([
-      'kubernetes.seed kubermatic/kkp-vsphere-kh8dfp2rz6 username,password',
-      'kubernetes.seed kubermatic/kkp-vsphere-x7q2mm9wkp username,password',
-      'kubernetes.seed kubermatic/kkp-vsphere-p4n8c2vd7t username,password',
+      // KKP 2.27+ logs machine-controller in as the infra-management user: every Secret names it (issue 19, defect 1).
+      'kubernetes.seed kubermatic/kkp-vsphere-kh8dfp2rz6 username,password,infraManagementUserUsername,infraManagementUserPassword',
+      'kubernetes.seed kubermatic/kkp-vsphere-x7q2mm9wkp username,password,infraManagementUserUsername,infraManagementUserPassword',
+      'kubernetes.seed kubermatic/kkp-vsphere-p4n8c2vd7t username,password,infraManagementUserUsername,infraManagementUserPassword',
     ]);
     expect(json.output.kkp_cluster_x7q2mm9wkp.value).toContain('credentialsReference:\n    name: kkp-vsphere-x7q2mm9wkp\n    namespace: kubermatic');
     expect(json.output.kkp_cloud_config_x7q2mm9wkp.value).toContain('password = "<redacted: Secret kubermatic/kkp-vsphere-x7q2mm9wkp, key password>"');
