@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -41,6 +42,15 @@ func pathRef(t *testing.T, p string) types.ManagedObjectReference {
 		t.Fatalf("no object at %s: %v", p, err)
 	}
 	return ref.Reference()
+}
+
+// words matches a message as terraform prints it: wrapped at any space.
+func words(msg string) string {
+	parts := strings.Fields(msg)
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	return strings.Join(parts, `\s+`)
 }
 
 func authz() *object.AuthorizationManager { return object.NewAuthorizationManager(simAdmin) }

@@ -210,10 +210,10 @@ import {
 				ImportStateVerify: true,
 			},
 			{
-				Config:            resources,
-				ResourceName:      "kkpvsphere_permission.user",
-				ImportState:       true,
-				ImportStateId:     "Folder:" + folder.Value + ":vsphere.local\\KKP-USER",
+				Config:        resources,
+				ResourceName:  "kkpvsphere_permission.user",
+				ImportState:   true,
+				ImportStateId: "Folder:" + folder.Value + ":vsphere.local\\KKP-USER",
 				// the principal keeps the case the import ID gives (vCenter compares case-insensitively)
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					if len(states) != 1 {

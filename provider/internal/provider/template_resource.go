@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -629,6 +630,15 @@ func upload(ctx context.Context, lease *nfc.Lease, src imageSource, item nfc.Fil
 	}
 	defer f.Close()
 	if err := lease.Upload(ctx, item, f, soap.Upload{ContentLength: size}); err != nil {
+		// The lease URL names the lease's session: show the host only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			host := ue.URL
+			if u, perr := url.Parse(ue.URL); perr == nil {
+				host = u.Host
+			}
+			err = fmt.Errorf("%s to %s: %w", ue.Op, host, ue.Err)
+		}
 		return fmt.Errorf("uploading %s to the import lease: %w", item.Path, err)
 	}
 	return nil
@@ -667,7 +677,7 @@ func configureTemplate(ctx context.Context, c *vim25.Client, vm *object.VirtualM
 			key++
 			vapp.Property = append(vapp.Property, vim.VAppPropertySpec{
 				ArrayUpdateSpec: vim.ArrayUpdateSpec{Operation: vim.ArrayUpdateOperationAdd},
-				Info: &vim.VAppPropertyInfo{Key: key, Id: id, Type: "string", UserConfigurable: vim.NewBool(true), Value: ""},
+				Info:            &vim.VAppPropertyInfo{Key: key, Id: id, Type: "string", UserConfigurable: vim.NewBool(true), Value: ""},
 			})
 		}
 		if !contains(transports, "com.vmware.guestInfo") {
