@@ -2,7 +2,7 @@
 // cloud-config Secrets in the user cluster, as before. KKP 2.13+ (default: the newest): the credentials Secret on the
 // seed with KKP's keys, the credentialsReference, no Secret KKP reconciles, and the cloud-config KKP will render as a
 // credential-free output. Secret data evaluated by the real terraform binary, cloud-configs read back by real gcfg.
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { parse } from 'yaml';
 import { renderVsphereCloudConfig, vsphereCloudConfig } from '../src/cloud-config/vsphere';
@@ -14,6 +14,8 @@ import { KkpUserCluster, KkpUserClusterProps } from '../src/kkp-user-cluster';
 import { KkpRelease } from '../src/kkp-spec';
 import { Principal, VspherePermissions } from '../src/permissions';
 import { VmFolder } from '../src/vm-folder';
+import { SeedPermissions } from '../src/seed-permissions';
+import { UserClusterPermissions } from '../src/user-cluster-permissions';
 import { newStack, permissionsOn, synthJson } from './permissions/support';
 import { parseWithGcfg } from './support/gcfg';
 import { terraformEval } from './support/terraform-eval';
@@ -257,7 +259,7 @@ describe('KkpUserCluster, KKP 2.13 and later: credentials for KKP, no Secret KKP
     const json = synthJson(stack);
     const all = secrets(json).map(([, s]) => ({ at: `${s.metadata.namespace}/${s.metadata.name}`, keys: Object.keys(s.data), provider: s.provider }));
     expect(all).toEqual([
-      { at: `${KKP_NAMESPACE}/kkp-vsphere-aaaaaaaaaa`, keys: [KKP_KEYS.username, KKP_KEYS.password], provider: 'kubernetes.seed' },
+      { at: `${KKP_NAMESPACE}/kkp-vsphere-aaaaaaaaaa`, keys: [KKP_KEYS.username, KKP_KEYS.password, KKP_KEYS.infraUser, KKP_KEYS.infraPassword], provider: 'kubernetes.seed' },
       { at: `${KKP_NAMESPACE}/kkp-vsphere-bbbbbbbbbb`, keys: [KKP_KEYS.username, KKP_KEYS.password, KKP_KEYS.infraUser, KKP_KEYS.infraPassword], provider: 'kubernetes.seed' },
     ]);
     expect(all.map((x) => x.at).filter((at) => /kube-system|cloud-config/.test(at))).toEqual([]);
@@ -356,5 +358,100 @@ describe('KkpUserCluster, KKP 2.13 and later: credentials for KKP, no Secret KKP
     expect(() => synthJson(s.stack)).toThrow(
       /CloudConfigSecret "test\/Cc": cluster "aaaaaaaaaa" is a KkpUserCluster of this stack \(KKP 2\.31\); from KKP 2\.13 KKP's user-cluster controller writes and reconciles/,
     );
+  });
+});
+
+describe('Does KKP work with it? The synth check of issue 19', () => {
+  const warnings = (stack: TerraformStack) => stack.node.findAll().flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+  const synthError = (stack: TerraformStack) => {
+    try {
+      Testing.synth(stack);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  /** The README's set-up: the seed's storage user, machine-controller's user, and clusters (KKP 2.31 unless given). */
+  function seedStack(release: KkpRelease = '2.31') {
+    const s = setup(release);
+    const cluster = s.inventory.computeCluster('cluster-1');
+    const datastores = [s.inventory.datastore('ds-ssd-1')];
+    const hosts = s.roles.profile.readOnlyOn.includes('host') ? [s.inventory.host('esxi-01', cluster)] : undefined;
+    new SeedPermissions(s.stack, 'Seed', { roles: s.roles, inventory: s.inventory, storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage', folders: [s.kkpRoot], datastores, hosts });
+    new UserClusterPermissions(s.stack, 'Mc', { roles: s.roles, inventory: s.inventory, principal: MC, cluster, networks: [s.inventory.network('kkp-workers')], datastores, folders: [s.kkpRoot] });
+    const storagePassword = new TerraformVariable(s.stack, 'storage_password', { type: 'string', sensitive: true });
+    const mcPassword = new TerraformVariable(s.stack, 'mc_password', { type: 'string', sensitive: true });
+    return { ...s, cluster, storagePassword, mcPassword };
+  }
+
+  test('defect 1: credentials whose username is the storage user and no infra-management user fail synth (KKP 2.31), naming the fix', () => {
+    const s = seedStack();
+    new KkpUserCluster(s.stack, 'A', s.base('aaaaaaaaaa', { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: s.storagePassword.stringValue }));
+    const message = synthError(s.stack);
+    expect(message).toContain('[test/A] KKP 2.31: machine-controller (worker VMs) logs in as VSPHERE.LOCAL\\kkp-storage (the credentials\' username) and clone the template into the cluster folder (VirtualMachine.CloneVM_Task, operation machine-controller/clone-template) needs VirtualMachine.Inventory.CreateFromExisting on clusterFolder /dc-1/vm/kkp/clusters/aaaaaaaaaa, which it lacks.');
+    expect(message).toContain('Fix: name machine-controller\'s user in the credentials: set infraManagementUserPassword on the KkpUserCluster');
+    expect(message).not.toContain('vsphere-csi');
+  });
+
+  test('defect 1: with infraManagementUserPassword the Secret names machine-controller\'s user and synth passes', () => {
+    const s = seedStack();
+    new KkpUserCluster(s.stack, 'A', s.base('aaaaaaaaaa', {
+      cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: s.storagePassword.stringValue, infraManagementUserPassword: s.mcPassword.stringValue,
+    }));
+    new KkpUserCluster(s.stack, 'B', s.base('bbbbbbbbbb', { storagePrincipal: OWN, infraManagementUserPassword: s.mcPassword.stringValue }));
+    expect(synthError(s.stack)).toBe('');
+  });
+
+  test('defect 1 for KKP 2.24: machine-controller logs in with username, so a storage-only username fails with that reason', () => {
+    const s = seedStack('2.24');
+    new KkpUserCluster(s.stack, 'B', s.base('bbbbbbbbbb', { storagePrincipal: OWN }));
+    expect(synthError(s.stack)).toMatch(/KKP 2\.24 logs machine-controller in with username, which is VSPHERE\.LOCAL\\kkp-storage-bbbbbbbbbb, a storage user: use one user for both .* or kkpRelease '2\.27' or later/);
+  });
+
+  test('defect 2: from KKP 2.26 an own storage principal gets k8c-ccm-storage-cns on the vCenter and Read-only on the node hosts', () => {
+    const s = seedStack('2.26');
+    const b = new KkpUserCluster(s.stack, 'B', s.base('bbbbbbbbbb', { storagePrincipal: OWN, cloudConfigUser: MC }));
+    expect(b.grants.map((g) => [g.role.roleName, g.entity.inventoryPath, g.propagate])).toEqual(expect.arrayContaining([
+      ['kkp-k8c-ccm-storage-cns', '/', false],
+      ['Read-only', '/dc-1/host/cluster-1/esxi-01', false],
+    ]));
+    const older = seedStack('2.25');
+    const c = new KkpUserCluster(older.stack, 'C', older.base('cccccccccc', { storagePrincipal: OWN }));
+    expect(c.grants.map((g) => g.entity.inventoryPath)).not.toContain('/');
+    const alone = setup('2.31');
+    expect(() => new KkpUserCluster(alone.stack, 'D', alone.base('dddddddddd', { storagePrincipal: OWN })))
+      .toThrow(/^KkpUserCluster test\/D hosts: KKP 2\.31's page grants the storage user Read-only on every host that runs node VMs.*Give hosts/);
+  });
+
+  test('defect 3: networks granted without distributed switches get a word (synth cannot tell a distributed port group)', () => {
+    const s = seedStack();
+    expect(warnings(s.stack).some((w) => /UserClusterPermissions test\/Mc distributedSwitches: none given\. If any of \/dc-1\/network\/kkp-workers is a distributed port group/.test(w))).toBe(true);
+  });
+
+  test('defect 4: a cluster without seedKubernetesProvider in a stack without a default kubernetes provider gets a word', () => {
+    const stack = newStack();
+    const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
+    const roles = new KkpRoles(stack, 'Roles', { vsphereVersion: '8.0' });
+    const datacenter = new KkpDatacenterSpec(stack, 'Datacenter', {
+      name: 'dc', inventory, endpoint: 'https://vcenter.example.com', datastore: inventory.datastore('ds-1'), cluster: inventory.computeCluster('c'), templates: { ubuntu: 'u' },
+    });
+    new KkpUserCluster(stack, 'A', { datacenter, roles, clusterId: 'aaaaaaaaaa', machineControllerPrincipal: MC });
+    Testing.synth(stack);
+    expect(warnings(stack).some((w) => w.includes('1 KkpUserCluster (e.g. test/A) write their credentials Secret through the default kubernetes provider, which this stack does not configure'))).toBe(true);
+    const withProvider = setup('2.31');
+    new KkpUserCluster(withProvider.stack, 'A', withProvider.base('aaaaaaaaaa'));
+    Testing.synth(withProvider.stack);
+    expect(warnings(withProvider.stack).some((w) => w.includes('default kubernetes provider'))).toBe(false);
+  });
+
+  test('a gap shared by many clusters is one line naming them; synth of the check stays linear in the clusters', () => {
+    const s = seedStack();
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) {
+      new KkpUserCluster(s.stack, id, s.base(id, { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: s.storagePassword.stringValue }));
+    }
+    const lines = synthError(s.stack).split('\n').filter((l) => l.includes('operation machine-controller/power-on'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('[test/a1] (and 4 more clusters: test/a2, test/a3, test/a4, ...)');
   });
 });

@@ -202,6 +202,7 @@ export function checkKkpWorks(index: PermissionIndex, clusters: readonly Cluster
   const gaps: KkpGap[] = [];
   const warnings = new Set<string>();
   const notSetUp = new Map<string, Set<string>>();
+  const unknownObjects = new Map<string, { why: string; privileges: Set<string> }>();
   for (const c of clusters) {
     if (!c.credentials) {
       warnings.add(
@@ -237,10 +238,10 @@ export function checkKkpWorks(index: PermissionIndex, clusters: readonly Cluster
           for (const need of op.needs) {
             const objects = c.objects[need.object];
             if (!objects || objects.length === 0) {
-              warnings.add(
-                `${component.title}: ${op.title} touches the ${need.object} (${c.unknown?.[need.object] ?? 'not known to this stack'}); ` +
-                  `synth cannot check ${need.privileges.join(', ')} there.`,
-              );
+              const key = `${component.title}\u0000${need.object}`;
+              const entry = unknownObjects.get(key) ?? { why: c.unknown?.[need.object] ?? 'not known to this stack', privileges: new Set<string>() };
+              need.privileges.forEach((p) => entry.privileges.add(p));
+              unknownObjects.set(key, entry);
               continue;
             }
             for (const object of objects) {
@@ -276,6 +277,10 @@ export function checkKkpWorks(index: PermissionIndex, clusters: readonly Cluster
         }
       }
     }
+  }
+  for (const [key, { why, privileges }] of unknownObjects) {
+    const [component, object] = key.split('\u0000');
+    warnings.add(`${component} touches the ${object} (${why}); synth cannot check ${[...privileges].join(', ')} there.`);
   }
   for (const [name, components] of notSetUp) {
     warnings.add(
