@@ -1,21 +1,16 @@
 // Adopting a hand-made KKP set-up: discover (the built CLI) on the simulator, a stack that adopts from its file, and
-// what the vSphere provider would do with the synthesized import blocks, replayed through the same SOAP calls.
-//
-// What this proves and what it does not: the real vSphere provider cannot run here (README, "Not here"). The import
-// blocks are checked against the discovered ids and paths and against the import id formats of provider v2.15.0
-// (`vsphere_role`: the role id, `vsphere_folder`: the absolute folder path). The plan's privilege changes are
-// computed as the provider computes them (its read drops System.*, its diff compares the sorted lists) and applied
-// with the call its update makes (UpdateAuthorizationRole, which keeps the role id). Terraform itself does not run.
+// the synthesized import blocks run through the real vSphere provider (vmware/vsphere 2.15.0): `terraform plan` shows
+// every role and folder imported and exactly the expected in-place changes, `apply` makes them, the re-plan is empty.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
-import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { AdoptedTemplate, KkpAdoption, KkpDatacenterSpec, KkpRoles, VmFolder, VsphereInventory } from '../../src';
 import { KkpDiscovery } from '../../src/adoption/model';
 import { VcenterClient } from '../../src/vcenter';
 import { synthJson } from '../permissions/support';
+import { TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';
+import { providerStack, vsphereWorkspace } from '../support/vsphere-provider';
 import { ADDED, DROPPED, HandMadeSetup, RawSession, TEMPLATE, allPermissions, discover, makeByHand } from './by-hand';
 
 let sim: Vcsim;
@@ -25,10 +20,13 @@ let setup: HandMadeSetup;
 let dir: string;
 let file: string;
 let discovery: KkpDiscovery;
+let ws: TerraformWorkspace | undefined;
+let planText = '';
+let applyText = '';
 
 beforeAll(async () => {
-  sim = await startVcsim();
-  vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password });
+  sim = await startVcsim({ tls: true }); // the provider speaks https
+  vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
   raw = await RawSession.login(sim);
   setup = await makeByHand(vc, raw);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkp-adopt-'));
@@ -39,16 +37,20 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Terraform's own words for the README: the import lines of the plan and the apply's summary.
+  if (planText) {
+    const lines = (t: string, re: RegExp) => t.split('\n').filter((l) => re.test(l)).join('\n');
+    console.log(`${lines(planText, /imported from|will be updated|Plan:|^\s*[~+-] /)}\n${lines(applyText, /Importing|Import complete|Modifying|Apply complete/)}`);
+  }
+  ws?.remove();
   raw?.close();
   await vc?.logout();
   await sim?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function newStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), 'kkp-seed');
-  new VsphereProvider(stack, 'vsphere', { user: '${var.u}', password: '${var.p}' });
-  return stack;
+function newStack() {
+  return providerStack('kkp-seed');
 }
 
 /** The stack a team writes for its existing set-up: KKP 2.31's roles, the KKP folder and its templates folder. */
@@ -90,47 +92,46 @@ test('the import blocks name exactly the discovered role ids and folder paths; n
   expect(JSON.stringify(json)).not.toContain('backup-operator');
 });
 
-test('applying the adopted stack as the provider would: no role or folder recreated, exactly the privilege differences change, permissions unchanged at every step, a second plan empty', async () => {
+test('a real terraform plan of the import blocks: every role and folder imported, exactly the two privilege differences changed in place, nothing else; apply, re-plan empty, permissions unchanged', async () => {
   const { stack } = adoptingStack({ discovery: file });
   const json = synthJson(stack);
-  const imports = new Map<string, string>(json.import.map((i: any) => [i.to, i.id]));
   const rolesBefore = await vc.roleList();
   const permissionsBefore = await allPermissions(vc);
   const nonSystem = (ps: readonly string[]) => ps.filter((p) => !p.startsWith('System.')).sort();
+  const address = (type: string, pred: (r: any) => boolean) => addressOf(json, type, pred);
 
-  // Plan: import reads the role by id (provider getRoleByID: name and the privileges without System.*), then diffs.
-  const changes: { address: string; id: number; name: string; add: string[]; remove: string[]; privileges: string[] }[] = [];
-  for (const [name, config] of Object.entries<any>(json.resource.vsphere_role)) {
-    const address = `vsphere_role.${name}`;
-    const id = Number(imports.get(address));
-    const existing = rolesBefore.find((r) => r.id === id)!;
-    expect(existing.name).toBe(config.name); // the import finds the role the config names: no rename
-    const held = nonSystem(existing.privileges);
-    const wanted = [...config.role_privileges].sort();
-    if (JSON.stringify(held) !== JSON.stringify(wanted)) {
-      changes.push({ address, id, name: config.name, add: wanted.filter((p) => !held.includes(p)), remove: held.filter((p) => !wanted.includes(p)), privileges: wanted });
-    }
-  }
-  // The plan changes exactly the two hand-made differences, in place.
-  expect(changes.map((c) => [c.name, c.add, c.remove])).toEqual(
+  ws = vsphereWorkspace(sim, json);
+  // terraform plan, as a reviewer reads it, and the same plan saved and shown as JSON.
+  const text = ws.run(['plan', '-input=false', '-no-color']).stdout;
+  planText = text;
+  const plan = ws.planJson();
+  const changes = (plan.resource_changes as any[]).filter((c) => c.mode === 'managed');
+  const actions = changes.map((c) => `${c.address} ${c.change.actions.join(',')}${c.change.importing ? ` importing ${c.change.importing.id}` : ''}`).sort();
+  const roleAddress = (name: string) => address('vsphere_role', (r) => r.name === name);
+  const folderAddress = (path: string) => address('vsphere_folder', (f) => `/DC0/vm/${f.path}` === path);
+  expect(actions).toEqual(
     [
-      [DROPPED.role, [DROPPED.privilege], []],
-      [ADDED.role, [], [ADDED.privilege]],
+      ...discovery.roles.map((r) => `${roleAddress(r.name)} ${[DROPPED.role, ADDED.role].includes(r.name) ? 'update' : 'no-op'} importing ${r.id}`),
+      ...discovery.folders.map((f) => `${folderAddress(f.path)} no-op importing ${f.path}`),
     ].sort(),
   );
-  // Folders: the import reads path and type from vCenter; both equal the config, so no change.
-  for (const [name, config] of Object.entries<any>(json.resource.vsphere_folder)) {
-    const absolute = imports.get(`vsphere_folder.${name}`)!;
-    expect(absolute).toBe(`/DC0/vm/${config.path}`);
-    expect(config.type).toBe('vm');
-    expect(await vc.findByInventoryPath(absolute)).toEqual(setup.folders.get(absolute));
-  }
+  expect(text).toContain(`Plan: ${discovery.roles.length + discovery.folders.length} to import, 0 to add, 2 to change, 0 to destroy.`);
+  // The two in-place changes are exactly the hand-made differences: the missing privilege added, the extra one removed.
+  const privilegeChange = (name: string) => {
+    const c = changes.find((x) => x.address === roleAddress(name))!.change;
+    const before: string[] = c.before.role_privileges;
+    const after: string[] = c.after.role_privileges;
+    return { name: [c.before.name, c.after.name], add: after.filter((p) => !before.includes(p)), remove: before.filter((p) => !after.includes(p)) };
+  };
+  expect(privilegeChange(DROPPED.role)).toEqual({ name: [DROPPED.role, DROPPED.role], add: [DROPPED.privilege], remove: [] });
+  expect(privilegeChange(ADDED.role)).toEqual({ name: [ADDED.role, ADDED.role], add: [], remove: [ADDED.privilege] });
+  // Planning changed nothing in the vCenter.
+  expect(await allPermissions(vc)).toEqual(permissionsBefore);
 
-  // Apply: the provider's update of each changed role; KKP's principals keep their permissions after each call.
-  for (const c of changes) {
-    await raw.updateRole(c.id, c.name, c.privileges);
-    expect(await allPermissions(vc)).toEqual(permissionsBefore);
-  }
+  // Apply the plan the reviewer saw.
+  const applied = ws.run(['apply', '-input=false', '-no-color', 'tfplan']).stdout;
+  applyText = applied;
+  expect(applied).toContain(`Apply complete! Resources: ${discovery.roles.length + discovery.folders.length} imported, 0 added, 2 changed, 0 destroyed.`);
 
   // Nothing recreated: the same role ids and names, one role more or less nowhere; the same folder objects.
   const rolesAfter = await vc.roleList();
@@ -138,19 +139,20 @@ test('applying the adopted stack as the provider would: no role or folder recrea
   for (const [p, ref] of setup.folders) expect(await vc.findByInventoryPath(p)).toEqual(ref);
   // Other teams' permissions (and KKP's) untouched.
   expect(await allPermissions(vc)).toEqual(permissionsBefore);
-
-  // The second plan: every adopted role now reads back exactly as configured.
-  for (const [name, config] of Object.entries<any>(json.resource.vsphere_role)) {
-    const role = rolesAfter.find((r) => r.id === Number(imports.get(`vsphere_role.${name}`)))!;
+  // Every adopted role now holds exactly what the stack configures.
+  for (const config of Object.values<any>(json.resource.vsphere_role)) {
+    const role = rolesAfter.find((r) => r.id === setup.roleIds.get(config.name))!;
     expect([config.name, nonSystem(role.privileges)]).toEqual([config.name, [...config.role_privileges].sort()]);
   }
-  // And discover agrees: no difference left.
+
+  // The second plan is empty, and discover agrees: no difference left.
+  expect(ws.planExitCode()).toBe(0);
   const again = discover(sim, ['--vsphere-version', '8.0', '--json', '--out', 'after.json'], dir);
   const after = JSON.parse(again.stdout) as KkpDiscovery;
   expect(after.roles.map((r) => [r.name, r.id, r.missing, r.extra])).toEqual(discovery.roles.map((r) => [r.name, r.id, [], []]));
-}, 60_000);
+}, 120_000);
 
-test('the template is used by name, found at plan time and pinned to the object discover found', () => {
+test('the template is used by name, found at plan time (a real plan) and pinned to the object discover found', () => {
   const { stack, inventory, kkp } = adoptingStack({ discovery: file });
   const ubuntu = new AdoptedTemplate(stack, 'Ubuntu', { inventory, templateName: TEMPLATE, osKey: 'ubuntu' });
   new KkpDatacenterSpec(stack, 'Spec', {
@@ -164,7 +166,18 @@ test('the template is used by name, found at plan time and pinned to the object 
   expect(lookup.lifecycle.postcondition[0].error_message).toContain('Run cdktf-kkp-vsphere discover again');
   expect(json.resource.vsphere_virtual_machine).toBeUndefined(); // never imported, never deployed
   expect(JSON.stringify(json.output)).toContain(`ubuntu: ${TEMPLATE}`);
-});
+  // A real plan finds the template and its postcondition holds (the VM of that name is the object discover found).
+  const planned = vsphereWorkspace(sim, json);
+  try {
+    const plan = planned.planJson();
+    const read = plan.prior_state.values.root_module.resources.find((r: any) => r.type === 'vsphere_virtual_machine' && r.mode === 'data');
+    // Found by its inventory name; the data source reports config.name, which the simulator's Rename_Task leaves as it
+    // was (vCenter renames both), so the object id is what is compared.
+    expect(read.values.moid).toBe(setup.templateId);
+  } finally {
+    planned.remove();
+  }
+}, 60_000);
 
 test('explicit adoption without a file: role by id, folder by path; the plan-time check is the import itself', () => {
   const stack = newStack();
