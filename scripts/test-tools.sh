@@ -31,6 +31,7 @@ case "$goversion" in
   *) fail "Go $goversion is too old for test/go.mod: install Go 1.25 or later." ;;
 esac
 (cd test && go mod download) || fail "downloading the Go modules of test/go.mod failed (they come from the Go module proxy)."
+(cd provider && go mod download) || fail "downloading the Go modules of provider/go.mod (the kkpvsphere Terraform provider) failed (they come from the Go module proxy)."
 
 # terraform applies the synthesized configurations in the tests (found on PATH, as cdktf finds it).
 command -v terraform >/dev/null 2>&1 || fail "terraform is not on PATH: install Terraform 1.11 (cdktf and the tests run it)."
