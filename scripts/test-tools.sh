@@ -41,4 +41,17 @@ command -v terraform >/dev/null 2>&1 || fail "terraform is not on PATH: install 
 # scripts/real-binaries.js is the one resolution, the tests use it too. No mirror and no registry: one message, both fixes.
 node scripts/real-binaries.js check || exit 1
 
+# A real Kubernetes API (kube-apiserver v1.34.4 and etcd 3.6.17): unpacked from KKP_VSPHERE_KUBE_BINARIES, else from
+# ../shared/kubernetes-test-binaries beside the checkout, else built from test/kube/ through the Go module proxy (minutes,
+# once), into node_modules/.cache; scripts/real-binaries.js is the one resolution. Unpacking needs xz, certificates openssl.
+kube_tools=()
+command -v xz >/dev/null 2>&1 || kube_tools+=(xz-utils)
+command -v openssl >/dev/null 2>&1 || kube_tools+=(openssl)
+if [ "${#kube_tools[@]}" -gt 0 ]; then
+  [ "$(id -u)" -eq 0 ] || fail "the Debian packages ${kube_tools[*]} are missing: run 'apt-get install ${kube_tools[*]}' as root."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${kube_tools[@]}" >/dev/null
+fi
+kube=$(node scripts/real-binaries.js kube-binaries) || exit 1
+echo "test tools: kube-apiserver and etcd $(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.from === "build" ? "built from test/kube (Go module proxy)" : `from ${r.source}`)' "$kube")"
+
 printf 'test tools: %s, %s, %s\n' "$goversion" "$(qemu-img --version | head -n 1)" "$(TF_CLI_CONFIG_FILE=/dev/null terraform version | head -n 1)"
