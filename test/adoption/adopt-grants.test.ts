@@ -1,19 +1,18 @@
 // Adopted grants, deployed for real: discover on a hand-made set-up, a stack that adopts it with KKP's own
-// constructs (SeedPermissions, UserClusterPermissions), and `terraform apply` of its additive grants (terraform_data
-// instances whose provisioners run the built CLI against the simulator). The adopted roles' in-place updates are what
-// the provider would do (UpdateAuthorizationRole), replayed before terraform runs, as depends_on orders them.
+// constructs (SeedPermissions, UserClusterPermissions), and `terraform apply` of the whole stack: the real vSphere
+// provider (vmware/vsphere 2.15.0) imports the roles and the folder and updates the two roles that differ from the page,
+// then the additive grants (terraform_data instances whose provisioners run the built CLI) run, as depends_on orders them.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
-import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KkpAdoption, KkpRoles, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory } from '../../src';
 import { KkpDiscovery } from '../../src/adoption/model';
 import { VcenterClient } from '../../src/vcenter';
-import { deployEnv, reducedConfig } from '../e2e/support';
+import { deployEnv } from '../e2e/support';
 import { synthJson } from '../permissions/support';
 import { TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';
+import { providerStack } from '../support/vsphere-provider';
 import { MACHINE_CONTROLLER, OTHER_TEAMS, RawSession, STORAGE, allPermissions, discover, makeByHand } from './by-hand';
 
 let sim: Vcsim;
@@ -39,8 +38,7 @@ afterAll(async () => {
 });
 
 function adoptingStack(discovery: KkpDiscovery, grants = true) {
-  const stack = new TerraformStack(Testing.app(), 'kkp-seed');
-  new VsphereProvider(stack, 'vsphere', { user: '${var.u}', password: '${var.p}' });
+  const stack = providerStack('kkp-seed');
   new KkpAdoption(stack, 'Adopt', { discovery, grants });
   const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' });
   const kkp = new VmFolder(stack, 'KkpRoot', { inventory, path: 'kkp' });
@@ -79,20 +77,13 @@ test('adopted grants become the stack\'s additive grants: nothing removed or re-
   const before = await allPermissions(vc);
   const rolesBefore = (await vc.roleList()).map((r) => [r.id, r.name]).sort();
 
-  // The provider's part: adopted roles are imported and updated in place (ids kept); folders imported unchanged.
-  const imports = new Map<string, string>(tf.import.map((i: any) => [i.to, i.id]));
-  for (const [name, config] of Object.entries<any>(tf.resource.vsphere_role)) {
-    const id = Number(imports.get(`vsphere_role.${name}`));
-    expect(Number.isInteger(id)).toBe(true);
-    await raw.updateRole(id, config.name, [...config.role_privileges].sort());
-    expect(await allPermissions(vc)).toEqual(before);
-  }
-
-  // terraform apply of the additive grants: the real binary, provisioners running the built CLI.
-  ws = TerraformWorkspace.create(reducedConfig(tf), deployEnv(sim));
+  // terraform apply of the whole stack: the real provider imports and updates the roles (ids kept) and imports the folder;
+  // the additive grants run the built CLI.
+  ws = TerraformWorkspace.create(tf, deployEnv(sim));
   ws.init();
   const applied = ws.apply();
-  expect(applied.stdout).toContain('Apply complete! Resources: 11 added, 0 changed, 0 destroyed.');
+  expect(applied.stdout).toContain(`Apply complete! Resources: ${tf.import.length} imported, 11 added, 2 changed, 0 destroyed.`);
+  expect(tf.import).toHaveLength(Object.keys(tf.resource.vsphere_role).length + 1); // every role, and the KKP folder
   // Ten grants found their permission as it is; the eleventh replaced the mistaken one in place.
   expect(applied.stdout.match(/unchanged: /g)).toHaveLength(10);
   expect(applied.stdout).toContain(`replaced: user ${MACHINE_CONTROLLER} holds "k8c-network-attach" (not propagated) on /DC0/network/VM Network (was "Read-only" (not propagated))`);
@@ -119,7 +110,7 @@ test('without adopting the grants, nothing is taken over: the grants refuse the 
   const instances = Object.values<any>(tf.resource.terraform_data).flatMap((b) => Object.values<any>(b.for_each ?? {}));
   expect(instances.filter((g) => g.adopt)).toEqual([]);
   const before = await allPermissions(vc);
-  const other = TerraformWorkspace.create(reducedConfig(tf), deployEnv(sim));
+  const other = TerraformWorkspace.create(tf, deployEnv(sim));
   try {
     other.init();
     const failed = other.run(['apply', '-auto-approve', '-input=false', '-no-color'], [1]);
