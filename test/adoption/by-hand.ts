@@ -52,7 +52,7 @@ export function handMadeRoles(): { name: string; privileges: string[] }[] {
   });
 }
 
-/** A raw session for what the client has no method for (folders, templates, role updates): what the vSphere Client does. */
+/** A raw session for what the client has no method for (folders, templates): what the vSphere Client does. */
 export class RawSession {
   public static async login(sim: Vcsim): Promise<RawSession> {
     const transport = new SoapTransport({ url: sim.url, insecure: true, timeoutMs: 30_000 });
@@ -78,18 +78,6 @@ export class RawSession {
     await this.task(await this.transport.call('PowerOffVM_Task', vm));
     await this.task(await this.transport.call('Rename_Task', vm, xmlElement('newName', name)));
     await this.transport.call('MarkAsTemplate', vm);
-  }
-
-  /**
-   * What the vSphere provider does to apply an in-place change of an imported `vsphere_role`
-   * (terraform-provider-vsphere v2.15.0 resourceRoleUpdate: AuthorizationManager.UpdateRole(id, name, privileges)).
-   */
-  public async updateRole(id: number, name: string, privileges: readonly string[]): Promise<void> {
-    await this.transport.call(
-      'UpdateAuthorizationRole',
-      this.authorizationManager,
-      xmlElement('roleId', id) + xmlElement('newName', name) + privileges.map((p) => xmlElement('privIds', p)).join(''),
-    );
   }
 
   public close(): void {
