@@ -14,7 +14,8 @@ import { KkpCredentialsReference, KkpRelease, kkpReleaseFacts, renderKkpClusterC
 import { Grant, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind } from './permissions/expect';
 import { requireSecretInput } from './synth-checks';
-import { declareKkpPrincipal, kkpPrincipalKinds, registerKkpClusterCheck, stackNodeHosts, StackObjects } from './kkp-works-check';
+import { KkpClusterFacts, clusterRequirements, declareKkpPrincipal, kkpPrincipalKinds, registerKkpClusterCheck, stackNodeHosts, StackObjects } from './kkp-works-check';
+import { PlainSynthValue } from './permissions/synth-value';
 import type { ClusterCase, KkpOperationCondition, LoginPrincipal, ObjectRef } from './facts/kkp-operations';
 import { UserClusterFolder, checkClusterId } from './user-cluster-folder';
 import { describeValue } from './validation';
@@ -317,10 +318,10 @@ export class KkpUserCluster extends Construct {
   private registerCheck(where: string, props: KkpUserClusterProps, user: string | undefined): void {
     const dc = props.datacenter;
     const release = this.kkpRelease;
-    const facts = kkpReleaseFacts(release);
+    const releaseFacts = kkpReleaseFacts(release);
     const mc = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
-    const writesCredentials = facts.cloudConfigOwner === 'stack' || (props.credentialsSecret ?? true);
-    const hasInfraUser = facts.cloudConfigOwner === 'kkp' && props.infraManagementUserPassword !== undefined;
+    const writesCredentials = releaseFacts.cloudConfigOwner === 'stack' || (props.credentialsSecret ?? true);
+    const hasInfraUser = releaseFacts.cloudConfigOwner === 'kkp' && props.infraManagementUserPassword !== undefined;
     const dcPath = `/${dc.inventory.datacenterName}`;
     const clusterPath = Token.isUnresolved(dc.clusterName) ? undefined : `${dcPath}/host/${dc.clusterName}`;
     const pool = props.resourcePool === undefined
@@ -338,12 +339,12 @@ export class KkpUserCluster extends Construct {
       const principal = vcenterPrincipal(name);
       return { name: principal, isGroup, setUp: (kkpPrincipalKinds(scope, principal)?.size ?? 0) > 0 };
     };
-    registerKkpClusterCheck(this, {
+    const facts: KkpClusterFacts = {
       where: this.node.path,
       release,
       machineControllerPrincipal: mc,
       hasInfraUser,
-      defaultSeedProvider: facts.cloudConfigOwner === 'kkp' && writesCredentials && props.seedKubernetesProvider === undefined,
+      defaultSeedProvider: releaseFacts.cloudConfigOwner === 'kkp' && writesCredentials && props.seedKubernetesProvider === undefined,
       case: (stack: StackObjects): ClusterCase => {
         const hosts = (ownHosts ?? stackNodeHosts(scope)).map((h) => ({ path: h.inventoryPath }));
         const conditions = new Set<KkpOperationCondition>();
@@ -378,12 +379,19 @@ export class KkpUserCluster extends Construct {
           },
           conditions,
           credentials: writesCredentials ? { username, ...(hasInfraUser ? { infra: login(mc.name, false) } : {}) } : undefined,
-          components: facts.cloudConfigOwner === 'stack'
+          components: releaseFacts.cloudConfigOwner === 'stack'
             ? { ids: ['vsphere-ccm'], why: `with KKP ${release} the stack writes the CCM's cloud-config only; this component's credentials come from the cluster spec` }
             : undefined,
         };
       },
-    });
+    };
+    registerKkpClusterCheck(this, facts);
+    // What `cdktf-kkp-vsphere preflight` asks vCenter for this cluster, as review metadata (no credential in it).
+    this.folder.resource.addOverride('//.kkp.works', new PlainSynthValue(() => ({
+      clusterId: this.clusterId,
+      kkpRelease: release,
+      requirements: clusterRequirements(this, facts),
+    })));
   }
 
   /** KKP 2.12's cloud-config Secrets; an error about a prop the user gave names it as this construct's prop. */

@@ -10,6 +10,8 @@ import {
   PermissionIndex,
   checkKkpWorks,
   groupGaps,
+  kkpRequirements,
+  KkpRequirement,
   KKP_COMPONENTS,
 } from './facts/kkp-operations';
 import { kkpRoleProfile } from './privileges';
@@ -84,6 +86,34 @@ export function stackNodeHosts(scope: IConstruct): readonly IVsphereEntity[] {
   return stateOf(scope).hosts;
 }
 
+/**
+ * What preflight asks vCenter for one cluster: each requirement with the grant or credential that would fix it, for the
+ * cluster's `//.kkp.works` review metadata. Read at render time, when every grant is made.
+ */
+export function clusterRequirements(scope: IConstruct, facts: KkpClusterFacts): (KkpRequirement & { fix: string })[] {
+  const state = stateOf(scope);
+  const c = facts.case(stackObjectsOf(TerraformStack.of(scope)));
+  const rolesFor = (id: string) => KKP_COMPONENTS.find((k) => k.id === id)!.rolesFor;
+  return kkpRequirements(c).map((r) => ({
+    ...r,
+    fix: fixFor({ ...r, where: facts.where, clusterId: c.clusterId, operation: { id: r.operation } as any, login: 'infra', missing: r.privileges } as KkpGap, rolesFor(r.component), facts, state),
+  }));
+}
+
+const stackObjects = new WeakMap<TerraformStack, StackObjects>();
+function stackObjectsOf(stack: TerraformStack): StackObjects {
+  let objects = stackObjects.get(stack);
+  if (!objects) {
+    const templates = stack.node.findAll()
+      .filter((c): c is IConstruct & { templateName: string; osKey: string; inventoryPath: string } =>
+        typeof (c as any).templateName === 'string' && typeof (c as any).osKey === 'string' && typeof (c as any).inventoryPath === 'string' && 'importSpec' in c)
+      .map((t) => ({ path: t.inventoryPath, osKey: t.osKey }));
+    objects = { templates };
+    stackObjects.set(stack, objects);
+  }
+  return objects;
+}
+
 /** Registers a user cluster for the check. */
 export function registerKkpClusterCheck(scope: IConstruct, facts: KkpClusterFacts): void {
   stateOf(scope).clusters.push(facts);
@@ -119,10 +149,7 @@ function runCheck(stack: TerraformStack, state: StackState): string[] {
   const index = new PermissionIndex(stackPermissions(stack));
   const byWhere = new Map<string, KkpClusterFacts>();
   const elements = stack.node.findAll();
-  const templates = elements
-    .filter((c): c is IConstruct & { templateName: string; osKey: string; inventoryPath: string } =>
-      typeof (c as any).templateName === 'string' && typeof (c as any).osKey === 'string' && typeof (c as any).inventoryPath === 'string' && 'importSpec' in c)
-    .map((t) => ({ path: t.inventoryPath, osKey: t.osKey }));
+  const { templates } = stackObjectsOf(stack);
   const problems: string[] = [];
   const defaultProvider = state.clusters.filter((c) => c.defaultSeedProvider);
   if (defaultProvider.length && !elements.some((e) => e instanceof TerraformProvider && e.terraformResourceType === 'kubernetes' && !e.alias)) {

@@ -11,6 +11,7 @@ import { registerReport } from './report';
 import { registerVerify } from './verify';
 import { redactUrls } from '../validation';
 import { registerVmTemplate } from './vm-template';
+import { registerPreflight } from './preflight';
 
 /** The version in this package's package.json: the nearest one above this file that names cdktf-kkp-vsphere. */
 function packageVersion(): string {
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerGrant(program);
   registerVerify(program);
   registerDiscover(program);
+  registerPreflight(program);
   return program;
 }
 

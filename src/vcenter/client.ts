@@ -429,6 +429,45 @@ export class VcenterClient {
     });
   }
 
+  /**
+   * What vCenter says `userName` may do on each entity: AuthorizationManager.FetchUserPrivilegeOnEntities (vSphere 6.5+),
+   * the privileges from the user's own and its groups' permissions, propagation applied. Read-only; the caller needs
+   * System.View on the entities (the API reference), as openshift/installer uses it
+   * to check a user before installing (pkg/asset/installconfig/vsphere/permissions.go comparePrivileges).
+   */
+  public async fetchUserPrivilegeOnEntities(entities: readonly ManagedObjectReference[], userName: string): Promise<{ entity: ManagedObjectReference; privileges: string[] }[]> {
+    if (entities.length === 0) return [];
+    const result = await this.transport.call(
+      'FetchUserPrivilegeOnEntities',
+      this.service.authorizationManager,
+      entities.map((e) => xmlMoRef('entities', e)).join('') + xmlElement('userName', userName),
+    );
+    return asArray(result).map((node) => {
+      const r = asObject(node);
+      return { entity: asMoRef(r?.entity) ?? entities[0], privileges: asArray(r?.privileges).map((p) => text(p) ?? '') };
+    });
+  }
+
+  /** AuthorizationManager.HasUserPrivilegeOnEntities: whether `userName` holds each of `privileges` on each entity. Read-only. */
+  public async hasUserPrivilegeOnEntities(
+    entities: readonly ManagedObjectReference[],
+    userName: string,
+    privileges: readonly string[],
+  ): Promise<{ entity: ManagedObjectReference; granted: Record<string, boolean> }[]> {
+    if (entities.length === 0) return [];
+    const result = await this.transport.call(
+      'HasUserPrivilegeOnEntities',
+      this.service.authorizationManager,
+      entities.map((e) => xmlMoRef('entities', e)).join('') + xmlElement('userName', userName) + privileges.map((p) => xmlElement('privId', p)).join(''),
+    );
+    return asArray(result).map((node) => {
+      const r = asObject(node);
+      const granted: Record<string, boolean> = {};
+      for (const a of asArray(r?.privAvailability).map(asObject)) granted[text(a?.privId) ?? ''] = text(a?.isGranted) === 'true';
+      return { entity: asMoRef(r?.entity) ?? entities[0], granted };
+    });
+  }
+
   /** Creates a folder named `name` in `parent` (a folder) and returns it. */
   public async createFolder(parent: ManagedObjectReference, name: string): Promise<ManagedObjectReference> {
     const created = asMoRef(await this.transport.call('CreateFolder', parent, xmlElement('name', name)));

@@ -329,3 +329,45 @@ export function groupGaps(gaps: readonly KkpGap[]): { gap: KkpGap; clusters: str
   }
   return [...groups.values()];
 }
+
+/** One thing a live vCenter must allow for a cluster: what preflight asks. */
+export interface KkpRequirement {
+  readonly component: KkpComponentId;
+  readonly operation: string;
+  readonly title: string;
+  readonly method: string;
+  readonly objectKind: KkpObject;
+  /** Inventory path; a node VM (which exists only later) is asked on its folder and resource pool. */
+  readonly object: string;
+  readonly alsoBelow?: readonly string[];
+  readonly principal: string;
+  readonly isGroup: boolean;
+  readonly credential: KkpGap['credential'];
+  readonly privileges: readonly string[];
+}
+
+/** Every (principal, object, privileges) the cluster's components need, for preflight; unknown logins and objects are left out. */
+export function kkpRequirements(c: ClusterCase): KkpRequirement[] {
+  if (!c.credentials) return [];
+  const logins = kkpLogins(c.release);
+  const rows: KkpRequirement[] = [];
+  const operations = kkpOperationsOf(c.release).filter((o) => !o.when || c.conditions.has(o.when));
+  for (const component of kkpComponentsOf(c.release)) {
+    if (c.components && !c.components.ids.includes(component.id)) continue;
+    for (const { principal, credential } of candidatesFor(logins[component.id], c.credentials)) {
+      if (principal.name === undefined) continue;
+      for (const op of operations.filter((o) => o.component === component.id)) {
+        for (const need of op.needs) {
+          for (const object of c.objects[need.object] ?? []) {
+            rows.push({
+              component: component.id, operation: op.id, title: op.title, method: op.method, objectKind: need.object, object: object.path,
+              ...(object.alsoBelow ? { alsoBelow: object.alsoBelow } : {}),
+              principal: principal.name, isGroup: principal.isGroup, credential, privileges: need.privileges,
+            });
+          }
+        }
+      }
+    }
+  }
+  return rows;
+}
