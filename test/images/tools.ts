@@ -76,8 +76,9 @@ export function ovfcheck(): string {
   return buildGoProgram('ovfcheck');
 }
 
-/** The CLI as users run it: the compiled bin. Builds lib/ with the project's tsconfig first. */
+/** The CLI as users run it: the compiled bin. Builds lib/ as `npm run build` does (tsc, then the bin's execute bit). */
 export function buildCli(): string {
   ok(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: REPO });
+  ok(process.execPath, [path.join(REPO, 'scripts', 'bin-executable.js')], { cwd: REPO });
   return path.join(REPO, 'lib', 'cli', 'main.js');
 }
