@@ -59,13 +59,12 @@ export class RawSession {
     const content = asObject(await transport.call('RetrieveServiceContent', { type: 'ServiceInstance', value: 'ServiceInstance' }));
     const ref = (k: string) => asMoRef(content?.[k])!;
     await transport.call('Login', ref('sessionManager'), xmlElement('userName', sim.user) + xmlElement('password', sim.password));
-    return new RawSession(transport, ref('propertyCollector'), ref('authorizationManager'));
+    return new RawSession(transport, ref('propertyCollector'));
   }
 
   private constructor(
     private readonly transport: SoapTransport,
     private readonly propertyCollector: ManagedObjectReference,
-    private readonly authorizationManager: ManagedObjectReference,
   ) {}
 
   public async createFolder(parent: ManagedObjectReference, name: string): Promise<ManagedObjectReference> {
