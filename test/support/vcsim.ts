@@ -1,5 +1,6 @@
 // A real vSphere API for tests: the govmomi vCenter simulator (module version in test/go.mod), with vCenter's own
-// permission semantics (test/vcsim/authorization.go), built from test/vcsim and started fresh for each test file.
+// permission semantics (test/vcsim/authorization.go), built from test/vcsim and started fresh for each test file, with
+// the default inventory or the one of examples/kkp-seed (test/vcsim/inventory.go).
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { buildGoProgram } from './go-program';
@@ -23,6 +24,14 @@ export interface VcsimOptions {
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * The inventory: the simulator's default (datacenter `DC0`, cluster `DC0_C0`, datastore `LocalDS_0`, ...), or
+   * `kkp-example`, the names examples/kkp-seed uses (datacenter `dc-1`, cluster `cluster-1` with hosts
+   * `esxi-01.dc-1.example.com` and `esxi-02.dc-1.example.com`, datastores `ds-ssd-1` and `ds-ssd-2`, port groups
+   * `kkp-workers` and `kkp-storage` on switch `dvs-1`; test/vcsim/inventory.go).
+   * @default 'default'
+   */
+  readonly inventory?: 'default' | 'kkp-example';
 }
 
 /** Builds the simulator if needed and starts a fresh one; call `stop()` in afterAll. */
@@ -33,7 +42,13 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   const password = `${randomBytes(9).toString('base64url')}&<>"'`;
   const child = spawn(binary, [], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, VCSIM_USER: user, VCSIM_PASSWORD: password, VCSIM_TLS: options.tls ? '1' : '' },
+    env: {
+      ...process.env,
+      VCSIM_USER: user,
+      VCSIM_PASSWORD: password,
+      VCSIM_TLS: options.tls ? '1' : '',
+      VCSIM_INVENTORY: options.inventory === 'kkp-example' ? 'kkp-example' : '',
+    },
   });
   const url = await firstLine(child, 30_000);
   return {

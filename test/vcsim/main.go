@@ -10,6 +10,7 @@
 // Environment (credentials come through the environment so that they never show in a process listing):
 //   VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
 //   VCSIM_TLS=1                 serve HTTPS with the simulator's self-signed certificate
+//   VCSIM_INVENTORY=kkp-example the inventory of examples/kkp-seed instead of the default one (inventory.go)
 package main
 
 import (
@@ -22,7 +23,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/vmware/govmomi/simulator"
 	// The vSphere Automation (REST) endpoints: the vSphere Terraform provider opens a REST session (tags, content
 	// library) and a storage-policy (PBM) session beside its SOAP session.
 	_ "github.com/vmware/govmomi/pbm/simulator"
@@ -33,10 +33,16 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("vcsim: ")
 
-	model := simulator.VPX()
+	model, finish, err := newModel(os.Getenv("VCSIM_INVENTORY"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer model.Remove()
 	if err := model.Create(); err != nil {
 		log.Fatalf("creating the inventory: %v", err)
+	}
+	if err := finish(model); err != nil {
+		log.Fatalf("creating the %s inventory: %v", os.Getenv("VCSIM_INVENTORY"), err)
 	}
 	installFaithfulAuthorization(model)
 
