@@ -27,6 +27,9 @@ import (
 //   - permissions on a datacenter's own child folders (vm, host, datastore, network) are refused with
 //     InvalidArgument: vCenter hides these folders (the vSphere Client offers no permission on them) and
 //     refuses permissions there; grant on the datacenter or on a folder below them instead.
+//   - AddAuthorizationRole answers the new role's id (API reference: "Returns: The roleId for the newly added
+//     role"). The stock simulator answers 0, which the vSphere Terraform provider stores as the role's id: every
+//     later read and update of a vsphere_role then hits no role, or the wrong one.
 type faithfulAuthorizationManager struct {
 	*simulator.AuthorizationManager
 }
@@ -124,6 +127,18 @@ func (m *faithfulAuthorizationManager) RemoveEntityPermission(ctx *simulator.Con
 	}
 	m.AuthorizationManager.SetEntityPermissions(&types.SetEntityPermissions{This: req.This, Entity: req.Entity, Permission: kept})
 	return &methods.RemoveEntityPermissionBody{Res: &types.RemoveEntityPermissionResponse{}}
+}
+
+func (m *faithfulAuthorizationManager) AddAuthorizationRole(ctx *simulator.Context, req *types.AddAuthorizationRole) soap.HasFault {
+	body := m.AuthorizationManager.AddAuthorizationRole(req).(*methods.AddAuthorizationRoleBody)
+	if body.Fault_ == nil {
+		for _, role := range m.RoleList {
+			if role.Name == req.Name {
+				body.Res.Returnval = role.RoleId
+			}
+		}
+	}
+	return body
 }
 
 // installFaithfulAuthorization replaces the model's AuthorizationManager by the faithful one (same reference).
