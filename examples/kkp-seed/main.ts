@@ -7,11 +7,19 @@ import { App, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KkpRoles, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory } from 'cdktf-kkp-vsphere';
-import { addUserClusters } from './user-clusters';
+import { UserClusterLine, addUserClusters } from './user-clusters';
 import { addVmTemplates } from './vm-templates';
 
+/** What differs between installations of this seed (all optional: the defaults are the example's own). */
+export interface KkpSeedStackProps {
+  /** The user clusters; default USER_CLUSTERS in user-clusters.ts. */
+  readonly userClusters?: readonly UserClusterLine[];
+  /** The port groups the node VMs use, workers first (the templates are mapped to it); default kkp-workers, kkp-storage. */
+  readonly networks?: readonly [string, ...string[]];
+}
+
 export class KkpSeedStack extends TerraformStack {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: KkpSeedStackProps = {}) {
     super(scope, id);
     // null: the provider reads VSPHERE_USER and VSPHERE_PASSWORD, as the grant and revoke commands do.
     const fromEnvironment = Token.asString(Token.nullValue());
@@ -20,15 +28,15 @@ export class KkpSeedStack extends TerraformStack {
     const inventory = new VsphereInventory(this, 'Inventory', { datacenter: 'dc-1' });
     const cluster = inventory.computeCluster('cluster-1');
     const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
-    const networks = [inventory.network('kkp-workers'), inventory.network('kkp-storage')];
+    const networks = (props.networks ?? ['kkp-workers', 'kkp-storage']).map((name) => inventory.network(name));
     const hosts = [inventory.host('esxi-01.dc-1.example.com', cluster), inventory.host('esxi-02.dc-1.example.com', cluster)];
 
     // KKP's VM root folder (the datacenter spec's rootPath) and a folder for the VM templates, both owned by this stack.
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
     const templates = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
 
-    // Ubuntu from its OVA URL and Rocky Linux from a converted QCOW2, in the template folder.
-    const vmTemplates = addVmTemplates(this, { inventory, templateFolder: templates, cluster });
+    // Ubuntu from its OVA URL (or a mirror: KKP_UBUNTU_OVA_URL) and Rocky Linux from a converted QCOW2, in the template folder.
+    const vmTemplates = addVmTemplates(this, { inventory, templateFolder: templates, cluster, network: networks[0] });
 
     const roles = new KkpRoles(this, 'Roles', { vsphereVersion: '8.0', namePrefix: 'kkp-' });
 
@@ -53,7 +61,7 @@ export class KkpSeedStack extends TerraformStack {
     });
 
     // KKP's datacenter spec and the user clusters: a folder, grants and the cloud-config Secrets for each.
-    addUserClusters(this, { inventory, roles, kkpRoot, cluster, datastores, networks, templates: vmTemplates });
+    addUserClusters(this, { inventory, roles, kkpRoot, cluster, datastores, networks, templates: vmTemplates, clusters: props.userClusters });
 
     // The folders are the stack's own: one vsphere_entity_permissions each holds exactly the grants above. The vCenter
     // root, the datacenter, the cluster, the hosts, the datastores and the networks are shared with other teams: the

@@ -1,7 +1,8 @@
 // The KKP datacenter spec and three user clusters, each with its own VM folder and its vSphere credentials handed to
-// KKP. Adding a cluster is adding a line to USER_CLUSTERS: roles and inventory look-ups are shared, synth time grows
-// linearly. The stack targets the newest KKP release (the KkpRoles default), so KKP writes each user cluster's
-// cloud-config Secrets itself; the stack writes the credentials Secret KKP reads them from, on the seed.
+// KKP. Adding a cluster is adding a line to USER_CLUSTERS (or passing another list as `clusters`, e.g. per
+// environment): roles and inventory look-ups are shared, synth time grows linearly. The stack targets the newest KKP
+// release (the KkpRoles default), so KKP writes each user cluster's cloud-config Secrets itself; the stack writes the
+// credentials Secret KKP reads them from, on the seed.
 //
 // Credentials: the shared storage user's password comes from TF_VAR_kkp_storage_password; a cluster with its own
 // storage principal gets its own variable, TF_VAR_vsphere_<clusterId>_password. None is written to cdk.tf.json.
@@ -33,26 +34,33 @@ export interface UserClustersInput {
   readonly networks: readonly IVsphereEntity[];
   /** Template VMs (e.g. the VmTemplates of vm-templates.ts), or a plain `{ ubuntu: 'name' }` map. */
   readonly templates: readonly IKkpTemplate[] | Readonly<Record<string, string>>;
+  /**
+   * The user clusters.
+   * @default USER_CLUSTERS
+   */
+  readonly clusters?: readonly UserClusterLine[];
 }
 
 /** One line per user cluster: its KKP id, and whatever differs from the defaults. */
-interface UserClusterLine {
+export interface UserClusterLine {
   readonly clusterId: string;
   /** Its own storage user (recommended: the cloud-config lands on every worker node). */
   readonly storagePrincipal?: string;
+  /** Its VM folder below KKP's root folder; default `clusters/<clusterId>`. */
   readonly folderPath?: string;
+  /** Index into the stack's datastores; default the first. */
   readonly datastore?: number;
 }
 
-const USER_CLUSTERS: readonly UserClusterLine[] = [
+export const USER_CLUSTERS: readonly UserClusterLine[] = [
   { clusterId: 'kh8dfp2rz6' },
   { clusterId: 'x7q2mm9wkp', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp' },
   { clusterId: 'p4n8c2vd7t', folderPath: 'team-payments/p4n8c2vd7t', datastore: 1 },
 ];
 
-/** Adds the datacenter spec (output `kkp_datacenter_vsphere_dc_1`) and the user clusters of USER_CLUSTERS. */
+/** Adds the datacenter spec (output `kkp_datacenter_vsphere_dc_1`) and the user clusters (USER_CLUSTERS unless `clusters` is given). */
 export function addUserClusters(scope: Construct, input: UserClustersInput): { datacenter: KkpDatacenterSpec; clusters: KkpUserCluster[] } {
-  const { inventory, roles, kkpRoot, cluster, datastores, networks, templates } = input;
+  const { inventory, roles, kkpRoot, cluster, datastores, networks, templates, clusters: lines = USER_CLUSTERS } = input;
   const datacenter = new KkpDatacenterSpec(scope, 'KkpDatacenter', {
     name: 'vsphere-dc-1',
     inventory,
@@ -82,7 +90,7 @@ export function addUserClusters(scope: Construct, input: UserClustersInput): { d
   }).stringValue;
 
   const seed = new KubernetesProvider(scope, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
-  const clusters = USER_CLUSTERS.map((line) => {
+  const clusters = lines.map((line) => {
     const shared = line.storagePrincipal === undefined
       ? { cloudConfigUser: 'VSPHERE.LOCAL\\kkp-storage', cloudConfigPassword: sharedPassword }
       : {};
