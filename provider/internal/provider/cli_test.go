@@ -81,8 +81,10 @@ resource "kkpvsphere_permission" "readonly" {
 	}
 	LogoutAll(t.Context())
 	baseline := sessionCount(t)
+	logins := map[string]int{}
 	run := func(args ...string) string {
 		t.Helper()
+		before := soapLogins(t)
 		cmd := exec.Command(tool, args...)
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "TF_ACC=")
@@ -90,6 +92,7 @@ resource "kkpvsphere_permission" "readonly" {
 		if err != nil {
 			t.Fatalf("%s %s: %v\n%s", filepath.Base(tool), strings.Join(args, " "), err, out)
 		}
+		logins[args[0]] = soapLogins(t) - before
 		if n := sessionCount(t); n != baseline {
 			t.Errorf("after `%s %s`: %d vCenter sessions, %d before: the plugin did not log out", filepath.Base(tool), args[0], n, baseline)
 		}
@@ -140,6 +143,27 @@ resource "kkpvsphere_permission" "readonly" {
 	if err := expectPerms(folder, other); err != nil {
 		t.Fatal(err)
 	}
+	// vCenter logins (counted by the simulator) of the last run of each command: one provider instance, one login
+	// per plugin process that talks to vCenter.
+	t.Logf("%s: vCenter logins per command (last run of each): %v", filepath.Base(tool), logins)
+	for cmd, n := range logins {
+		max := 1
+		if cmd == "apply" || cmd == "destroy" {
+			max = 2 // terraform plans (one plugin process) and then applies (another) in one command
+		}
+		if n > max || (cmd != "init" && cmd != "state" && n == 0) {
+			t.Errorf("%s %s: %d vCenter logins, want 1..%d", filepath.Base(tool), cmd, n, max)
+		}
+	}
+}
+
+func soapLogins(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile(simSessions)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "soap")
 }
 
 func tail(s string, n int) string {

@@ -29,8 +29,9 @@ const (
 )
 
 var (
-	simURL   string // https://127.0.0.1:port
-	simAdmin *vim25.Client
+	simSessions string // VCSIM_SESSIONS_FILE: one line per session the simulator created
+	simURL      string // https://127.0.0.1:port
+	simAdmin    *vim25.Client
 )
 
 var protoV6 = map[string]func() (tfprotov6.ProviderServer, error){
@@ -77,14 +78,16 @@ func runMain(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 
 	bin := filepath.Join(tmp, "vcsim")
-	build := exec.Command("go", "build", "-o", bin, "./vcsim")
+	build := exec.Command("go", "build", "-mod=readonly", "-o", bin, "./vcsim")
 	build.Dir = filepath.Join(root, "test")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the simulator (go build ./vcsim in %s): %v\n%s", build.Dir, err, out)
 		return 1
 	}
 	sim := exec.Command(bin)
-	sim.Env = append(os.Environ(), "VCSIM_USER="+simUser, "VCSIM_PASSWORD="+simPassword, "VCSIM_TLS=1")
+	simSessions = filepath.Join(tmp, "sessions.log")
+	sim.Env = append(os.Environ(), "VCSIM_USER="+simUser, "VCSIM_PASSWORD="+simPassword, "VCSIM_TLS=1", "VCSIM_SESSIONS_FILE="+simSessions)
 	stdin, _ := sim.StdinPipe()
 	stdout, _ := sim.StdoutPipe()
 	sim.Stderr = os.Stderr

@@ -17,70 +17,93 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// The data source returns FetchUserPrivilegeOnEntities per object, and `missing` what a check block asserts on.
-// (govmomi's simulator answers every user with the Admin role's privileges on every object, so this checks the
-// pass-through, the keys and `missing`, not vCenter's privilege computation.)
+// Grant through kkpvsphere_permission, then assert through the data source in a check block: the privileges are what
+// vCenter computes (test/vcsim answers FetchUserPrivilegeOnEntities from the permissions: propagation, nearest
+// permission wins, System.* in every role but No access), and `missing` names what a user lacks.
 func TestEffectivePrivilegesDataSource(t *testing.T) {
-	dc := pathRef(t, "/DC0")
+	folder := mkFolder(t, "kkp-privs")
 	ds := pathRef(t, "/DC0/datastore/LocalDS_0")
-	entities := []types.ManagedObjectReference{rootRef, dc, ds}
-	res, err := authz().FetchUserPrivilegeOnEntities(tctx(t), entities, "VSPHERE.LOCAL\\kkp-storage")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string][]string{}
-	for _, r := range res {
-		p := append([]string(nil), r.Privileges...)
-		sort.Strings(p)
-		want[r.Entity.Type+":"+r.Entity.Value] = p
-	}
-	if len(want) != 3 || len(want["Folder:group-d1"]) == 0 {
-		t.Fatalf("the simulator's answer is not usable for this test: %v", want)
-	}
+	addRole(t, "kkp-privs-storage", "Datastore.Browse", "Datastore.FileManagement")
 	dsKey := "Datastore:" + ds.Value
+	folderKey := "Folder:" + folder.Value
 	config := providerBlock + fmt.Sprintf(`
-data "kkpvsphere_effective_privileges" "storage" {
-  user     = "VSPHERE.LOCAL\\kkp-storage"
-  entities = ["Folder:group-d1", "Datacenter:%s", %q]
-  required = ["Datastore.Browse", "Datastore.FileManagement", "No.Such.Privilege"]
+resource "kkpvsphere_permission" "storage" {
+  entity_path = "/DC0/datastore/LocalDS_0"
+  principal   = "VSPHERE.LOCAL\\kkp-privs"
+  role_name   = "kkp-privs-storage"
+}
+resource "kkpvsphere_permission" "folder" {
+  entity_path = "/DC0/vm/kkp-privs"
+  principal   = "VSPHERE.LOCAL\\kkp-privs"
+  role_id     = "-2"
 }
 
-check "storage_user_can_browse" {
+data "kkpvsphere_effective_privileges" "storage" {
+  user       = "VSPHERE.LOCAL\\kkp-privs"
+  entities   = [%[1]q, %[2]q, "Folder:group-d1"]
+  required   = ["Datastore.Browse", "Datastore.FileManagement"]
+  depends_on = [kkpvsphere_permission.storage, kkpvsphere_permission.folder]
+}
+
+check "storage_user_holds_its_privileges" {
   assert {
-    condition     = contains(data.kkpvsphere_effective_privileges.storage.privileges[%q], "Datastore.Browse")
-    error_message = "the storage user cannot browse the datastore"
+    condition     = length(data.kkpvsphere_effective_privileges.storage.missing[%[1]q]) == 0
+    error_message = "the storage user lacks ${join(", ", data.kkpvsphere_effective_privileges.storage.missing[%[1]q])}"
   }
 }
-`, dc.Value, dsKey, dsKey)
+`, dsKey, folderKey)
+	system := []string{"System.Anonymous", "System.Read", "System.View"}
+	want := map[string][]string{
+		dsKey:             {"Datastore.Browse", "Datastore.FileManagement", "System.Anonymous", "System.Read", "System.View"},
+		folderKey:         system,
+		"Folder:group-d1": {},
+	}
+	wantMissing := map[string][]string{
+		dsKey:             {},
+		folderKey:         {"Datastore.Browse", "Datastore.FileManagement"},
+		"Folder:group-d1": {"Datastore.Browse", "Datastore.FileManagement"},
+	}
+	list := func(a map[string]string, prefix string) []string {
+		out := []string{}
+		n := 0
+		fmt.Sscan(a[prefix+".#"], &n)
+		for i := 0; i < n; i++ {
+			out = append(out, a[fmt.Sprintf("%s.%d", prefix, i)])
+		}
+		return out
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6,
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					func(s *terraform.State) error {
-						a := s.RootModule().Resources["data.kkpvsphere_effective_privileges.storage"].Primary.Attributes
-						for key, privs := range want {
-							if n := a["privileges."+key+".#"]; n != fmt.Sprint(len(privs)) {
-								return fmt.Errorf("privileges[%s] has %s entries, vCenter answered %d", key, n, len(privs))
-							}
-							for i, p := range privs {
-								if got := a[fmt.Sprintf("privileges.%s.%d", key, i)]; got != p {
-									return fmt.Errorf("privileges[%s][%d] = %q, want %q", key, i, got, p)
-								}
-							}
-							if a["missing."+key+".#"] != "1" || a["missing."+key+".0"] != "No.Such.Privilege" {
-								return fmt.Errorf("missing[%s] = %s entries, first %q; want [No.Such.Privilege]", key, a["missing."+key+".#"], a["missing."+key+".0"])
-							}
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["data.kkpvsphere_effective_privileges.storage"].Primary.Attributes
+					for key := range want {
+						if got := list(a, "privileges."+key); fmt.Sprint(got) != fmt.Sprint(want[key]) {
+							return fmt.Errorf("privileges[%s] = %v, want %v", key, got, want[key])
 						}
-						return nil
-					},
-				),
+						if got := list(a, "missing."+key); fmt.Sprint(got) != fmt.Sprint(wantMissing[key]) {
+							return fmt.Errorf("missing[%s] = %v, want %v", key, got, wantMissing[key])
+						}
+					}
+					// the same answer as vCenter's own call
+					res, err := authz().FetchUserPrivilegeOnEntities(tctx(t), []types.ManagedObjectReference{ds}, "VSPHERE.LOCAL\\kkp-privs")
+					if err != nil {
+						return err
+					}
+					p := append([]string(nil), res[0].Privileges...)
+					sort.Strings(p)
+					if fmt.Sprint(p) != fmt.Sprint(want[dsKey]) {
+						return fmt.Errorf("FetchUserPrivilegeOnEntities answers %v", p)
+					}
+					return nil
+				},
 			},
 			{
 				Config: providerBlock + `
 data "kkpvsphere_effective_privileges" "bad" {
-  user     = "VSPHERE.LOCAL\\kkp-storage"
+  user     = "VSPHERE.LOCAL\\kkp-privs"
   entities = ["Folder:group-nope"]
 }`,
 				ExpectError: regexp.MustCompile(words("vCenter has no Folder with id group-nope")),
@@ -88,7 +111,7 @@ data "kkpvsphere_effective_privileges" "bad" {
 			{
 				Config: providerBlock + `
 data "kkpvsphere_effective_privileges" "bad" {
-  user     = "VSPHERE.LOCAL\\kkp-storage"
+  user     = "VSPHERE.LOCAL\\kkp-privs"
   entities = ["group-d1"]
 }`,
 				ExpectError: regexp.MustCompile(words(`"group-d1" is not <type>:<moid>`)),
