@@ -4,9 +4,14 @@
 // machine-controller fills in (Flatcar), MarkAsTemplate. The VM is imported under a temporary name and renamed to
 // the template name only once it is complete and marked as ours, so the name never stands for a half import.
 //
-// Ownership: the VM carries extraConfig `cdktf-kkp-vsphere.importedBy = <terraform_data id>`. An existing VM of
-// the template's name that does not carry our id is never touched (the import fails); removal removes only a VM
-// that carries it.
+// Ownership: the VM carries extraConfig `cdktf-kkp-vsphere.importedBy = <terraform_data id>` and
+// `cdktf-kkp-vsphere.importKey = <hash of the import spec>`. The id changes when terraform loses or replaces the
+// resource (a killed apply leaves it tainted or out of the state); the import key does not: it is the same for every
+// run of one VmTemplate with one configuration. A VM of the template's name is this resource's when it carries our id
+// or our import key; any other VM of that name is never touched (the import fails), and removal removes only ours.
+// An import in progress carries its key in its temporary name from the moment vCenter creates it, so the next run,
+// or the destroy, finds what an interrupted (killed) run left and removes it.
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { readOvf } from '../images/ovf';
@@ -40,11 +45,30 @@ export interface TemplateImportResult {
   readonly inventoryPath: string;
 }
 
+/** The extraConfig key that carries the {@link importKey} of the spec a VM was imported for. */
+export const IMPORT_KEY_EXTRA_CONFIG_KEY = 'cdktf-kkp-vsphere.importKey';
+
+/**
+ * What identifies one import across runs: a hash of its spec (every field, keys sorted). The same VmTemplate with the
+ * same configuration has the same key in every run, whatever terraform_data id it has; any change of the spec (source,
+ * placement, name) makes another key.
+ */
+export function importKey(spec: TemplateImportSpec): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(spec))).digest('hex').slice(0, 32);
+}
+
 /** A VM found by name, with what decides whether it is ours. */
 interface FoundVm {
   readonly ref: ManagedObjectReference;
   readonly name: string;
   readonly owner?: string;
+  readonly importKey?: string;
   readonly parent?: ManagedObjectReference;
   readonly template: boolean;
 }
@@ -55,12 +79,24 @@ export async function importTemplate(ctx: TemplateImportContext, spec: TemplateI
   const { client, log } = ctx;
   const target = templateInventoryPath(spec);
   if (spec.power_on) throw new Error('power_on is true: this importer never powers a template on.');
+  const key = importKey(spec);
   const placement = await resolvePlacement(client, spec);
 
-  const sameName = await findVmsNamed(client, placement.vmFolderRoot, [spec.template, tempName(spec.template, owner)]);
+  const sameName = await findVmsNamed(client, placement.vmFolderRoot, namesOf(spec, owner, key));
   for (const vm of sameName) {
     if (vm.name === spec.template && vm.owner === owner) {
       log(`${target}: already imported by this resource (${vm.ref.value}); nothing to do.`);
+      return { outcome: 'already-imported', vm: vm.ref, inventoryPath: target };
+    }
+  }
+  for (const vm of sameName) {
+    // Complete (the rename is the import's last step) and imported for exactly this spec by an earlier run whose
+    // terraform_data terraform no longer has (killed, tainted, state lost): this resource's template.
+    if (vm.name === spec.template && vm.importKey === key) {
+      log(
+        `${target}: already imported for this same configuration by an earlier run (resource ${vm.owner ?? 'unknown'}, ` +
+          `${vm.ref.value}) that terraform did not record; this resource takes it over, nothing to import.`,
+      );
       return { outcome: 'already-imported', vm: vm.ref, inventoryPath: target };
     }
   }
@@ -69,16 +105,22 @@ export async function importTemplate(ctx: TemplateImportContext, spec: TemplateI
     const where = await inventoryPathOf(client, foreign.ref).catch(() => foreign.ref.value);
     throw new Error(
       `a VM named "${spec.template}" already exists at ${where} and was not imported by this resource ` +
-        `(${foreign.owner ? `it was imported by ${foreign.owner}` : 'it carries no import mark'}); it is left untouched. ` +
+        `(${
+          foreign.owner
+            ? `it was imported by ${foreign.owner} for another configuration${foreign.importKey ? ` (import key ${foreign.importKey})` : ''}`
+            : 'it carries no import mark'
+        }); it is left untouched. ` +
         'machine-controller finds templates by name in the whole datacenter, so two VMs of one name would break it: ' +
         'choose another template name, or rename or remove that VM yourself.',
     );
   }
-  // A temporary VM of an interrupted run of this same resource (its name holds our owner id): remove it, start over.
+  // A temporary VM of an interrupted run of this same import (its name holds our import key or owner id): remove it,
+  // start over.
   for (const vm of sameName.filter((v) => v.name !== spec.template)) {
-    log(`removing ${vm.name} (${vm.ref.value}), left by an interrupted import of this resource.`);
+    log(`removing ${vm.name} (${vm.ref.value}), left by an interrupted import of this template.`);
     await destroyVm(client, vm.ref);
   }
+  throwIfStopped(ctx.signal, 'before the import began; nothing was created');
 
   const source = imageSource(spec.source_kind, spec.source, remoteOptions(spec, ctx));
   log(`reading the OVF descriptor of ${source.shown}`);
@@ -94,9 +136,10 @@ export async function importTemplate(ctx: TemplateImportContext, spec: TemplateI
     );
   }
 
-  const entityName = tempName(spec.template, owner);
+  // The temporary name is the mark an import carries from its creation on: the next run or the destroy finds it by it.
+  const entityName = tempName(spec.template, key);
   const importSpec = await createImportSpec(client, spec, placement, descriptor, entityName, source.shown);
-  throwIfStopped(ctx.signal);
+  throwIfStopped(ctx.signal, 'before the import began; nothing was created');
   log(`importing ${source.shown} as ${target} (powered off, never started)`);
   const lease = asMoRef(
     await client.invoke(
@@ -110,16 +153,18 @@ export async function importTemplate(ctx: TemplateImportContext, spec: TemplateI
   let vm: ManagedObjectReference | undefined;
   let completed = false;
   try {
-    const info = await waitForLease(client, lease);
+    const info = await waitForLease(client, lease, ctx.signal);
     vm = asMoRef(info?.entity);
     if (!vm) throw new Error('the import lease names no VM.');
     await uploadAll(ctx, client, lease, info, importSpec.fileItems, source);
+    throwIfStopped(ctx.signal, 'during the import; the partial VM is removed');
     await client.invoke('HttpNfcLeaseComplete', lease);
     completed = true;
 
     const powerState = text((await client.properties(vm, ['runtime.powerState']))['runtime.powerState']);
     if (powerState !== 'poweredOff') throw new Error(`the imported VM is ${powerState}, not poweredOff.`);
-    await configureTemplate(client, vm, spec, owner);
+    throwIfStopped(ctx.signal, 'during the import; the partial VM is removed');
+    await configureTemplate(client, vm, spec, owner, key);
     if (spec.mark_as_template) await client.invoke('MarkAsTemplate', vm);
     await client.waitForTask(
       asMoRef(await client.invoke('Rename_Task', vm, xmlElement('newName', spec.template)))!,
@@ -143,19 +188,23 @@ export interface TemplateRemoveResult {
   readonly leftAlone: readonly string[];
 }
 
-/** Removes the template this owner imported (and temporary VMs of its interrupted imports); nothing else. */
+/**
+ * Removes the template this resource imported (its owner id or, after terraform lost an earlier run's resource, its
+ * import key) and temporary VMs of interrupted imports of the same spec; nothing else.
+ */
 export async function removeTemplate(ctx: TemplateImportContext, spec: TemplateImportSpec, owner: string): Promise<TemplateRemoveResult> {
   checkOwner(owner);
   const { client, log } = ctx;
+  const key = importKey(spec);
   const dc = await mustFind(client, spec.datacenter, 'datacenter', 'Datacenter');
   const vmFolderRoot = asMoRef((await client.properties(dc, ['vmFolder'])).vmFolder)!;
-  const found = await findVmsNamed(client, vmFolderRoot, [spec.template, tempName(spec.template, owner)]);
+  const found = await findVmsNamed(client, vmFolderRoot, namesOf(spec, owner, key));
   const removed: string[] = [];
   const leftAlone: string[] = [];
   for (const vm of found) {
     const where = await inventoryPathOf(client, vm.ref).catch(() => vm.ref.value);
-    // The temporary name holds our owner id: such a VM is a leftover of our own interrupted import.
-    if (vm.owner !== owner && vm.name === spec.template) {
+    // The temporary name holds our import key (or owner id): such a VM is a leftover of our own interrupted import.
+    if (vm.name === spec.template && vm.owner !== owner && vm.importKey !== key) {
       leftAlone.push(where);
       log(`${where}: not imported by this resource; left untouched.`);
       continue;
@@ -189,10 +238,18 @@ function remoteOptions(spec: TemplateImportSpec, ctx: TemplateImportContext): Re
   };
 }
 
-/** The temporary name of an import in progress: recognisable, unique per owner, within vSphere's 80 characters. */
-function tempName(template: string, owner: string): string {
-  const suffix = `.importing-${owner.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
+/**
+ * The temporary name of an import in progress: recognisable, unique per import spec (or, as earlier versions wrote it,
+ * per owner), within vSphere's 80 characters.
+ */
+function tempName(template: string, id: string): string {
+  const suffix = `.importing-${id.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
   return `${template.slice(0, 80 - suffix.length)}${suffix}`;
+}
+
+/** The names a VM of this import can have: the template's, and the temporary names by import key and by owner id. */
+function namesOf(spec: TemplateImportSpec, owner: string, key: string): string[] {
+  return [...new Set([spec.template, tempName(spec.template, key), tempName(spec.template, owner)])];
 }
 
 interface Placement {
@@ -294,9 +351,10 @@ async function createImportSpec(
   return { specXml, fileItems };
 }
 
-async function waitForLease(client: VcenterClient, lease: ManagedObjectReference): Promise<ReturnType<typeof asObject>> {
+async function waitForLease(client: VcenterClient, lease: ManagedObjectReference, signal: AbortSignal | undefined): Promise<ReturnType<typeof asObject>> {
   const end = Date.now() + 10 * 60_000;
   for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
+    throwIfStopped(signal, 'while vCenter prepared the import; the partial VM is removed');
     const props = await client.properties(lease, ['state', 'info', 'error']);
     const state = text(props.state);
     if (state === 'ready') return asObject(props.info);
@@ -332,7 +390,7 @@ async function uploadAll(
     const file = await source.open(item.path);
     ctx.log(`uploading ${item.path} (${(file.size / 2 ** 20).toFixed(1)} MiB)`);
     try {
-      await upload(url, file.size, item.create, file.body, ctx.insecure, ctx.signal, (n) => {
+      await upload(url, item.path, file.size, item.create, file.body, ctx.insecure, ctx.signal, (n) => {
         done += n;
         // A lease without progress reports times out on vCenter (about 5 minutes).
         if (Date.now() - lastReport > 10_000) {
@@ -349,6 +407,7 @@ async function uploadAll(
 
 function upload(
   url: URL,
+  name: string,
   size: number,
   create: boolean,
   body: AsyncIterable<Buffer>,
@@ -362,42 +421,85 @@ function upload(
     : { 'Content-Length': size, 'Content-Type': 'application/x-vnd.vmware-streamVmdk' };
   const request = url.protocol === 'https:' ? https.request : http.request;
   return new Promise<void>((resolve, reject) => {
-    const req = request(url, { method: create ? 'PUT' : 'POST', headers, rejectUnauthorized: !insecure }, (res) => {
+    let sent = 0;
+    let settled = false;
+    let answered = false;
+    // Wakes a writer that waits for 'drain': the request ended one way or another, so no 'drain' may ever come.
+    let wake: (() => void) | undefined;
+    const settle = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      wake?.();
+      // Nothing of this request may outlive it: an open socket with unsent data keeps the process from exiting.
+      if (!req.writableFinished || err) req.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    // A connection of its own (no keep-alive pool): it closes with the request.
+    const req = request(url, { method: create ? 'PUT' : 'POST', headers, rejectUnauthorized: !insecure, agent: false }, (res) => {
+      answered = true;
       res.resume();
-      res.on('end', () => {
+      const finish = () => {
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve();
-        else reject(new Error(`the upload to ${url.origin} answered HTTP ${status}.`));
-      });
+        if (status < 200 || status >= 300) settle(new Error(`the upload of ${name} to ${url.origin} answered HTTP ${status}.`));
+        else if (sent < size) {
+          // The server answered before it can have had the whole file: vCenter would import a truncated disk.
+          settle(
+            new Error(
+              `the upload of ${name} to ${url.origin} answered HTTP ${status} after only ${sent} of ${size} bytes were sent; ` +
+                'the import is incomplete and was removed. Check the vCenter/ESXi host and any proxy between, then apply again.',
+            ),
+          );
+        } else settle();
+      };
+      res.on('end', finish);
+      res.on('error', (err) => settle(new Error(`the upload of ${name} to ${url.origin} failed: ${err.message}`)));
+      res.on('close', () => (res.complete ? finish() : settle(new Error(`the upload of ${name} to ${url.origin} failed: the answer broke off.`))));
     });
-    req.on('error', (err) => reject(new Error(`the upload to ${url.origin} failed: ${err.message}`)));
-    const onAbort = () => req.destroy(new Error(`stopped (${String(signal?.reason ?? 'aborted')})`));
+    req.on('error', (err) => settle(new Error(`the upload of ${name} to ${url.origin} failed: ${err.message}`)));
+    req.on('close', () => {
+      // Closed before any answer (e.g. destroyed): the error handler or the answer has settled it, or this does.
+      if (!settled && !answered) settle(new Error(`the upload of ${name} to ${url.origin} failed: the connection closed without an answer.`));
+    });
+    const onAbort = () => {
+      const reason: unknown = signal?.reason;
+      settle(reason instanceof Error ? reason : new Error(`stopped (${String(reason ?? 'aborted')}) during the upload of ${name}.`));
+    };
+    if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     void (async () => {
       try {
-        let sent = 0;
         for await (const chunk of body) {
+          if (settled) return;
+          if (sent + chunk.length > size) throw new Error(`${name} is larger than declared (${size} bytes).`);
           sent += chunk.length;
-          if (sent > size) throw new Error('the file is larger than declared.');
           onBytes(chunk.length);
-          if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+          if (!req.write(chunk)) {
+            await new Promise<void>((r) => {
+              wake = r;
+              req.once('drain', r);
+            });
+            wake = undefined;
+            if (settled) return;
+          }
         }
-        if (sent !== size) throw new Error(`the file has ${sent} bytes, ${size} were declared.`);
+        if (settled) return;
+        if (sent !== size) throw new Error(`${name} has ${sent} bytes, ${size} were declared.`);
         req.end();
       } catch (err) {
-        req.destroy(err as Error);
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
+        settle(err as Error);
       }
     })();
   });
 }
 
 /** disk.enableUUID, the owner mark, and (for Flatcar) the vApp properties machine-controller writes Ignition into. */
-async function configureTemplate(client: VcenterClient, vm: ManagedObjectReference, spec: TemplateImportSpec, owner: string): Promise<void> {
+async function configureTemplate(client: VcenterClient, vm: ManagedObjectReference, spec: TemplateImportSpec, owner: string, key: string): Promise<void> {
   const extra = [
     ...(spec.enable_disk_uuid ? [['disk.enableUUID', 'TRUE']] : []),
     [OWNER_EXTRA_CONFIG_KEY, owner],
+    [IMPORT_KEY_EXTRA_CONFIG_KEY, key],
   ]
     .map(([k, v]) => `<extraConfig xsi:type="OptionValue">${xmlElement('key', k)}<value xsi:type="xsd:string">${xmlValue(v)}</value></extraConfig>`)
     .join('');
@@ -478,13 +580,14 @@ async function findVmsNamed(client: VcenterClient, root: ManagedObjectReference,
         throw err;
       });
       if (!p) continue;
-      const owner = asArray(asObject(p['config.extraConfig'])?.OptionValue)
-        .map(asObject)
-        .find((o) => text(o?.key) === OWNER_EXTRA_CONFIG_KEY);
+      const extra = asArray(asObject(p['config.extraConfig'])?.OptionValue).map(asObject);
+      const owner = extra.find((o) => text(o?.key) === OWNER_EXTRA_CONFIG_KEY);
+      const key = extra.find((o) => text(o?.key) === IMPORT_KEY_EXTRA_CONFIG_KEY);
       out.push({
         ref,
         name: decodeName(text(p.name) ?? ''),
         owner: owner ? text(owner.value) : undefined,
+        importKey: key ? text(key.value) : undefined,
         parent: asMoRef(p.parent),
         template: text(p['config.template']) === 'true',
       });
@@ -514,7 +617,10 @@ export async function inventoryPathOf(client: VcenterClient, ref: ManagedObjectR
   return `/${parts.join('/')}`;
 }
 
-function throwIfStopped(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new Error(`stopped (${String(signal.reason ?? 'aborted')}) before the import began; nothing was created.`);
+/** Throws the abort reason (an Error says why, e.g. the overall timeout) or a message with `when`. */
+function throwIfStopped(signal: AbortSignal | undefined, when: string): void {
+  if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  throw reason instanceof Error ? reason : new Error(`stopped (${String(reason ?? 'aborted')}) ${when}.`);
 }
 
