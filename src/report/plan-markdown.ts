@@ -209,7 +209,23 @@ function render(report: PlanReport, options: PlanMarkdownOptions, limit: number)
 /** The plan report as Markdown, within `maxLength` characters. */
 export function renderPlanMarkdown(report: PlanReport, options: PlanMarkdownOptions = {}): string {
   const max = options.maxLength ?? 60000;
-  let limit = Math.max(1, ...report.stacks.flatMap((s) => [s.permissions.length, s.roles.length, s.other.length, s.lostPermissions.length, s.replacements.length]));
+  // Start with nothing cut: every list whole (the caution list spans the stacks). Leaving a list out of this maximum
+  // cut it in a comment of any size (a real plan of 2 replacements and a role update lost its third change line).
+  let limit = Math.max(
+    1,
+    report.stacks.reduce((n, s) => n + s.lostPermissions.length, 0),
+    ...report.stacks.flatMap((s) => [
+      s.permissions.length,
+      s.roles.length,
+      s.folders.length,
+      s.templates.length,
+      s.secrets.length,
+      s.other.length,
+      s.changes.length,
+      s.drift.length,
+      s.replacements.length,
+    ]),
+  );
   let text = render(report, options, limit);
   while (text.length > max && limit > 1) {
     limit = Math.max(1, Math.floor(limit / 2));

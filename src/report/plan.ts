@@ -41,6 +41,33 @@ function isObject(v: unknown): v is Json {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * A value with every empty collection and null dropped: the vSphere provider reads an unset `tags` or
+ * `custom_attributes` back as `[]` / `{}` where the state after create holds null, so every refresh "finds" that on
+ * each folder (`resource_drift`, real plans of provider 2.15.0). That is no change on vCenter.
+ */
+function substance(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(substance) : undefined;
+  if (isObject(v)) {
+    const out: Json = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = substance(v[k]);
+      if (x !== undefined) out[k] = x;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null ? undefined : v;
+}
+
+/** Top-level attributes whose substance differs between two values (see {@link substance}). */
+function changedAttributes(before: unknown, after: unknown): string[] {
+  const b = isObject(before) ? before : {};
+  const a = isObject(after) ? after : {};
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .filter((k) => JSON.stringify(substance(b[k])) !== JSON.stringify(substance(a[k])))
+    .sort(byText);
+}
 const byKey = (a: string, b: string) => byText(a.toLowerCase(), b.toLowerCase()) || byText(a, b);
 
 /** Checks that `doc` is `terraform show -json` of a saved plan; `what` names it in the error. */
@@ -538,6 +565,13 @@ class PlanReader {
       const type = str(d.type) ?? '?';
       const actions = Array.isArray(d.change.actions) ? d.change.actions.join(',') : '';
       let what = actions === 'delete' ? 'deleted outside Terraform' : 'changed outside Terraform';
+      if (actions !== 'delete') {
+        const before = masked(d.change.before, d.change.before_sensitive, SENSITIVE);
+        const after = masked(d.change.after, d.change.after_sensitive, SENSITIVE);
+        const changed = changedAttributes(before, after);
+        if (!changed.length) continue; // null read back as empty: nothing changed on vCenter
+        what = `changed outside Terraform: ${changed.join(', ')}`;
+      }
       if (type === 'vsphere_entity_permissions') {
         const before = this.perms(masked(d.change.before, d.change.before_sensitive, SENSITIVE) as Json);
         const after = this.perms(masked(d.change.after, d.change.after_sensitive, SENSITIVE) as Json);
