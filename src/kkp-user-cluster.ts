@@ -14,7 +14,7 @@ import { KkpCredentialsReference, KkpRelease, kkpReleaseFacts, renderKkpClusterC
 import { Grant, PredefinedRole, Principal, VspherePermissions } from './permissions';
 import { expectKind } from './permissions/expect';
 import { requireSecretInput } from './synth-checks';
-import { KkpClusterFacts, clusterRequirements, declareKkpPrincipal, kkpPrincipalKinds, registerKkpClusterCheck, stackNodeHosts, StackObjects } from './kkp-works-check';
+import { KkpClusterFacts, clusterWorksMetadata, declareKkpPrincipal, kkpPrincipalKinds, registerKkpClusterCheck, stackNodeHosts, StackObjects } from './kkp-works-check';
 import { PlainSynthValue } from './permissions/synth-value';
 import type { ClusterCase, KkpOperationCondition, LoginPrincipal, ObjectRef } from './facts/kkp-operations';
 import { UserClusterFolder, checkClusterId } from './user-cluster-folder';
@@ -387,11 +387,7 @@ export class KkpUserCluster extends Construct {
     };
     registerKkpClusterCheck(this, facts);
     // What `cdktf-kkp-vsphere preflight` asks vCenter for this cluster, as review metadata (no credential in it).
-    this.folder.resource.addOverride('//.kkp.works', new PlainSynthValue(() => ({
-      clusterId: this.clusterId,
-      kkpRelease: release,
-      requirements: clusterRequirements(this, facts),
-    })));
+    this.folder.resource.addOverride('//.kkp.works', new PlainSynthValue(() => clusterWorksMetadata(this, facts)));
   }
 
   /** KKP 2.12's cloud-config Secrets; an error about a prop the user gave names it as this construct's prop. */

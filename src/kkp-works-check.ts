@@ -10,11 +10,11 @@ import {
   PermissionIndex,
   checkKkpWorks,
   groupGaps,
-  kkpRequirements,
-  KkpRequirement,
+  kkpGapFix,
+  kkpWorksMetadata,
+  KkpWorksMetadata,
   KKP_COMPONENTS,
 } from './facts/kkp-operations';
-import { kkpRoleProfile } from './privileges';
 import type { KkpPrincipalKind } from './privileges';
 import type { KkpRelease } from './kkp-spec/releases';
 import type { IVsphereEntity } from './inventory';
@@ -87,17 +87,13 @@ export function stackNodeHosts(scope: IConstruct): readonly IVsphereEntity[] {
 }
 
 /**
- * What preflight asks vCenter for one cluster: each requirement with the grant or credential that would fix it, for the
- * cluster's `//.kkp.works` review metadata. Read at render time, when every grant is made.
+ * The cluster's `//.kkp.works` review metadata: its objects, logins and conditions, from which preflight computes what
+ * to ask vCenter with the same model (compact: no row per operation in cdk.tf.json). Read at render time.
  */
-export function clusterRequirements(scope: IConstruct, facts: KkpClusterFacts): (KkpRequirement & { fix: string })[] {
+export function clusterWorksMetadata(scope: IConstruct, facts: KkpClusterFacts): KkpWorksMetadata {
   const state = stateOf(scope);
   const c = facts.case(stackObjectsOf(TerraformStack.of(scope)));
-  const rolesFor = (id: string) => KKP_COMPONENTS.find((k) => k.id === id)!.rolesFor;
-  return kkpRequirements(c).map((r) => ({
-    ...r,
-    fix: fixFor({ ...r, where: facts.where, clusterId: c.clusterId, operation: { id: r.operation } as any, login: 'infra', missing: r.privileges } as KkpGap, rolesFor(r.component), facts, state),
-  }));
+  return kkpWorksMetadata(c, facts.machineControllerPrincipal.name, (name) => [...(state.setUp.get(name.toLowerCase()) ?? [])]);
 }
 
 const stackObjects = new WeakMap<TerraformStack, StackObjects>();
@@ -180,43 +176,13 @@ function gapMessage(gap: KkpGap, clusters: readonly string[], cluster: KkpCluste
   return (
     `[${gap.where}]${others} KKP ${cluster.release}: ${component.title} logs in as ${gap.principal} (the credentials' ${gap.credential}` +
     `${gap.login === 'either' ? `; KKP ${cluster.release} changed that login in a patch release, so both users are checked` : ''}) and ${gap.operation.title} ` +
-    `(${gap.operation.method}, operation ${gap.operation.id}) needs ${gap.missing.join(', ')} on ${object}, which it lacks. Fix: ${fixFor(gap, component.rolesFor, cluster, state)}`
+    `(${gap.operation.method}, operation ${gap.operation.id}) needs ${gap.missing.join(', ')} on ${object}, which it lacks. Fix: ` +
+    kkpGapFix(gap, component.rolesFor, {
+      release: cluster.release,
+      machineControllerPrincipal: cluster.machineControllerPrincipal.name,
+      hasInfraUser: cluster.hasInfraUser,
+      kinds: state.setUp.get(gap.principal.toLowerCase()) ?? new Set(),
+    })
   );
 }
 
-function fixFor(gap: KkpGap, rolesFor: KkpPrincipalKind, cluster: KkpClusterFacts, state: StackState): string {
-  const kinds = state.setUp.get(gap.principal.toLowerCase()) ?? new Set<KkpPrincipalKind>();
-  const mc = cluster.machineControllerPrincipal.name;
-  if (!kinds.has(rolesFor)) {
-    // The principal is set up for the other role set: the credential names the wrong user.
-    if (rolesFor === 'machineController' && (gap.login === 'infra' || gap.login === 'either') && gap.credential === 'username') {
-      return `name machine-controller's user in the credentials: set infraManagementUserPassword on the KkpUserCluster (a token, e.g. the ` +
-        `stringValue of a sensitive TerraformVariable), so that its Secret carries infraManagementUserUsername ${mc}.`;
-    }
-    if (rolesFor === 'machineController') {
-      return `KKP ${cluster.release} logs ${gap.component} in with username, which is ${gap.principal}, a ${[...kinds].join('/') || 'not set-up'} user: ` +
-        `use one user for both (cloudConfigUser: '${mc}' and its storage roles, e.g. storagePrincipal: '${mc}'), or kkpRelease '2.27' or later, ` +
-        'where machine-controller logs in as the infra-management user.';
-    }
-    return `KKP ${cluster.release} logs ${gap.component} in with the ${gap.credential}, ${gap.principal}, which holds the machine-controller roles only: ` +
-      `grant it the storage roles too (e.g. list it as a storagePrincipal), or give the credentials a storage user` +
-      `${cluster.hasInfraUser ? '' : ' (cloudConfigUser)'}.`;
-  }
-  return grantFix(gap, rolesFor, cluster.release);
-}
-
-function grantFix(gap: KkpGap, rolesFor: KkpPrincipalKind, release: KkpRelease): string {
-  if (gap.missing.every((p) => p.startsWith('System.'))) {
-    return `grant ${gap.principal} any role (Read-only will do) on ${gap.object} or a propagating one on an ancestor, so that it can see the object.`;
-  }
-  const profile = kkpRoleProfile(release);
-  const roles = profile.roles.filter((r) => r.principal === rolesFor && gap.missing.some((id) =>
-    r.privileges.some((e) => ('id' in e ? e.id === id : id.startsWith(`${e.group}.`)))));
-  const where = rolesFor === 'storage' ? 'SeedPermissions, or the KkpUserCluster for its own storagePrincipal' : 'UserClusterPermissions';
-  if (roles.length === 0) {
-    return `KKP ${release}'s page grants ${gap.missing.join(', ')} to no ${rolesFor === 'storage' ? 'storage (CCM/CSI)' : 'machine-controller'} role; grant ` +
-      `${gap.principal} a role with ${gap.missing.length > 1 ? 'them' : 'it'} on ${gap.object} (VspherePermissions.grant with a VsphereRole).`;
-  }
-  return `grant ${roles.map((r) => `${r.name} (on the ${r.grantedOn.join(' or ')}${r.propagate ? ', propagated' : ''})`).join(' or ')} to ${gap.principal} ` +
-    `so that it reaches ${gap.object} (${where}).`;
-}

@@ -1,12 +1,15 @@
 // `cdktf-kkp-vsphere preflight [CDKTF_OUT_DIR]`: before handing a vCenter to KKP, ask vCenter itself whether each user
 // that a KKP component logs in as may do what that component does (AuthorizationManager.FetchUserPrivilegeOnEntities,
 // as openshift/installer checks its vSphere user: pkg/asset/installconfig/vsphere/permissions.go comparePrivileges).
-// What to ask comes from the synth output: each KkpUserCluster writes its requirements into its folder's `//.kkp.works`
-// review metadata (component, operation, object, principal, privileges, fix). Changes nothing; exit 1 on any gap.
+// What to ask comes from the synth output: each KkpUserCluster writes its objects, logins and conditions into its
+// folder's `//.kkp.works` review metadata, and the model of src/facts/kkp-operations turns them into (component,
+// operation, object, principal, privileges, fix). Changes nothing; exit 1 on any gap.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { readSynthOutput } from '../report/read';
+import { KkpWorksMetadata, kkpRequirementsOf } from '../facts/kkp-operations';
+import { KKP_RELEASES, KkpRelease } from '../kkp-spec/releases';
 import type { VcenterClient } from '../vcenter';
 import type { ManagedObjectReference } from '../vcenter/soap';
 import { connectFromEnvironment } from './vcenter-env';
@@ -77,9 +80,10 @@ export function readPreflightClusters(dir: string): PreflightCluster[] {
   for (const [key, entry] of Object.entries(manifest.stacks).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const tf = JSON.parse(readFileSync(resolve(root, entry.synthesizedStackPath), 'utf8')) as { resource?: Record<string, Record<string, any>> };
     for (const folder of Object.values(tf.resource?.vsphere_folder ?? {})) {
-      const works = folder?.['//']?.kkp?.works;
-      if (!works || !Array.isArray(works.requirements)) continue;
-      clusters.push({ stack: entry.name ?? key, clusterId: String(works.clusterId), kkpRelease: String(works.kkpRelease), requirements: works.requirements });
+      const works = folder?.['//']?.kkp?.works as KkpWorksMetadata | undefined;
+      if (!works || typeof works.clusterId !== 'string' || !isKkpRelease(works.kkpRelease)) continue;
+      // The same model as the synth check: the requirements are computed here, from the cluster's objects and logins.
+      clusters.push({ stack: entry.name ?? key, clusterId: works.clusterId, kkpRelease: works.kkpRelease, requirements: kkpRequirementsOf(works) });
     }
   }
   return clusters;
@@ -194,4 +198,8 @@ export function registerPreflight(program: Command): void {
         await vc.logout().catch(() => undefined);
       }
     });
+}
+
+function isKkpRelease(value: unknown): value is KkpRelease {
+  return typeof value === 'string' && (KKP_RELEASES as readonly string[]).includes(value);
 }

@@ -3,3 +3,5 @@ export * from './components';
 export * from './operations';
 export * from './effective';
 export * from './matrix';
+export * from './fix';
+export * from './metadata';
