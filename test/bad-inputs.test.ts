@@ -576,6 +576,22 @@ add({
     input: 'KkpUserCluster kkp-new/C infraManagementUserPassword',
     fix: /a literal password would be written into cdk\.tf\.json; pass a token/,
   },
+  'KkpUserCluster (2.28) storagePrincipal without node hosts (issue 19, defect 2)': {
+    build: (w) => {
+      const n = newReleaseStack(w);
+      new KkpUserCluster(n.stack, 'C', { datacenter: n.datacenter, roles: n.roles, clusterId: 'kh8dfp2rz6', machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-mc', storagePrincipal: 'VSPHERE.LOCAL\\kkp-own' });
+    },
+    input: 'KkpUserCluster kkp-new/C hosts',
+    fix: /grants the storage user Read-only on every host that runs node VMs.*Give hosts: \[inventory\.host\(name, cluster\), \.\.\.\], or create the SeedPermissions \(with its hosts\) before the clusters/,
+  },
+  'KkpUserCluster (2.28) hosts without a storagePrincipal': {
+    build: (w) => {
+      const n = newReleaseStack(w);
+      new KkpUserCluster(n.stack, 'C', { datacenter: n.datacenter, roles: n.roles, clusterId: 'kh8dfp2rz6', machineControllerPrincipal: 'VSPHERE.LOCAL\\kkp-mc', hosts: [] });
+    },
+    input: 'KkpUserCluster kkp-new/C hosts',
+    fix: /only a cluster with its own storagePrincipal gets grants on hosts; leave hosts out or give storagePrincipal/,
+  },
   'KkpUserCluster (2.12) cloudConfigUser: a newline': {
     build: (w) => cluster(w, { cloudConfigUser: 'VSPHERE.LOCAL\\ccm\nx' }),
     input: 'KkpUserCluster kkp-seed/C cloudConfigUser',
