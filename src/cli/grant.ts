@@ -65,7 +65,8 @@ export function registerGrant(program: Command): void {
         'Give one principal one role on one object, touching no other permission there. A permission the principal ' +
           'already holds there is left alone and the command fails, saying what is there, unless it is identical ' +
           '(nothing to do) or --adopt is given. With --stack, a permission counts as the grant\'s own only when its role ' +
-          `is one of the stack's roles (${STACK_ROLES_ENV}).`,
+          `is one of the stack's roles (${STACK_ROLES_ENV}) or, for a predefined role such as Read-only, when the object ` +
+          'carries the mark this stack wrote with it (custom attribute "cdktf-kkp-vsphere.grant <user|group> <principal>").',
       ),
   )
     .option('--adopt', 'take over the permission the principal already holds there, whatever its role')
