@@ -1,8 +1,8 @@
-// Additive grants deployed for real: the library's constructs synthesized, the additive grants applied by the real
-// terraform binary whose provisioners run the real CLI against the faithful simulator (HTTPS, self-signed, allowed
-// through VSPHERE_ALLOW_UNVERIFIED_SSL as a user would). The vSphere provider's own part (roles, folders, the owned
-// folders' permissions) is replayed through the SOAP client, because the provider cannot be installed here
-// (test/e2e/support.ts says exactly what is dropped from the configuration and why).
+// Additive grants deployed for real: the library's constructs synthesized, the whole configuration applied by the
+// real terraform binary with the real vSphere provider (roles, folders, the owned folders' permissions) and the
+// additive grants' provisioners running the real CLI, in one dependency graph, against the faithful simulator
+// (HTTPS, self-signed, allowed through VSPHERE_ALLOW_UNVERIFIED_SSL as a user would). Each change is planned
+// (`plan -out`), checked, and that saved plan applied.
 //
 // Other teams' permissions on every shared object are set before the first apply and must be identical after each
 // apply, each change a user makes, and destroy. Each step prints the per-object figures.
@@ -187,9 +187,14 @@ describe('one installation: apply, each change a user makes, destroy', () => {
   test('deploy: every additive grant lands, nothing else changes, the next plan is empty', async () => {
     const tf = synth(base);
     const result = await prod.deploy(tf);
-    console.log(`deploy: ${JSON.stringify({ ...result, actions: result.actions.length })}`);
+    console.log(`deploy: ${JSON.stringify({ ...result, actions: result.actions.length, providerActions: result.providerActions.length })}`);
     expect(result.plan).toBe(0);
-    expect(result.added).toBe(Object.keys(Object.values<Json>(tf.resource.terraform_data)[0].for_each).length);
+    const grants = Object.keys(Object.values<Json>(tf.resource.terraform_data)[0].for_each).length;
+    expect(result.actions).toHaveLength(grants);
+    // The provider's part: 9 roles, 5 folders, one vsphere_entity_permissions per folder that holds grants.
+    const count = (type: string) => result.providerActions.filter((a) => a.startsWith(`create ${type}.`)).length;
+    expect([count('vsphere_role'), count('vsphere_folder'), count('vsphere_entity_permissions'), result.providerActions.length]).toEqual([9, 5, 4, 18]);
+    expect(result.added).toBe(grants + 18);
     const expected = additiveLines(tf);
     // The machine-controller's grants as the KKP documentation puts them, plus both storage users'.
     expect(expected.get('/')).toEqual([`user ${mc} prod-k8c-user-vcenter no-propagate`, `user ${storage} prod-k8c-ccm-storage-cns no-propagate`]);
@@ -213,6 +218,10 @@ describe('one installation: apply, each change a user makes, destroy', () => {
       `create /DC0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
       `create /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
     ]);
+    expect(result.providerActions).toEqual([
+      'create vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-DC0_vm_prod-kkp_clusters_p4n8c2vd7t',
+      'create vsphere_folder.Cluster-p4n8c2vd7t_Folder',
+    ]);
     expect(result.plan).toBe(0);
     await checkStep('after adding user cluster p4n8c2vd7t', before, additiveLines(tf));
   });
@@ -224,7 +233,11 @@ describe('one installation: apply, each change a user makes, destroy', () => {
       `delete /DC0 user vsphere.local\\prod-kkp-storage-x7q2mm9wkp`,
       `delete /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-x7q2mm9wkp`,
     ]);
-    expect([result.destroyed, result.plan]).toEqual([2, 0]);
+    expect(result.providerActions).toEqual([
+      'delete vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-DC0_vm_prod-kkp_clusters_x7q2mm9wkp',
+      'delete vsphere_folder.Cluster-x7q2mm9wkp_Folder',
+    ]);
+    expect([result.destroyed, result.plan]).toEqual([4, 0]);
     await checkStep('after removing user cluster x7q2mm9wkp', before, additiveLines(tf));
   });
 
@@ -237,6 +250,12 @@ describe('one installation: apply, each change a user makes, destroy', () => {
       `delete /DC0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
       `delete /DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-storage-p4n8c2vd7t`,
     ]);
+    expect(result.providerActions).toEqual([
+      'create vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-DC0_vm_prod-kkp_clusters_q9r5t1zz3m',
+      'create vsphere_folder.Cluster-q9r5t1zz3m_Folder',
+      'delete vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-DC0_vm_prod-kkp_clusters_p4n8c2vd7t',
+      'delete vsphere_folder.Cluster-p4n8c2vd7t_Folder',
+    ]);
     expect(result.plan).toBe(0);
     await checkStep('after renaming user cluster p4n8c2vd7t to q9r5t1zz3m', before, additiveLines(tf));
   });
@@ -248,7 +267,7 @@ describe('one installation: apply, each change a user makes, destroy', () => {
       `create /DC0/network/kkp-workers user vsphere.local\\prod-kkp-mc`,
       `delete /DC0/network/DC0_DVPG0 user vsphere.local\\prod-kkp-mc`,
     ]);
-    expect(result.plan).toBe(0);
+    expect([result.providerActions, result.plan]).toEqual([[], 0]);
     await checkStep('after renaming network DC0_DVPG0 to kkp-workers', before, additiveLines(tf));
   });
 
@@ -257,6 +276,14 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     const folderRole = (await vc.roleList()).find((r) => r.name === 'prod-k8c-user-folder-propagate')!;
     const result = await prod.deploy(tf);
     expect([result.actions, result.plan]).toEqual([[], 0]);
+    // Updated in place: exactly the roles whose privilege lists differ between the two synths.
+    const before8 = synth({ ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'] });
+    const differing = Object.keys(tf.resource.vsphere_role)
+      .filter((k) => JSON.stringify(tf.resource.vsphere_role[k].role_privileges) !== JSON.stringify(before8.resource.vsphere_role[k].role_privileges))
+      .map((k) => `update vsphere_role.${k.replace(/_[0-9A-F]{8}$/, '')}`);
+    expect(differing.length).toBeGreaterThan(0);
+    expect(result.providerActions).toEqual(differing.sort());
+    expect([result.added, result.changed, result.destroyed]).toEqual([0, differing.length, 0]);
     const after = (await vc.roleList()).find((r) => r.name === 'prod-k8c-user-folder-propagate')!;
     const custom = (r: { privileges: readonly string[] }) => r.privileges.filter((p) => !p.startsWith('System.'));
     // Same role id, one privilege fewer (VirtualMachine.Interact.SuspendToMemory exists from 7.0U2).
@@ -272,12 +299,15 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     const result = await prod.deploy(tf);
     // create_before_destroy: Terraform plans the replacement as create, then delete.
     expect([result.actions, result.plan]).toEqual([[`create+delete ${key}`], 0]);
+    // The merged role is the provider's: created in the same apply, before the grant that uses it.
+    expect(result.providerActions).toEqual([expect.stringMatching(/^create vsphere_role\.KkpVspherePermissions_Merged-[\w-]+_Role$/)]);
     expect(additiveLines(tf).get('/DC0/datastore/LocalDS_0')).toContain(`user ${mc} ${merged} propagate`);
     await checkStep('after giving the machine-controller user the storage role on LocalDS_0 too', before, additiveLines(tf));
     // And back: the merged role is the stack's own, so the new grant replaces it; the provider then deletes it.
     const back = synth(changed);
     const undone = await prod.deploy(back);
     expect([undone.actions, undone.plan]).toEqual([[`create+delete ${key}`], 0]);
+    expect(undone.providerActions).toEqual([expect.stringMatching(/^delete vsphere_role\.KkpVspherePermissions_Merged-[\w-]+_Role$/)]);
     expect((await vc.roleList()).some((r) => r.name === merged)).toBe(false);
     await checkStep('after taking the storage role away again', before, additiveLines(back));
   });
@@ -285,6 +315,9 @@ describe('one installation: apply, each change a user makes, destroy', () => {
   test('destroy: every grant of the stack is revoked, its roles and folders are gone, other teams are as before', async () => {
     const result = await prod.destroy();
     console.log(`destroy: ${JSON.stringify(result)}`);
+    // The 14 grants, 9 roles, 5 folders and 4 folder permission sets of the last apply: destroyed by terraform, or (a
+    // folder whose delete stalled, see Deployment.destroy) deleted in vCenter and then removed from the state.
+    expect(result.destroyed + result.removedFromState.length).toBe(32);
     await checkStep('after destroy', before, new Map());
     expect((await vc.roleList()).filter((r) => r.name.startsWith('prod-'))).toEqual([]);
     expect(await vc.findByInventoryPath('/DC0/vm/prod-kkp')).toBeUndefined();

@@ -1,20 +1,24 @@
-// End-to-end support: a synthesized stack applied to the faithful simulator. The vSphere provider cannot be installed
-// here (README "Not here: the vSphere Terraform provider"), so its part (vsphere_role, vsphere_folder and the
-// owned folders' vsphere_entity_permissions) is replayed through our SOAP client exactly as the provider would make
-// those calls, and the rest (the additive grants: terraform_data instances whose provisioners run the real CLI) is
-// applied by the real terraform binary. The reduced configuration keeps only the terraform_data blocks: no provider
-// block, no data source, no vsphere_* or kubernetes_* resource, and no depends_on on the (absent) roles; the replay
-// creates and updates roles before terraform runs and deletes them after, which is the order depends_on gives.
+// End-to-end support: a synthesized stack applied to the faithful simulator by the real terraform binary with the
+// real vSphere provider (vmware/vsphere 2.15.0, installed through test/support/terraform.ts's resolution): roles,
+// folders, the owned folders' vsphere_entity_permissions and the additive grants (terraform_data instances whose
+// provisioners run the built CLI) in one dependency graph, as `cdktf deploy` applies them. Kubernetes resources
+// (kubernetes_*) are left out with -target until the Kubernetes part runs against a real API server: deploy() says
+// which addresses it leaves out.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedObjectReference, VcenterClient, VcenterPermission } from '../../src/vcenter';
+import { ManagedObjectReference, VcenterClient } from '../../src/vcenter';
 import { resolveObject } from '../../src/vcenter/grants';
 import { buildCli } from '../support/cli';
-import { TerraformWorkspace } from '../support/terraform';
+import { TerraformError, TerraformWorkspace, terraformCliConfig } from '../support/terraform';
 import { Vcsim } from '../support/vcsim';
 
 type Json = Record<string, any>;
 
-/** The part of a synthesized stack that terraform can apply here: its terraform_data blocks, without depends_on. */
+/**
+ * A synthesized stack's terraform_data blocks alone, without depends_on: the additive grants without roles, for tests
+ * that make the roles some other way (test/adoption/adopt-grants.test.ts).
+ */
 export function reducedConfig(tf: Json): Json {
   const blocks: Json = {};
   for (const [name, block] of Object.entries<Json>(tf.resource?.terraform_data ?? {})) {
@@ -24,13 +28,31 @@ export function reducedConfig(tf: Json): Json {
   return { resource: { terraform_data: blocks } };
 }
 
+let privateBin: string | undefined;
+
+/**
+ * The built CLI, copied into a directory of this test process: test/support/cli.ts replaces its cached build when
+ * src/ changes (and removes the old one), which must not pull the CLI from under a deployment that is running.
+ */
+function privateCliBin(): string {
+  if (privateBin) return privateBin;
+  const { binDir } = buildCli();
+  // Beside the cached build (so that its imports resolve from the repository's node_modules), under a name that the
+  // clean-up of old builds does not match.
+  const copy = fs.mkdtempSync(path.join(path.dirname(path.dirname(binDir)), `e2e-cli-${process.pid}-`));
+  fs.cpSync(path.dirname(binDir), copy, { recursive: true, verbatimSymlinks: true });
+  process.once('exit', () => fs.rmSync(copy, { recursive: true, force: true }));
+  privateBin = path.join(copy, 'bin');
+  return privateBin;
+}
+
 /**
  * The environment of the provisioners: the built CLI where the default command (`npx --no-install
  * cdktf-kkp-vsphere`) finds it, as a global install (`<npm prefix>/bin`; the workspace has no node_modules to walk up
  * to) and on PATH, an unreachable registry (nothing is ever downloaded), the vCenter in the provider's variables.
  */
 export function deployEnv(sim: Vcsim): Record<string, string> {
-  const { binDir } = buildCli();
+  const binDir = privateCliBin();
   return {
     PATH: `${binDir}:${process.env.PATH}`,
     npm_config_prefix: path.dirname(binDir),
@@ -41,94 +63,6 @@ export function deployEnv(sim: Vcsim): Record<string, string> {
     VSPHERE_PASSWORD: sim.password,
     VSPHERE_ALLOW_UNVERIFIED_SSL: 'true',
   };
-}
-
-function datacenterName(tf: Json, expr: string): string {
-  const m = /^\$\{data\.vsphere_datacenter\.([^.]+)\.id\}$/.exec(expr);
-  if (!m) throw new Error(`unexpected datacenter_id ${expr}`);
-  return tf.data.vsphere_datacenter[m[1]].name;
-}
-
-/** What the vSphere provider would do for one stack, replayed through the SOAP client; state kept between applies. */
-export class ProviderReplay {
-  private readonly roles = new Map<string, { id: number; name: string; privileges: string[] }>();
-  private readonly folders = new Map<string, string>();
-
-  constructor(private readonly vc: VcenterClient) {}
-
-  /** Before terraform: create or update every vsphere_role, create every vsphere_folder, set owned permissions. */
-  public async beforeApply(tf: Json): Promise<void> {
-    for (const [address, role] of Object.entries<Json>(tf.resource.vsphere_role ?? {})) {
-      const privileges = [...role.role_privileges].sort();
-      const known = this.roles.get(address);
-      if (!known) {
-        const created = await this.vc.addRole(role.name, privileges);
-        this.roles.set(address, { id: created.id, name: role.name, privileges });
-      } else if (known.name !== role.name || known.privileges.join() !== privileges.join()) {
-        // vsphere_role updates name and privileges in place: the role id, and every permission with it, stays.
-        await this.vc.updateRole(known.id, role.name, privileges);
-        this.roles.set(address, { id: known.id, name: role.name, privileges });
-      }
-    }
-    const wanted = Object.entries<Json>(tf.resource.vsphere_folder ?? {}).map(([address, f]) => ({
-      address,
-      path: `/${datacenterName(tf, f.datacenter_id)}/${f.type}/${f.path}`,
-    }));
-    // Parents first, as depends_on orders them.
-    for (const { address, path } of wanted.sort((a, b) => a.path.split('/').length - b.path.split('/').length)) {
-      if (this.folders.has(address)) continue;
-      const parentPath = path.slice(0, path.lastIndexOf('/'));
-      const parent = await this.vc.findByInventoryPath(parentPath);
-      if (!parent) throw new Error(`replay: parent ${parentPath} of ${path} does not exist`);
-      await this.vc.createFolder(parent, path.slice(path.lastIndexOf('/') + 1));
-      this.folders.set(address, path);
-    }
-    for (const resource of Object.values<Json>(tf.resource.vsphere_entity_permissions ?? {})) {
-      const meta = resource['//'].kkp;
-      const entity = (await resolveObject(this.vc, meta.entity))!;
-      const permissions: VcenterPermission[] = resource.permissions.map((p: Json) => ({
-        principal: p.user_or_group,
-        group: p.is_group,
-        roleId: this.roleId(p.role_id),
-        propagate: p.propagate,
-      }));
-      // Owned folder: the provider owns every permission there; it sets the listed ones and removes the rest.
-      // Authoritative shared object: replayed as the provider's create, which sets the listed ones (its next update
-      // would remove the others; `verify` reports them as such).
-      if (meta.management === 'owned') {
-        const listed = new Set(permissions.map((p) => `${p.principal.toLowerCase()} ${p.group}`));
-        for (const p of await this.vc.retrieveEntityPermissions(entity)) {
-          if (!listed.has(`${p.principal.toLowerCase()} ${p.group}`)) await this.vc.removeEntityPermission(entity, p.principal, p.group);
-        }
-      }
-      await this.vc.setEntityPermissions(entity, permissions);
-    }
-  }
-
-  /** After terraform: delete the roles and folders the configuration no longer has (children first). */
-  public async afterApply(tf: Json | undefined): Promise<void> {
-    const folders = [...this.folders.entries()].filter(([address]) => !tf?.resource?.vsphere_folder?.[address]);
-    for (const [address, path] of folders.sort((a, b) => b[1].split('/').length - a[1].split('/').length)) {
-      const folder = await this.vc.findByInventoryPath(path);
-      if (folder) await this.vc.destroyEntity(folder);
-      this.folders.delete(address);
-    }
-    for (const [address, role] of [...this.roles.entries()]) {
-      if (tf?.resource?.vsphere_role?.[address]) continue;
-      await this.vc.removeRole(role.id, false);
-      this.roles.delete(address);
-    }
-  }
-
-  public roleIdByName(name: string): number | undefined {
-    return [...this.roles.values()].find((r) => r.name === name)?.id;
-  }
-
-  private roleId(expr: string): number {
-    const m = /^\$\{vsphere_role\.([^.]+)\.id\}$/.exec(expr);
-    if (!m) return Number(expr);
-    return this.roles.get(m[1])!.id;
-  }
 }
 
 /** One permission as a line, with the role by name: `group CORP\backup-team corp-backup propagate`. */
@@ -169,40 +103,165 @@ export function applySummary(stdout: string): { added: number; changed: number; 
   return m.length === 4 ? { added: +m[1], changed: +m[2], destroyed: +m[3] } : { added: 0, changed: 0, destroyed: +m[1] };
 }
 
-/** A deployed stack: its terraform workspace and its provider replay. */
-export class Deployment {
-  public readonly replay: ProviderReplay;
-  public readonly ws: TerraformWorkspace;
-  private current: Json | undefined;
+/** `Apply complete! ...` of `terraform apply` on a saved plan, checked against what that plan said. */
+export interface DeployResult {
+  /** The additive grants the plan changes: `<actions> <instance key>`, e.g. `create /DC0 user vsphere.local\\kkp-mc`. */
+  readonly actions: string[];
+  /** Every other resource the plan changes: `<actions> <type>.<name without its hash>`, e.g. `create vsphere_folder.KkpRoot_Folder`. */
+  readonly providerActions: string[];
+  readonly added: number;
+  readonly changed: number;
+  readonly destroyed: number;
+  /** Wall time of `terraform apply` of the saved plan. */
+  readonly millis: number;
+  /** Exit code of the `terraform plan -detailed-exitcode` right after (0: nothing left to do). */
+  readonly plan: number;
+}
 
-  constructor(vc: VcenterClient, sim: Vcsim) {
-    this.replay = new ProviderReplay(vc);
-    this.ws = TerraformWorkspace.create({ resource: {} }, deployEnv(sim));
+/** A resource address without the 8-hex-digit hash cdktf appends to a construct path. */
+export const withoutHash = (address: string): string => address.replace(/_[0-9A-F]{8}(?=$|\[)/, '');
+
+/**
+ * Resource addresses of a synthesized stack that terraform applies here: every resource except kubernetes_* (no
+ * API server yet). `-target` takes each, and terraform adds what they depend on (data sources, roles, folders).
+ */
+export function targets(tf: Json): { targets: string[]; leftOut: string[] } {
+  const all = Object.entries<Json>(tf.resource ?? {}).flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`));
+  return { targets: all.filter((a) => !a.startsWith('kubernetes_')), leftOut: all.filter((a) => a.startsWith('kubernetes_')) };
+}
+
+/** How long a `terraform destroy` may run before it counts as stalled (see Deployment.destroy). */
+export const DESTROY_STALL_SECONDS = 90;
+
+/** A deployed stack: its terraform workspace (local state) against the simulator. */
+export class Deployment {
+  public readonly ws: TerraformWorkspace;
+  /** The kubernetes_* addresses of the last configuration, left out of plan and apply. */
+  public leftOut: string[] = [];
+  private initialized = false;
+  private targetArgs: string[] = [];
+  private readonly env: Record<string, string>;
+
+  /**
+   * `vc` is not used by the deployment (the provider and the CLI log in themselves); callers use it to read back.
+   * `env` adds variables (TF_VAR_...) to every terraform run.
+   */
+  constructor(_vc: VcenterClient | undefined, sim: Vcsim, env: Readonly<Record<string, string>> = {}, dir?: string) {
+    this.env = { ...deployEnv(sim), ...env };
+    this.ws = dir ? TerraformWorkspace.open(dir, this.env) : TerraformWorkspace.create({ resource: {} }, this.env);
   }
 
   /**
-   * `cdktf deploy` of a (new) synth: provider part, terraform plan (its actions are returned) and apply, provider
-   * clean-up; then `terraform plan -detailed-exitcode` (0: nothing left to do).
+   * `cdktf deploy` of a (new) synth: `terraform plan -out`, its changes (returned), `terraform apply` of that saved
+   * plan, then `terraform plan -detailed-exitcode` (0: nothing left to do). `tf` undefined: the configuration already
+   * in the workspace directory (a stack synthesized in place).
    */
-  public async deploy(tf: Json): Promise<{ actions: string[]; added: number; changed: number; destroyed: number; millis: number; plan: number }> {
-    await this.replay.beforeApply(tf);
-    this.ws.write(reducedConfig(tf));
-    if (!this.current) this.ws.init();
-    const actions = this.ws
-      .planJson()
-      .resource_changes.filter((c: Json) => c.change.actions.join() !== 'no-op')
-      .map((c: Json) => `${c.change.actions.join('+')} ${c.index}`)
-      .sort();
-    const run = this.ws.apply();
-    await this.replay.afterApply(tf);
-    this.current = tf;
-    return { actions, ...applySummary(run.stdout), millis: run.millis, plan: this.ws.planExitCode() };
+  public async deploy(tf?: Json): Promise<DeployResult> {
+    if (tf) this.ws.write(tf);
+    const config = tf ?? JSON.parse(fs.readFileSync(path.join(this.ws.dir, 'cdk.tf.json'), 'utf8'));
+    const { targets: wanted, leftOut } = targets(config);
+    this.leftOut = leftOut;
+    // Resources in the state that the configuration no longer has must be targeted too, or -target leaves them
+    // (and their destroy) out of the plan.
+    const inState = this.initialized ? this.stateAddresses().filter((a) => !a.startsWith('kubernetes_') && !wanted.includes(a)) : [];
+    // Without kubernetes_* resources, no -target at all: the plain commands a user runs.
+    this.targetArgs = leftOut.length ? [...wanted, ...inState].map((a) => `-target=${a}`) : [];
+    if (!this.initialized || !fs.existsSync(path.join(this.ws.dir, '.terraform'))) {
+      this.ws.init();
+      this.initialized = true;
+    }
+    const plan = this.plan();
+    const changes = plan.resource_changes.filter((c: Json) => !['no-op', 'read'].includes(c.change.actions.join()));
+    const isGrant = (c: Json) => c.type === 'terraform_data' && c.index !== undefined;
+    const actions = changes.filter(isGrant).map((c: Json) => `${c.change.actions.join('+')} ${c.index}`).sort();
+    const providerActions = changes.filter((c: Json) => !isGrant(c)).map((c: Json) => `${c.change.actions.join('+')} ${withoutHash(c.address)}`).sort();
+    const run = this.ws.run(['apply', '-input=false', '-no-color', 'tfplan']);
+    const summary = applySummary(run.stdout);
+    // What the plan said, applied: the counts of the saved plan's changes (a replacement is one added and one destroyed).
+    const count = (action: string) => changes.filter((c: Json) => c.change.actions.includes(action)).length;
+    const planned = { added: count('create'), changed: count('update'), destroyed: count('delete') };
+    if (JSON.stringify(planned) !== JSON.stringify(summary)) {
+      throw new Error(`terraform applied ${JSON.stringify(summary)}, the plan said ${JSON.stringify(planned)}:\n${run.stdout}`);
+    }
+    return { actions, providerActions, ...summary, millis: run.millis, plan: this.planExitCode() };
   }
 
-  /** `cdktf destroy`: terraform destroy (the revokes), then the provider's roles and folders. */
-  public async destroy(): Promise<{ destroyed: number; millis: number }> {
-    const run = this.ws.destroy();
-    await this.replay.afterApply(undefined);
-    return { destroyed: applySummary(run.stdout).destroyed, millis: run.millis };
+  /** Managed resources in the state, by resource address (instance keys dropped). */
+  private stateAddresses(): string[] {
+    const list = this.ws.run(['state', 'list'], [0, 1]).stdout.split('\n').filter((l) => l && !l.startsWith('data.'));
+    return [...new Set(list.map((l) => l.replace(/\[.*\]$/, '')))];
+  }
+
+  /** The saved plan (tfplan) of the current configuration, as `terraform show -json` prints it. */
+  public plan(destroy = false): Json {
+    this.ws.run(['plan', '-input=false', '-no-color', '-out=tfplan', ...(destroy ? ['-destroy'] : []), ...this.targetArgs]);
+    return JSON.parse(this.ws.run(['show', '-json', '-no-color', 'tfplan']).stdout);
+  }
+
+  /** `terraform plan -detailed-exitcode` with the deployment's targets: 0 no changes, 2 changes. */
+  public planExitCode(): number {
+    return this.ws.run(['plan', '-detailed-exitcode', '-input=false', '-no-color', ...this.targetArgs], [0, 2]).status;
+  }
+
+  /**
+   * `cdktf destroy`: terraform destroy of everything in the state (revokes, templates, folders, roles).
+   *
+   * The vSphere provider on the simulator sometimes never finishes deleting folders when several are deleted at once
+   * (vsphere_folder's delete waits for its task on a property collector that gets no update; the provider gives up
+   * after 300 s with "context deadline exceeded"; the folder is gone, the state still holds it, and every later
+   * refresh fails with "The object has already been deleted"). It is not hidden: a destroy that runs longer than
+   * {@link DESTROY_STALL_SECONDS} is interrupted (SIGINT: terraform stops and keeps its state), reported with
+   * console.warn and counted in `stalls`, then recovered exactly as the README tells a user to: `terraform state rm`
+   * of each address the next run names as already deleted, and `terraform destroy` again. A second stall fails.
+   */
+  public async destroy(): Promise<{ destroyed: number; millis: number; stalls: number; removedFromState: string[] }> {
+    let destroyed = 0;
+    let millis = 0;
+    let stalls = 0;
+    const removedFromState: string[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const run = this.bounded(['destroy', '-auto-approve', '-input=false', '-no-color']);
+      millis += run.millis;
+      if (run.status === 0) return { destroyed: destroyed + applySummary(run.stdout).destroyed, millis, stalls, removedFromState };
+      destroyed += (run.stdout.match(/^(?!.*\(local-exec\)).*: Destruction complete after/gm) ?? []).length;
+      // "Error: cannot locate folder: ... already been deleted ... with vsphere_folder.X," per folder.
+      const gone = [...run.stderr.matchAll(/already been deleted[\s\S]*?\n\s*with ([^\s,]+),/g)].map((m) => m[1]);
+      if (stalls > 0 && gone.length) {
+        console.warn(`terraform destroy: already deleted in vCenter, still in the state: ${gone.join(', ')}; terraform state rm, then destroy again.`);
+        this.ws.run(['state', 'rm', ...gone]);
+        removedFromState.push(...gone);
+        continue;
+      }
+      const stalled = run.stalled || /context deadline exceeded/.test(run.stderr);
+      if (!stalled || stalls > 0) {
+        throw new TerraformError(['destroy'], run.status, run.stdout, `${run.stalled ? `stalled (no end after ${DESTROY_STALL_SECONDS} s)\n` : ''}${run.stderr}`);
+      }
+      stalls++;
+      console.warn(
+        `terraform destroy STALLED after ${(run.millis / 1000).toFixed(0)} s (${run.stalled ? 'interrupted' : 'context deadline exceeded'}): ` +
+          `the vSphere provider's folder delete on the simulator (README "A destroy that stops at vsphere_folder"). ` +
+          `Recovering as the README says: destroy again, terraform state rm what it names as already deleted, destroy again.\n${run.stderr.slice(-2000)}`,
+      );
+    }
+    throw new Error('terraform destroy did not complete after recovering from a stall');
+  }
+
+  /** A terraform run that is interrupted (SIGINT: terraform stops gracefully) after DESTROY_STALL_SECONDS. */
+  private bounded(args: readonly string[]): { status: number; stdout: string; stderr: string; millis: number; stalled: boolean } {
+    const started = Date.now();
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      if (!name.startsWith('TF_VAR_') && !name.startsWith('VSPHERE_') && !name.startsWith('TF_CLI_ARGS')) env[name] = value;
+    }
+    const r = spawnSync('terraform', [...args, ...this.targetArgs.filter(() => args[0] !== 'destroy')], {
+      cwd: this.ws.dir,
+      env: { ...env, TF_CLI_CONFIG_FILE: terraformCliConfig(), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...this.env },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: DESTROY_STALL_SECONDS * 1000,
+      killSignal: 'SIGINT',
+    });
+    const stalled = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', millis: Date.now() - started, stalled };
   }
 }

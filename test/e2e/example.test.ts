@@ -1,0 +1,383 @@
+// examples/kkp-seed deployed for real, as it ships: the example's KkpSeedStack synthesized the way `cdktf synth` does
+// (from the app's directory into ./cdktf.out, KKP_IMAGE_DIR and KKP_UBUNTU_OVA_URL set as a user on an air-gapped
+// site sets them), then `terraform init` / `apply` with the real vSphere provider against the simulator with the
+// example's inventory (dc-1, cluster-1, esxi-01/02, ds-ssd-1/2, kkp-workers, kkp-storage: test/vcsim/inventory.go).
+// Roles, folders, owned-folder permissions, additive grants (the built CLI through `npx --no-install`) and the two VM
+// templates (Rocky from a converted local OVF, Ubuntu from an OVA served on 127.0.0.1) are applied in one dependency
+// graph. Other teams' permissions are planted on every shared object first and must be as before after every step.
+//
+// Left out: the kubernetes_secret resources (one credentials Secret per user cluster, through the seed's kubernetes
+// provider) until the Kubernetes part of the suite runs against a real API server. Every plan and apply targets
+// every other resource (-target); the test prints and checks the addresses it leaves out.
+//
+// Figures (apply/destroy wall times, resources, re-plan exit codes, the foreign-permission table) are printed.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdktf';
+import { KkpSeedStack, KkpSeedStackProps } from '../../examples/kkp-seed/main';
+import { USER_CLUSTERS } from '../../examples/kkp-seed/user-clusters';
+import { convertImage } from '../../src/images';
+import { VcenterClient } from '../../src/vcenter';
+import { resolveObject } from '../../src/vcenter/grants';
+import { asMoRef, text } from '../../src/vcenter/soap';
+import { makeQcow2, removeTmpDirs, tmpDir } from '../images/tools';
+import { Vcsim, startVcsim } from '../support/vcsim';
+import { Deployment, PermissionLine, additiveLines, permissionsByObject } from './support';
+
+jest.setTimeout(900_000);
+
+type Json = Record<string, any>;
+const MiB = 2 ** 20;
+const STACK = 'kkp-seed';
+
+/** Every object of the inventory the stack grants on (and the port group the network change moves to). */
+const SHARED = [
+  '/',
+  '/dc-1',
+  '/dc-1/host/cluster-1',
+  '/dc-1/host/cluster-1/esxi-01.dc-1.example.com',
+  '/dc-1/host/cluster-1/esxi-02.dc-1.example.com',
+  '/dc-1/datastore/ds-ssd-1',
+  '/dc-1/datastore/ds-ssd-2',
+  '/dc-1/network/kkp-workers',
+  '/dc-1/network/kkp-storage',
+  '/dc-1/network/kkp-storage-v2',
+];
+
+/** The example's principals all start with kkp- (VSPHERE.LOCAL\kkp-machine-controller, ...\kkp-storage-<id>). */
+const isStack = (line: PermissionLine) => /^(user|group) VSPHERE\.LOCAL\\kkp-/i.test(line);
+const others = (lines: readonly PermissionLine[]) => lines.filter((l) => !isStack(l));
+
+let sim: Vcsim;
+let vc: VcenterClient;
+let appDir: string;
+let imageDir: string;
+let ovaUrl: string;
+let server: ChildProcess;
+let requests: string[] = [];
+let deployment: Deployment;
+let foreignBefore: Map<string, PermissionLine[]>;
+const figures: string[] = [];
+
+const IMAGE_SERVER = `
+const http = require('node:http'), fs = require('node:fs');
+const [file] = process.argv.slice(1);
+const server = http.createServer((req, res) => {
+  process.stderr.write(req.url + '\\n');
+  if (req.url !== '/ubuntu/22.04/ubuntu-22.04-server-cloudimg-amd64.ova') return void res.writeHead(404).end();
+  res.writeHead(200, { 'Content-Length': fs.statSync(file).size });
+  fs.createReadStream(file).pipe(res);
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.stdin.on('end', () => process.exit(0));
+`;
+
+/**
+ * `cdktf synth` of the example: from the app's directory, into ./cdktf.out, with the environment a user sets. The
+ * stack keeps cdktf's default local backend, so the state lies in the app's directory as it does for a user.
+ */
+function synthExample(props: KkpSeedStackProps = {}): Json {
+  const cwd = process.cwd();
+  const saved = { KKP_IMAGE_DIR: process.env.KKP_IMAGE_DIR, KKP_UBUNTU_OVA_URL: process.env.KKP_UBUNTU_OVA_URL };
+  process.chdir(appDir);
+  process.env.KKP_IMAGE_DIR = imageDir;
+  process.env.KKP_UBUNTU_OVA_URL = ovaUrl;
+  try {
+    const app = new App({ outdir: 'cdktf.out' });
+    new KkpSeedStack(app, STACK, props);
+    app.synth();
+  } finally {
+    process.chdir(cwd);
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  return JSON.parse(fs.readFileSync(path.join(stackDir(), 'cdk.tf.json'), 'utf8'));
+}
+
+const stackDir = () => path.join(appDir, 'cdktf.out', 'stacks', STACK);
+
+/** Role names by their Terraform reference (`${vsphere_role.X.id}`), and Read-only (-2). */
+function roleName(tf: Json, roleId: string): string {
+  const m = /^\$\{vsphere_role\.([^.]+)\.id\}$/.exec(roleId);
+  if (m) return tf.resource.vsphere_role[m[1]].name;
+  if (roleId === '-2') return 'Read-only';
+  throw new Error(`unexpected role_id ${roleId}`);
+}
+
+/** What the stack's owned folders must hold, from its vsphere_entity_permissions: path → lines. */
+function ownedLines(tf: Json): Map<string, PermissionLine[]> {
+  const out = new Map<string, PermissionLine[]>();
+  for (const r of Object.values<Json>(tf.resource.vsphere_entity_permissions)) {
+    expect(r['//'].kkp.management).toBe('owned');
+    out.set(
+      r['//'].kkp.entity,
+      r.permissions
+        .map((p: Json) => `${p.is_group ? 'group' : 'user'} ${p.user_or_group} ${roleName(tf, p.role_id)} ${p.propagate ? 'propagate' : 'no-propagate'}`)
+        .sort(),
+    );
+  }
+  return out;
+}
+
+/** The stack's custom roles as vCenter holds them: name → privilege IDs (vCenter's own System.* left out). */
+async function stackRoles(): Promise<Record<string, string[]>> {
+  const roles = (await vc.roleList()).filter((r) => r.name.startsWith('kkp-'));
+  return Object.fromEntries(roles.map((r) => [r.name, r.privileges.filter((p) => !p.startsWith('System.')).sort()]));
+}
+
+async function folderPaths(under: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (p: string): Promise<void> => {
+    const ref = await vc.findByInventoryPath(p);
+    if (!ref) return;
+    out.push(p);
+    const children = await vc.properties(ref, ['childEntity']);
+    const refs = ([] as any[]).concat((children.childEntity as any)?.ManagedObjectReference ?? []).map((c) => asMoRef(c)!);
+    for (const child of refs.filter((c) => c.type === 'Folder')) {
+      await walk(`${p}/${text((await vc.properties(child, ['name'])).name)}`);
+    }
+  };
+  await walk(under);
+  return out.sort();
+}
+
+async function vmState(p: string): Promise<{ template: boolean; powerState?: string } | undefined> {
+  const ref = await vc.findByInventoryPath(p);
+  if (!ref) return undefined;
+  const props = await vc.properties(ref, ['config.template', 'runtime.powerState']);
+  return { template: text(props['config.template']) === 'true', powerState: text(props['runtime.powerState']) };
+}
+
+/**
+ * Reads back everything the stack made and checks it against its configuration: roles with their exact privilege
+ * IDs, folders, each owned folder's permissions, each additive grant, the templates; other teams as before.
+ */
+async function checkDeployed(step: string, tf: Json): Promise<void> {
+  const expectedRoles = Object.fromEntries(Object.values<Json>(tf.resource.vsphere_role).map((r) => [r.name, [...r.role_privileges].sort()]));
+  expect(Object.keys(expectedRoles)).toHaveLength(9);
+  expect(await stackRoles()).toEqual(expectedRoles);
+
+  const folders = Object.values<Json>(tf.resource.vsphere_folder).map((f) => `/dc-1/vm/${f.path}`).sort();
+  expect(await folderPaths('/dc-1/vm/kkp')).toEqual(folders);
+
+  const owned = ownedLines(tf);
+  expect([...(await permissionsByObject(vc, [...owned.keys()])).entries()]).toEqual([...owned.entries()]);
+
+  const additive = additiveLines(tf);
+  const now = await permissionsByObject(vc, SHARED);
+  for (const p of SHARED) expect([p, now.get(p)!.filter(isStack)]).toEqual([p, additive.get(p) ?? []]);
+
+  for (const name of ['kkp-ubuntu-22.04', 'kkp-rockylinux-9']) {
+    expect([name, await vmState(`/dc-1/vm/kkp/templates/${name}`)]).toEqual([name, { template: true, powerState: 'poweredOff' }]);
+  }
+  await checkForeign(step, now);
+}
+
+/** Other teams' permissions on every shared object, compared with before the first apply; prints the table. */
+async function checkForeign(step: string, now?: Map<string, PermissionLine[]>): Promise<void> {
+  now ??= await permissionsByObject(vc, SHARED);
+  const rows = SHARED.map((p) => {
+    const b = others(foreignBefore.get(p)!);
+    const a = others(now!.get(p)!);
+    const same = JSON.stringify(a) === JSON.stringify(b) ? 'yes' : 'NO';
+    return `| ${p} | ${b.length} | ${a.length} | ${same} | ${now!.get(p)!.filter(isStack).length} |`;
+  });
+  figures.push(`${step}\n| object | foreign before | foreign after | identical | stack's grants |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+  for (const p of SHARED) expect([p, others(now.get(p)!)]).toEqual([p, others(foreignBefore.get(p)!)]);
+}
+
+beforeAll(async () => {
+  sim = await startVcsim({ tls: true, inventory: 'kkp-example' });
+  vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
+
+  // The images: Rocky Linux 9 converted from a (small, real) QCOW2 into the app's KKP_IMAGE_DIR, as the example's
+  // header says; Ubuntu 22.04 as an OVA on a mirror (an HTTP server on loopback) named by KKP_UBUNTU_OVA_URL.
+  appDir = tmpDir('example-app');
+  imageDir = path.join(appDir, 'images');
+  const scratch = tmpDir('example-images');
+  await convertImage({
+    input: makeQcow2(path.join(scratch, 'rocky.qcow2'), 8 * MiB, [{ offset: 0, length: MiB, pattern: 0x52 }]),
+    outDir: imageDir,
+    name: 'kkp-rockylinux-9',
+    guestOs: 'rhel9_64Guest',
+  });
+  const ubuntu = await convertImage({
+    input: makeQcow2(path.join(scratch, 'ubuntu.qcow2'), 8 * MiB, [{ offset: MiB, length: MiB, pattern: 0x55 }]),
+    outDir: path.join(scratch, 'ubuntu'),
+    name: 'ubuntu-22.04-server-cloudimg-amd64',
+    guestOs: 'ubuntu64Guest',
+    ova: true,
+  });
+  server = spawn(process.execPath, ['-e', IMAGE_SERVER, ubuntu.ovaPath!], { stdio: ['pipe', 'pipe', 'pipe'] });
+  server.stderr!.on('data', (c: Buffer) => requests.push(...c.toString().trim().split('\n')));
+  const port = await new Promise<string>((resolve) => server.stdout!.once('data', (c: Buffer) => resolve(c.toString().trim())));
+  ovaUrl = `http://127.0.0.1:${port}/ubuntu/22.04/ubuntu-22.04-server-cloudimg-amd64.ova`;
+
+  // The network change moves the storage grant to another port group, which the vSphere admins made beforehand.
+  const dvs = (await vc.findByInventoryPath('/dc-1/network/dvs-1'))!;
+  const spec = '<spec><name>kkp-storage-v2</name><type>earlyBinding</type><numPorts>8</numPorts></spec>';
+  await vc.waitForTask(asMoRef(await vc.invoke('AddDVPortgroup_Task', dvs, spec))!, 'AddDVPortgroup_Task');
+
+  // Other teams on every shared object: a backup group with a custom role (propagated), a monitoring user (Read-only).
+  const backupRole = (await vc.addRole('corp-backup', ['Datastore.Browse', 'VirtualMachine.State.CreateSnapshot'])).id;
+  for (const p of SHARED) {
+    await vc.setEntityPermissions((await resolveObject(vc, p))!, [
+      { principal: 'CORP\\backup-team', group: true, roleId: backupRole, propagate: true },
+      { principal: 'CORP\\monitoring', group: false, roleId: -2, propagate: false },
+    ]);
+  }
+  foreignBefore = await permissionsByObject(vc, SHARED);
+
+  // The credentials Secrets' passwords (sensitive variables; the Secrets themselves are left out, see above).
+  const variables: Record<string, string> = {};
+  for (const name of ['kkp_storage_password', 'kkp_machine_controller_password', 'vsphere_x7q2mm9wkp_password', 'vsphere_m3v6z8qw1c_password']) {
+    variables[`TF_VAR_${name}`] = randomBytes(12).toString('base64url');
+  }
+  synthExample();
+  deployment = new Deployment(undefined, sim, variables, stackDir());
+}, 300_000);
+
+afterAll(async () => {
+  console.log(`examples/kkp-seed on the simulator, figures:\n\n${figures.join('\n\n')}`);
+  await vc?.logout().catch(() => undefined);
+  await sim?.stop();
+  server?.kill();
+  removeTmpDirs();
+});
+
+describe('examples/kkp-seed, as it ships, on the example inventory', () => {
+  test('other teams hold permissions on every shared object before the first apply', () => {
+    for (const p of SHARED) {
+      expect(others(foreignBefore.get(p)!)).toEqual(
+        expect.arrayContaining(['group CORP\\backup-team corp-backup propagate', 'user CORP\\monitoring Read-only no-propagate']),
+      );
+      expect(foreignBefore.get(p)!.filter(isStack)).toEqual([]);
+    }
+  });
+
+  test('apply: roles, folders, owned-folder permissions, additive grants and both templates in one graph; re-plan exits 0', async () => {
+    const tf = JSON.parse(fs.readFileSync(path.join(stackDir(), 'cdk.tf.json'), 'utf8'));
+    // The template images as a user's app has them: the OVF relative to the stack's directory, the OVA by URL.
+    const inputs = Object.values<Json>(tf.resource.terraform_data).filter((r) => r.input?.template).map((r) => [r.input.template, r.input.source]);
+    expect(inputs.sort()).toEqual([
+      ['kkp-rockylinux-9', '../../../images/kkp-rockylinux-9.ovf'],
+      ['kkp-ubuntu-22.04', ovaUrl],
+    ]);
+    const result = await deployment.deploy();
+    figures.push(
+      `first apply: ${result.added} resources added in ${(result.millis / 1000).toFixed(1)} s; re-plan exit ${result.plan}; ` +
+        `left out (kubernetes): ${deployment.leftOut.join(', ')}`,
+    );
+    expect(deployment.leftOut.map((a) => a.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'kubernetes_secret.UserCluster-kh8dfp2rz6_Credentials',
+      'kubernetes_secret.UserCluster-p4n8c2vd7t_Credentials',
+      'kubernetes_secret.UserCluster-x7q2mm9wkp_Credentials',
+    ]);
+    // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates, and one instance per additive grant.
+    const grants = Object.keys(Object.values<Json>(tf.resource.terraform_data).find((r) => r.for_each)!.for_each).length;
+    expect(grants).toBe(18);
+    expect(result.added).toBe(9 + 7 + 5 + 2 + grants);
+    expect(result.plan).toBe(0);
+    await checkDeployed('after the first apply', tf);
+    // The OVA came from the mirror (template-import reads its descriptor, then streams it: two requests). The request
+    // log is an event stream: let it catch up after the synchronous run.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(requests.length).toBeGreaterThan(0);
+    expect([...new Set(requests)]).toEqual(['/ubuntu/22.04/ubuntu-22.04-server-cloudimg-amd64.ova']);
+  });
+
+  test('add a user cluster with its own storage user: its folder, its folder permissions and its five grants', async () => {
+    const tf = synthExample({ userClusters: [...USER_CLUSTERS, { clusterId: 'm3v6z8qw1c', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c' }] });
+    const result = await deployment.deploy();
+    figures.push(`add a user cluster: ${JSON.stringify(result)}`);
+    expect(result.providerActions).toEqual([
+      'create vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_clusters_m3v6z8qw1c',
+      'create vsphere_folder.UserCluster-m3v6z8qw1c_Folder',
+    ]);
+    // A cluster's own storage user: vCenter-level CNS role, Read-only on the datacenter and the node hosts, the datastore.
+    expect(result.actions).toEqual([
+      'create / user vsphere.local\\kkp-storage-m3v6z8qw1c',
+      'create /dc-1 user vsphere.local\\kkp-storage-m3v6z8qw1c',
+      'create /dc-1/datastore/ds-ssd-1 user vsphere.local\\kkp-storage-m3v6z8qw1c',
+      'create /dc-1/host/cluster-1/esxi-01.dc-1.example.com user vsphere.local\\kkp-storage-m3v6z8qw1c',
+      'create /dc-1/host/cluster-1/esxi-02.dc-1.example.com user vsphere.local\\kkp-storage-m3v6z8qw1c',
+    ]);
+    expect(result.plan).toBe(0);
+    await checkDeployed('after adding user cluster m3v6z8qw1c', tf);
+  });
+
+  test('remove a user cluster: its folder, folder permissions and grants go, nothing else', async () => {
+    const clusters = [...USER_CLUSTERS, { clusterId: 'm3v6z8qw1c', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c' }].filter((c) => c.clusterId !== 'x7q2mm9wkp');
+    const tf = synthExample({ userClusters: clusters });
+    const result = await deployment.deploy();
+    figures.push(`remove a user cluster: ${JSON.stringify(result)}`);
+    expect(result.providerActions).toEqual([
+      'delete vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_clusters_x7q2mm9wkp',
+      'delete vsphere_folder.UserCluster-x7q2mm9wkp_Folder',
+    ]);
+    expect(result.actions).toEqual([
+      'delete / user vsphere.local\\kkp-storage-x7q2mm9wkp',
+      'delete /dc-1 user vsphere.local\\kkp-storage-x7q2mm9wkp',
+      'delete /dc-1/datastore/ds-ssd-1 user vsphere.local\\kkp-storage-x7q2mm9wkp',
+      'delete /dc-1/host/cluster-1/esxi-01.dc-1.example.com user vsphere.local\\kkp-storage-x7q2mm9wkp',
+      'delete /dc-1/host/cluster-1/esxi-02.dc-1.example.com user vsphere.local\\kkp-storage-x7q2mm9wkp',
+    ]);
+    expect(result.plan).toBe(0);
+    await checkDeployed('after removing user cluster x7q2mm9wkp', tf);
+  });
+
+  test('rename a user cluster (a new id): the old folder goes, the new one comes with its permissions', async () => {
+    const clusters = [
+      USER_CLUSTERS[0],
+      { clusterId: 'q9r5t1zz3m', folderPath: 'team-payments/q9r5t1zz3m', datastore: 1 },
+      { clusterId: 'm3v6z8qw1c', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c' },
+    ];
+    const tf = synthExample({ userClusters: clusters });
+    const result = await deployment.deploy();
+    figures.push(`rename a user cluster: ${JSON.stringify(result)}`);
+    expect(result.providerActions).toEqual([
+      'create vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_team-payments_q9r5t1zz3m',
+      'create vsphere_folder.UserCluster-q9r5t1zz3m_Folder',
+      'delete vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_team-payments_p4n8c2vd7t',
+      'delete vsphere_folder.UserCluster-p4n8c2vd7t_Folder',
+    ]);
+    // p4n8c2vd7t used the shared storage user: no grant of its own to move.
+    expect(result.actions).toEqual([]);
+    expect(result.plan).toBe(0);
+    await checkDeployed('after renaming user cluster p4n8c2vd7t to q9r5t1zz3m', tf);
+  });
+
+  test('a network renamed (kkp-storage → kkp-storage-v2): the network grant moves, both port groups keep their other teams', async () => {
+    const clusters = [
+      USER_CLUSTERS[0],
+      { clusterId: 'q9r5t1zz3m', folderPath: 'team-payments/q9r5t1zz3m', datastore: 1 },
+      { clusterId: 'm3v6z8qw1c', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c' },
+    ];
+    const tf = synthExample({ userClusters: clusters, networks: ['kkp-workers', 'kkp-storage-v2'] });
+    const result = await deployment.deploy();
+    figures.push(`rename a network: ${JSON.stringify(result)}`);
+    expect(result.providerActions).toEqual([]);
+    expect(result.actions).toEqual([
+      'create /dc-1/network/kkp-storage-v2 user vsphere.local\\kkp-machine-controller',
+      'delete /dc-1/network/kkp-storage user vsphere.local\\kkp-machine-controller',
+    ]);
+    expect(result.plan).toBe(0);
+    await checkDeployed('after renaming network kkp-storage to kkp-storage-v2', tf);
+  });
+
+  test('destroy: no role, folder, template or permission of the stack is left; other teams as before', async () => {
+    const result = await deployment.destroy();
+    figures.push(`destroy: ${result.destroyed} resources destroyed in ${(result.millis / 1000).toFixed(1)} s; stalled folder deletes recovered: ${result.stalls}` +
+        (result.removedFromState.length ? ` (removed from the state as already deleted: ${result.removedFromState.join(', ')})` : ''));
+    expect(await stackRoles()).toEqual({});
+    expect(await vc.findByInventoryPath('/dc-1/vm/kkp')).toBeUndefined();
+    const now = await permissionsByObject(vc, SHARED);
+    for (const p of SHARED) expect([p, now.get(p)!.filter(isStack)]).toEqual([p, []]);
+    await checkForeign('after destroy', now);
+    expect((await vc.roleList()).map((r) => r.name)).toContain('corp-backup');
+  });
+});
