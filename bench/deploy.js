@@ -148,7 +148,18 @@ function timedTerraform(dir, tfArgs, env, stallSeconds = 0) {
     let stdout = '';
     let stderr = '';
     let stalled = false;
-    child.stdout.on('data', (d) => (stdout += d));
+    const begun = Date.now();
+    let lastDone = NaN;
+    let doneCount = 0;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      // When the last resource finished: the destroy's wall time but for what stalled.
+      const n = (String(d).match(/(Destruction|Creation) complete after/g) ?? []).length;
+      if (n) {
+        doneCount += n;
+        lastDone = (Date.now() - begun) / 1000;
+      }
+    });
     child.stderr.on('data', (d) => (stderr += d));
     // SIGINT: terraform stops starting work but waits for what runs (a stalled folder delete until the provider's own
     // 300 s deadline); a second SIGINT makes it quit at once.
@@ -172,7 +183,7 @@ function timedTerraform(dir, tfArgs, env, stallSeconds = 0) {
       if (status !== 0 && !stalled) return reject(new Error(`terraform ${tfArgs[0]} failed (exit ${status}):\n${(stderr || stdout).slice(-4000)}`));
       const times = fs.existsSync(timing) ? fs.readFileSync(timing, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [];
       const [user, sys, wall] = times.length === 3 && times.every((x) => !Number.isNaN(x)) ? times : [NaN, NaN, NaN];
-      resolve({ cpu: user + sys, wall, stdout, stalled });
+      resolve({ cpu: user + sys, wall, stdout, stalled, lastDone, doneCount });
     });
   });
 }
@@ -266,10 +277,14 @@ async function runOnce(ws, n, variant, first) {
       console.error(`${variant} at ${n}: destroy STALLED (interrupted after ${bound} s); not counted, state discarded with the simulator`);
       discardState(ws.dir);
     }
-    const applied = /Resources: (\d+) added/.exec(apply.stdout);
+    const addedLine = /Resources: (\d+) added/.exec(apply.stdout);
+    const applied = addedLine ? Number(addedLine[1]) : NaN;
     return {
-      apply: { cpu: apply.cpu, wall: apply.wall, sim: c1 - c0, sessions: minus(s1, s0), added: applied ? Number(applied[1]) : NaN },
-      destroy: { cpu: destroy.cpu, wall: destroy.wall, sim: c3 - c2, sessions: minus(s3, s2), stalled: destroy.stalled },
+      apply: { cpu: apply.cpu, wall: apply.wall, sim: c1 - c0, sessions: minus(s1, s0), added: applied },
+      destroy: {
+        cpu: destroy.cpu, wall: destroy.wall, sim: c3 - c2, sessions: minus(s3, s2), stalled: destroy.stalled,
+        lastDone: destroy.lastDone, left: destroy.stalled ? applied - destroy.doneCount : 0,
+      },
       check,
     };
   } finally {
@@ -326,7 +341,8 @@ async function main() {
         (samples[key] ??= []).push(r);
         if (r.check) checks[key] = r.check;
         console.error(`rep ${rep + 1} ${key}: apply ${f2(r.apply.wall)} s wall ${f2(r.apply.cpu)} s CPU (simulator ${f2(r.apply.sim)}), ` +
-          `destroy ${f2(r.destroy.wall)} s wall ${f2(r.destroy.cpu)} s CPU${r.destroy.stalled ? ' STALLED' : ''}, sessions apply ` +
+          `destroy ${f2(r.destroy.wall)} s wall ${f2(r.destroy.cpu)} s CPU` +
+          `${r.destroy.stalled ? ` STALLED (last deletion at ${f2(r.destroy.lastDone)} s, ${r.destroy.left} resources left)` : ''}, sessions apply ` +
           `${r.apply.sessions.soap}+${r.apply.sessions.rest} destroy ${r.destroy.sessions.soap}+${r.destroy.sessions.rest}, ` +
           `${r.apply.added} added, took ${((Date.now() - t) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)}`);
       }
@@ -342,9 +358,11 @@ async function main() {
   }
   say('Medians (min-max) of fresh-simulator runs. CPU = user + sys seconds of terraform, the provider and every');
   say('provisioner process; simulator CPU is the vCenter side. Sessions = sessions the simulator created during the run');
-  say('(SOAP logins + REST sessions); they do not vary between repetitions.');
+  say('(SOAP logins + REST sessions); they do not vary between repetitions. Destroy wall: destroys that did not stall');
+  say('(README "A destroy that stops at vsphere_folder"): a destroy running longer than max(60 s, 4 x its apply) is');
+  say('interrupted; for those, when their last deletion completed and how many resources were left.');
   say();
-  say('| user clusters | variant | resources (additive grants) | apply wall s | apply CPU s | simulator CPU s (apply) | sessions per apply (SOAP + REST) | destroy wall s | destroy CPU s | sessions per destroy | destroys stalled |');
+  say('| user clusters | variant | resources (additive grants) | apply wall s | apply CPU s | simulator CPU s (apply) | sessions per apply (SOAP + REST) | destroy wall s | destroy CPU s | sessions per destroy | destroys stalled: last deletion at s (resources left) |');
   say('|---|---|---|---|---|---|---|---|---|---|---|');
   const summary = {};
   for (const n of SCALES) {
@@ -352,7 +370,8 @@ async function main() {
       const key = `${n}/${v}`;
       const xs = samples[key];
       const st = (f) => stats(xs.map(f));
-      // A stalled destroy is not a destroy time: left out of the destroy figures, counted in the stalls column.
+      // A stalled destroy is not a destroy time: left out of the destroy wall time, counted in the stalls column with
+      // the time its last deletion completed. Its CPU is counted: terraform waits idle on the stalled folder.
       const finished = done(xs);
       const dst = (f) => (finished.length ? stats(finished.map(f)) : { median: NaN, min: NaN, max: NaN });
       const ses = (s) => `${s.soap + s.rest} (${s.soap} + ${s.rest})`;
@@ -360,14 +379,16 @@ async function main() {
       if (!same((x) => x.apply.sessions) || !same((x) => x.destroy.sessions)) console.error(`note: session counts vary at ${key}`);
       summary[key] = {
         applyWall: st((x) => x.apply.wall), applyCpu: st((x) => x.apply.cpu), simCpu: st((x) => x.apply.sim),
-        destroyWall: dst((x) => x.destroy.wall), destroyCpu: dst((x) => x.destroy.cpu),
+        destroyWall: dst((x) => x.destroy.wall), destroyCpu: st((x) => x.destroy.cpu),
+        stalledTo: stats(xs.filter((x) => x.destroy.stalled).map((x) => x.destroy.lastDone)),
+        left: xs.filter((x) => x.destroy.stalled).map((x) => x.destroy.left),
         stalls: xs.filter((x) => x.destroy.stalled).length,
         applySessions: median(xs.map((x) => x.apply.sessions.soap + x.apply.sessions.rest)),
-        destroySessions: median((finished.length ? finished : xs).map((x) => x.destroy.sessions.soap + x.destroy.sessions.rest)),
+        destroySessions: median(xs.map((x) => x.destroy.sessions.soap + x.destroy.sessions.rest)),
       };
       const s = summary[key];
       say(`| ${n} | ${v} | ${workspaces[key].resources} (${workspaces[key].additive}) | ${range(s.applyWall)} | ${range(s.applyCpu)} | ${range(s.simCpu)} | ` +
-        `${ses(xs[0].apply.sessions)} | ${range(s.destroyWall)} | ${range(s.destroyCpu)} | ${ses((finished[0] ?? xs[0]).destroy.sessions)} | ${s.stalls} of ${xs.length} |`);
+        `${ses(xs[0].apply.sessions)} | ${range(s.destroyWall)} | ${range(s.destroyCpu)} | ${ses(xs[0].destroy.sessions)} | ${s.stalls} of ${xs.length}${s.stalls ? `: ${range(s.stalledTo)} (${s.left.join(', ')})` : ''} |`);
     }
   }
   say();
