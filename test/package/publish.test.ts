@@ -117,8 +117,7 @@ test('`npm publish --dry-run` succeeds without a registry and would upload exact
   expect(result.files.map((f) => f.path).sort()).toEqual(paths);
 }, 120_000);
 
-// Known gap, kept visible: npm (>= 7) packs CHANGELOG.md only when package.json "files" names it. When "files" gets
-// "CHANGELOG.md" (and LICENSE exists), this test starts failing: turn it into a plain test then.
-test.failing('the package carries CHANGELOG.md', () => {
+// npm (>= 7) packs CHANGELOG.md only because package.json "files" names it.
+test('the package carries CHANGELOG.md', () => {
   expect(paths).toContain('CHANGELOG.md');
 });
