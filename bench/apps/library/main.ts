@@ -91,6 +91,12 @@ class KkpSeedStack extends TerraformStack {
       sensitive: true,
       description: 'Password of VSPHERE.LOCAL\\kkp-storage, written into the credentials Secret of clusters without their own storage user',
     });
+    // From KKP 2.27 machine-controller logs in as the credentials' infra-management user (as in examples/kkp-seed).
+    const machineControllerPassword = new TerraformVariable(this, 'kkp_machine_controller_password', {
+      type: 'string',
+      sensitive: true,
+      description: 'Password of VSPHERE.LOCAL\\kkp-machine-controller, the infra-management user of every cluster\'s credentials Secret',
+    }).stringValue;
     const seed = new KubernetesProvider(this, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
     for (const line of clusters) {
       const shared = line.storagePrincipal === undefined
@@ -106,6 +112,7 @@ class KkpSeedStack extends TerraformStack {
         datastore: line.datastore === undefined ? undefined : datastores[line.datastore],
         networks: [networks[0]],
         seedKubernetesProvider: seed,
+        infraManagementUserPassword: machineControllerPassword,
         ...shared,
       });
     }
