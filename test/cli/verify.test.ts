@@ -1,5 +1,5 @@
-// `cdktf-kkp-vsphere verify`: a stack deployed to the faithful simulator (real terraform for the additive grants, the
-// provider's part replayed: test/e2e/support.ts), then verified by the built CLI; right after deploy it passes, and
+// `cdktf-kkp-vsphere verify`: a stack deployed to the faithful simulator (real terraform with the real vSphere provider
+// and the additive grants' provisioners: test/e2e/support.ts), then verified by the built CLI; right after deploy it passes, and
 // after changes made by hand it names each exact difference.
 import { readFileSync } from 'fs';
 import { join } from 'path';
