@@ -34,8 +34,8 @@ export function buildProgram(): Command {
     .description(
       'Tools for KKP on vSphere beside your cdktf stacks: convert-image (QCOW2 to a vSphere OVF/OVA), report (plan ' +
         'review of the synth output and the Terraform plan), grant/revoke (additive permissions), template-import/' +
-        'template-remove (never-booted VM templates), verify (a live vCenter against the stacks), discover (an ' +
-        'existing KKP set-up to adopt).',
+        'template-remove (never-booted VM templates), verify (a live vCenter against the stacks), preflight (what KKP\'s ' +
+        'users would be refused on a live vCenter), discover (an existing KKP set-up to adopt).',
     )
     .version(packageVersion(), '-V, --version', 'print the version of cdktf-kkp-vsphere')
     .showHelpAfterError();
