@@ -86,7 +86,7 @@ const ccm = (symbol: string): SourceRef => ({ repo: 'kubernetes/cloud-provider-v
 
 // System.Read: vCenter hides every object on which the user holds no permission (every role, Read-only included,
 // carries System.Anonymous, System.Read and System.View); a finder or PropertyCollector call then finds nothing.
-const READ = ['System.Read'];
+const READ = ['System.Read']; // a requirement, implicit in every role (effective.ts IMPLICIT_PRIVILEGES): never granted
 
 /** Every modelled operation, component by component. */
 export const KKP_OPERATIONS: readonly KkpOperation[] = [
@@ -274,7 +274,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = [
     presentFrom: '2.12',
     when: 'cloud-init',
     needs: [
-      { object: 'datacenter', privileges: ['System.View'], source: api('FileManager', 'DeleteDatastoreFile_Task') },
+      { object: 'datacenter', privileges: ['System.View'], source: api('FileManager', 'DeleteDatastoreFile_Task') }, // implicit, never granted
       // The reference names System.View on the datacenter parameter only; Datastore.DeleteFile is deprecated in favour of
       // "Low level file operations", which the KKP page grants on the datastore.
       { object: 'datastore', privileges: ['Datastore.FileManagement'], source: kkpDocs('"Low level file operations" on the datastore (Datastore.DeleteFile is deprecated for it)') },
