@@ -2,10 +2,10 @@
 // evaluated by the real terraform binary.
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse } from 'yaml';
-import { KKP_RELEASES, KkpRelease, KkpVsphereDatacenterInput, kkpReleaseFacts, renderKkpDatacenterSpec, renderKkpClusterCloudSpec, parseVsphereEndpoint } from '../src/kkp-spec';
-import { KkpDatacenterSpec, KkpDatacenterSpecProps } from '../src/kkp-datacenter-spec';
-import { VsphereInventory } from '../src/inventory';
-import { VmFolder } from '../src/vm-folder';
+import { KKP_RELEASES, KkpRelease, KkpVsphereDatacenterInput, kkpReleaseFacts, renderKkpDatacenterSpec, renderKkpClusterCloudSpec, parseVsphereEndpoint } from '../src/facts/kkp';
+import { KkpDatacenterSpec, KkpDatacenterSpecProps } from '../src/constructs/kkp-datacenter-spec';
+import { VsphereInventory } from '../src/core/inventory';
+import { VmFolder } from '../src/constructs/vm-folder';
 import { terraformEval } from './support/terraform-eval';
 
 const input: KkpVsphereDatacenterInput = {
@@ -265,7 +265,7 @@ describe('KkpDatacenterSpec construct', () => {
 // The JSON field names of each release's Go types, transcribed from kubermatic/kubermatic at tag v<release>.0:
 // DatacenterSpecVSphere in api/pkg/crd/kubermatic/v1/datacenter.go (2.12-2.14), pkg/crd/kubermatic/v1/ (2.15-2.18),
 // pkg/apis/kubermatic/v1/ (2.19-2.27), sdk/apis/kubermatic/v1/ (2.28+); VSphereCloudSpec in cluster.go beside it;
-// the outer Datacenter: country, location, node, spec. Read from the types, not from src/kkp-spec.
+// the outer Datacenter: country, location, node, spec. Read from the types, not from src/facts/kkp.
 const DC_FIELDS: [KkpRelease, KkpRelease, string[]][] = [
   ['2.12', '2.17', ['endpoint', 'allow_insecure', 'datastore', 'datacenter', 'cluster', 'root_path', 'templates', 'infra_management_user']],
   ['2.18', '2.18', ['endpoint', 'allow_insecure', 'datastore', 'datacenter', 'cluster', 'storage_policy', 'root_path', 'templates', 'infra_management_user']],

@@ -5,10 +5,10 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
-import { VsphereInventory } from '../src/inventory';
-import { KkpVspherePreset, KkpVspherePresetProps } from '../src/kkp-preset';
-import { KKP_RELEASES, KkpRelease } from '../src/kkp-spec';
-import { KkpRoles } from '../src/kkp-roles';
+import { VsphereInventory } from '../src/core/inventory';
+import { KkpVspherePreset, KkpVspherePresetProps } from '../src/constructs/kkp-vsphere-preset';
+import { KKP_RELEASES, KkpRelease } from '../src/facts/kkp';
+import { KkpRoles } from '../src/constructs/kkp-roles';
 import { TerraformEvalError, terraformEval } from './support/terraform-eval';
 import { synthJson } from './permissions/support';
 

@@ -8,7 +8,7 @@ import {
   kkpDatacenterObject,
   renderKkpClusterCloudSpec,
   renderKkpDatacenterSpec,
-} from '../src/kkp-spec';
+} from '../src/facts/kkp';
 
 const yamlOf = (value: unknown) => stringify(value, { lineWidth: 0, indent: 2 });
 

@@ -84,7 +84,7 @@ describe('the tools exported from the package root', () => {
   // Loaded on first use (src/index.ts): each name must still be the tool module's own export, and reachable from
   // CommonJS and from an ES module `import { ... } from 'cdktf-kkp-vsphere'` alike.
   const root = require(path.join(repo, 'lib/index.js'));
-  const tools = { report: require(path.join(repo, 'lib/report/index.js')), images: require(path.join(repo, 'lib/images/index.js')) };
+  const tools = { report: require(path.join(repo, 'lib/tools/report/index.js')), images: require(path.join(repo, 'lib/tools/images/index.js')) };
   const lazy = Object.keys(root).filter((name) => Object.getOwnPropertyDescriptor(root, name)?.get && Object.values(tools).some((t) => name in t));
 
   test('are the tool modules own exports', () => {

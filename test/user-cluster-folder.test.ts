@@ -1,9 +1,9 @@
 // UserClusterFolder: nested relative paths with parents first, the owned folder's grants, and the paths KKP owns.
 import { Testing } from 'cdktf';
-import { VsphereInventory } from '../src/inventory';
-import { KkpRoles } from '../src/kkp-roles';
-import { UserClusterFolder, UserClusterFolderProps } from '../src/user-cluster-folder';
-import { VmFolder } from '../src/vm-folder';
+import { VsphereInventory } from '../src/core/inventory';
+import { KkpRoles } from '../src/constructs/kkp-roles';
+import { UserClusterFolder, UserClusterFolderProps } from '../src/constructs/user-cluster-folder';
+import { VmFolder } from '../src/constructs/vm-folder';
 import { newStack, synthJson } from './permissions/support';
 
 const MC = 'VSPHERE.LOCAL\\kkp-machine-controller';

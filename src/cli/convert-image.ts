@@ -1,6 +1,6 @@
 // `cdktf-kkp-vsphere convert-image IMAGE.qcow2 --out DIR`: QCOW2 → OVF package that VmTemplate deploys.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { convertImage, ConvertedImage } from '../images';
+import { convertImage, ConvertedImage } from '../tools/images';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');

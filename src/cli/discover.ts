@@ -3,10 +3,10 @@
 // permissions on the same objects). Prints it and writes the file a stack adopts from. Only reads the vCenter.
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { DiscoveredPermission, KkpDiscovery } from '../adoption/model';
-import { KKP_RELEASES, KkpRelease, NEWEST_KKP_RELEASE } from '../kkp-spec/releases';
-import { VSPHERE_VERSIONS, VsphereVersion, kkpRoleProfile } from '../privileges';
-import { discoverKkpSetup } from '../vcenter/discovery';
+import { DiscoveredPermission, KkpDiscovery } from '../contracts/discovery-file';
+import { KKP_RELEASES, KkpRelease, NEWEST_KKP_RELEASE } from '../facts/kkp/releases';
+import { VSPHERE_VERSIONS, VsphereVersion, kkpRoleProfile } from '../facts/privileges';
+import { discoverKkpSetup } from '../tools/vcenter/discovery';
 import { connectFromEnvironment, connectionFromEnvironment } from './vcenter-env';
 
 interface DiscoverFlags {

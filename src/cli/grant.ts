@@ -2,9 +2,9 @@
 // runs them with options; a stack's additive grants run them with --stack from their provisioners (the grant as
 // JSON in KKP_VSPHERE_GRANT). The vCenter and its credentials come from the provider's environment variables.
 import { Command } from 'commander';
-import { GRANT_ENV, STACK_ROLES_ENV, parseAdditiveGrant, parseStackRoles } from '../permissions/additive-model';
-import { Principal } from '../permissions/principal';
-import { PermissionRequest, grantPermission, revokePermission } from '../vcenter/grants';
+import { GRANT_ENV, STACK_ROLES_ENV, parseAdditiveGrant, parseStackRoles } from '../contracts/additive-grants';
+import { Principal } from '../core/permissions/principal';
+import { PermissionRequest, grantPermission, revokePermission } from '../tools/vcenter/grants';
 import { connectFromEnvironment } from './vcenter-env';
 
 interface PermissionFlags {

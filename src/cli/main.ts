@@ -9,8 +9,8 @@ import { registerGrant } from './grant';
 import { registerDiscover } from './discover';
 import { registerReport } from './report';
 import { registerVerify } from './verify';
-import { redactUrls } from '../validation';
-import { registerVmTemplate } from './vm-template';
+import { redactUrls } from '../base/validation';
+import { registerVmTemplate } from './template-import';
 import { registerPreflight } from './preflight';
 
 /** The version in this package's package.json: the nearest one above this file that names cdktf-kkp-vsphere. */

@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { readSynthOutput } from '../report/read';
+import { readSynthOutput } from '../tools/report/read';
 import { KkpWorksMetadata, kkpRequirementsOf } from '../facts/kkp-operations';
-import { KKP_RELEASES, KkpRelease } from '../kkp-spec/releases';
-import type { VcenterClient } from '../vcenter';
-import type { ManagedObjectReference } from '../vcenter/soap';
+import { KKP_RELEASES, KkpRelease } from '../facts/kkp/releases';
+import type { VcenterClient } from '../tools/vcenter';
+import type { ManagedObjectReference } from '../tools/vcenter/soap';
 import { connectFromEnvironment } from './vcenter-env';
 
 /** The JSON format's name and version: a change that breaks a reader gets a new version. */

@@ -14,7 +14,7 @@ import {
   renderPlanMarkdown,
   renderReportMarkdown,
   Report,
-} from '../report';
+} from '../tools/report';
 
 interface ReportFlags {
   format: 'markdown' | 'json';

@@ -1,6 +1,6 @@
 // The vCenter connection of the `grant`, `revoke` and `verify` commands: from the vSphere provider's own environment
 // variables, never from arguments (a password on a command line shows in process listings and shell history).
-import { VcenterClient, VcenterConnectOptions, VcenterFaultError } from '../vcenter';
+import { VcenterClient, VcenterConnectOptions, VcenterFaultError } from '../tools/vcenter';
 
 /** The variables, as the vSphere provider reads them. */
 export const VCENTER_ENV = ['VSPHERE_SERVER', 'VSPHERE_USER', 'VSPHERE_PASSWORD', 'VSPHERE_ALLOW_UNVERIFIED_SSL'] as const;

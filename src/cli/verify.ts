@@ -1,7 +1,7 @@
 // `cdktf-kkp-vsphere verify [CDKTF_OUT_DIR]`: does the live vCenter hold what the synthesized stacks say? Run it
 // after `cdktf deploy` and before handing the vCenter to KKP, and nightly against drift. Exit 1 on any difference.
 import { Command } from 'commander';
-import { renderVerifyText, verifySynthOutput } from '../verify';
+import { renderVerifyText, verifySynthOutput } from '../tools/verify';
 import { connectFromEnvironment } from './vcenter-env';
 
 /** Registers `verify` on the program. */

@@ -1,12 +1,12 @@
 // A KKP set-up made by hand on the simulator, as a platform team follows KKP's vSphere page: the roles (one missing a
 // privilege, one with an extra), the KKP folder with a templates folder and a template, the grants, and other teams'
-// permissions on the same objects. Everything goes through vCenter's SOAP API (src/vcenter's transport), the calls
+// permissions on the same objects. Everything goes through vCenter's SOAP API (src/tools/vcenter's transport), the calls
 // the vSphere Client makes; nothing here uses the library's constructs.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { kkpRoles } from '../../src/privileges';
-import { VcenterClient, VcenterEntityPermission } from '../../src/vcenter';
-import { ManagedObjectReference, SoapTransport, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from '../../src/vcenter/soap';
+import { kkpRoles } from '../../src/facts/privileges';
+import { VcenterClient, VcenterEntityPermission } from '../../src/tools/vcenter';
+import { ManagedObjectReference, SoapTransport, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from '../../src/tools/vcenter/soap';
 import { Vcsim } from '../support/vcsim';
 
 export const KKP_RELEASE = '2.31';

@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KkpAdoption, KkpRoles } from '../../src';
-import { KkpDiscovery, parseDiscovery } from '../../src/adoption/model';
-import { kkpRoles } from '../../src/privileges';
+import { KkpDiscovery, parseDiscovery } from '../../src/contracts/discovery-file';
+import { kkpRoles } from '../../src/facts/privileges';
 import { synthJson } from '../permissions/support';
-import { VcenterClient } from '../../src/vcenter';
+import { VcenterClient } from '../../src/tools/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import {
   ADDED, CLI, DROPPED, HandMadeSetup, KKP_GRANTS, MACHINE_CONTROLLER, OTHER_TEAMS, RawSession, STORAGE, TEMPLATE, allPermissions, discover, handMadeRoles, makeByHand,

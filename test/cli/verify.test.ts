@@ -17,7 +17,7 @@ import {
   VspherePermissions,
   VsphereVersion,
 } from '../../src';
-import { VcenterClient } from '../../src/vcenter';
+import { VcenterClient } from '../../src/tools/vcenter';
 import { Deployment, deployEnv } from '../e2e/support';
 import { synthToDisk } from '../report/support';
 import { runCli } from '../support/cli';

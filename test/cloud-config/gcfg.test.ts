@@ -1,4 +1,4 @@
-import { GcfgValueError, gcfgQuote, renderGcfg } from '../../src/cloud-config/gcfg';
+import { GcfgValueError, gcfgQuote, renderGcfg } from '../../src/facts/cloud-config/gcfg';
 import { GcfgParseError, parseWithGcfg } from '../support/gcfg';
 
 describe('gcfg INI writer', () => {

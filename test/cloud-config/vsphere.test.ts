@@ -1,5 +1,5 @@
-import { GcfgValueError } from '../../src/cloud-config/gcfg';
-import { renderVsphereCloudConfig, vsphereCloudConfig } from '../../src/cloud-config/vsphere';
+import { GcfgValueError } from '../../src/facts/cloud-config/gcfg';
+import { renderVsphereCloudConfig, vsphereCloudConfig } from '../../src/facts/cloud-config/vsphere';
 import { parseWithGcfg } from '../support/gcfg';
 
 // The full file as KKP's vsphere.CloudConfig.String() writes it (pkg/resources/cloudconfig/vsphere):

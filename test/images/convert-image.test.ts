@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { convertImage, ConvertedImage, ImageConversionError, verifyConvertedImage } from '../../src/images';
+import { convertImage, ConvertedImage, ImageConversionError, verifyConvertedImage } from '../../src/tools/images';
 import { makeQcow2, ok, qemuInfo, run, tmpDir, removeTmpDirs } from './tools';
 
 afterAll(removeTmpDirs);

@@ -2,7 +2,7 @@
 // terraform-provider-vsphere's ovf_deploy drives vCenter (CreateImportSpec, ImportVApp, NFC upload).
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { convertImage, ConvertedImage } from '../../src/images';
+import { convertImage, ConvertedImage } from '../../src/tools/images';
 import { makeQcow2, ok, ovfcheck, tmpDir, removeTmpDirs } from './tools';
 
 afterAll(removeTmpDirs);

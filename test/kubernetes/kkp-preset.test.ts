@@ -1,6 +1,6 @@
 // KkpVspherePreset applied for real: a kubernetes_manifest through the real kubernetes provider to a real kube-apiserver
 // that validates Presets with the CustomResourceDefinition the library writes from its per-release field tables
-// (src/kkp-spec/preset-crd.ts). Read back, the Preset is exactly the object KKP's API reads (spec.vsphere with KKP's
+// (src/facts/kkp/preset-crd.ts). Read back, the Preset is exactly the object KKP's API reads (spec.vsphere with KKP's
 // JSON field names, the password's exact bytes); re-plan is clean; a rotated password updates it in place; destroy
 // removes it and leaves another team's Preset. A field the installed release does not know is refused by the API
 // server. kubernetes_manifest needs the API server at plan time: without one, the plan fails with a message.
@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { KkpVspherePreset, KkpVspherePresetProps } from '../../src';
-import { KkpRelease, kkpPresetFacts } from '../../src/kkp-spec';
-import { kkpPresetCrd } from '../../src/kkp-spec/preset-crd';
+import { KkpRelease, kkpPresetFacts } from '../../src/facts/kkp';
+import { kkpPresetCrd } from '../../src/facts/kkp/preset-crd';
 import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { TerraformError, TerraformWorkspace } from '../support/terraform';
 import { plannedChanges } from '../support/vsphere-provider';

@@ -3,7 +3,7 @@
 // read back over SOAP, the re-plan, and `destroy`. Every privilege ID is accepted, every inventory path we write
 // resolves to an object of exactly the entity type we emit, and the permissions read back as synthesized.
 import { KkpRoles, PredefinedRole, VsphereInventory, VspherePermissions } from '../../src';
-import { VcenterClient, VcenterEntityPermission } from '../../src/vcenter';
+import { VcenterClient, VcenterEntityPermission } from '../../src/tools/vcenter';
 import { TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import { plannedChanges, providerStack, stateResources, vsphereWorkspace } from '../support/vsphere-provider';

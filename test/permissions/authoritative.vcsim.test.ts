@@ -3,7 +3,7 @@
 // shared objects first (one of them listed as `keep`); after each apply, re-plan and destroy, every permission on the
 // objects is read back over SOAP. What this measures is what the README's "Authoritative management" says.
 import { KkpRoles, PredefinedRole, Principal, VsphereInventory, VspherePermissions } from '../../src';
-import { ManagedObjectReference, VcenterClient } from '../../src/vcenter';
+import { ManagedObjectReference, VcenterClient } from '../../src/tools/vcenter';
 import { TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import { plannedChanges, providerStack, vsphereWorkspace } from '../support/vsphere-provider';

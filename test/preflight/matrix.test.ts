@@ -9,8 +9,8 @@ import {
   kkpWorksCounts,
   renderKkpWorksMatrix,
 } from '../../src/facts/kkp-operations';
-import { KKP_RELEASES } from '../../src/kkp-spec/releases';
-import { privilegeCatalog } from '../../src/privileges';
+import { KKP_RELEASES } from '../../src/facts/kkp/releases';
+import { privilegeCatalog } from '../../src/facts/privileges';
 
 test('docs/kkp-works.md is what scripts/kkp-works-matrix.js renders from the data (regenerate it when this fails)', () => {
   const committed = readFileSync(join(__dirname, '../../docs/kkp-works.md'), 'utf8');

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { VSPHERE_VERSIONS, checkPrivileges, expandPrivilegeGroup, privilegeCatalog } from '../../src/privileges';
-import * as shipped from '../../src/privileges/catalogs.json';
+import { VSPHERE_VERSIONS, checkPrivileges, expandPrivilegeGroup, privilegeCatalog } from '../../src/facts/privileges';
+import * as shipped from '../../src/facts/privileges/catalogs.json';
 
 // A copy of the project's shared/reference/vsphere-privileges.json: tests use only what the repository holds.
 const reference = path.join(__dirname, '../fixtures/vsphere-privileges.json');

@@ -1,5 +1,5 @@
 // Every KKP role profile held against its documentation page (kubermatic/docs, content/kubermatic/<version>/...).
-// The tables below are transcribed from the pages by hand, independently of src/privileges/kkp-role-profiles.ts:
+// The tables below are transcribed from the pages by hand, independently of src/facts/privileges/kkp-role-profiles.ts:
 // role name, the objects it is granted on, propagation, and its privilege IDs. For the pages that print `govc role.ls`
 // output (2.18 and later) the IDs are that output without the implicit System.* lines; for 2.12 and 2.14, which print
 // none, they are the IDs of the UI labels.
@@ -11,8 +11,8 @@ import {
   kkpRoles,
   privilegeCatalog,
   resolveKkpRole,
-} from '../../src/privileges';
-import { KKP_RELEASES, KkpRelease } from '../../src/kkp-spec/releases';
+} from '../../src/facts/privileges';
+import { KKP_RELEASES, KkpRelease } from '../../src/facts/kkp/releases';
 
 const sorted = (list: readonly string[]) => [...list].sort();
 const ids = (name: string, version: VsphereVersion, release: KkpRelease) =>

@@ -19,8 +19,8 @@
 //   role for 8.0 is a synth error.
 import { TerraformStack, Testing } from 'cdktf';
 import { KkpRoles, VsphereRole } from '../../src';
-import { KKP_ROLE_PROFILES, VSPHERE_VERSIONS, VsphereVersion, privilegeCatalog, resolveKkpRole } from '../../src/privileges';
-import { VcenterClient, VcenterRole } from '../../src/vcenter';
+import { KKP_ROLE_PROFILES, VSPHERE_VERSIONS, VsphereVersion, privilegeCatalog, resolveKkpRole } from '../../src/facts/privileges';
+import { VcenterClient, VcenterRole } from '../../src/tools/vcenter';
 import { synthJson } from '../permissions/support';
 import { TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';

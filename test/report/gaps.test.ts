@@ -12,7 +12,7 @@ import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
 import { KkpRoles, PredefinedRole, Principal, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory, VspherePermissions } from '../../src';
-import { diffReports, readSynthOutput, renderDiffMarkdown, renderReportMarkdown } from '../../src/report';
+import { diffReports, readSynthOutput, renderDiffMarkdown, renderReportMarkdown } from '../../src/tools/report';
 import { renderHtml, runCli, synthToDisk, tablesOf } from './support';
 
 const STORAGE = 'VSPHERE.LOCAL\\kkp-storage';

@@ -9,7 +9,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { DataResource, LocalBackend, TerraformStack } from 'cdktf';
 import { KkpSeedStack } from '../../examples/kkp-seed/main';
-import { diffReports, planReport, readSynthOutput, renderDiffMarkdown, renderPlanMarkdown, renderReportMarkdown } from '../../src/report';
+import { diffReports, planReport, readSynthOutput, renderDiffMarkdown, renderPlanMarkdown, renderReportMarkdown } from '../../src/tools/report';
 import { TerraformWorkspace } from '../support/terraform';
 import { buildCli, REPO, synthToDisk } from './support';
 

@@ -35,8 +35,8 @@ import {
   readSynthOutput,
   renderPlanMarkdown,
   StackReport,
-} from '../../src/report';
-import { ManagedObjectReference, VcenterClient } from '../../src/vcenter';
+} from '../../src/tools/report';
+import { ManagedObjectReference, VcenterClient } from '../../src/tools/vcenter';
 import { TerraformWorkspace } from '../support/terraform';
 import { startVcsim, Vcsim } from '../support/vcsim';
 import { vsphereWorkspace } from '../support/vsphere-provider';

@@ -25,7 +25,7 @@ import {
   VsphereVersion,
   kkpRoles,
 } from '../../src';
-import { diffReports, hasChanges, readSynthOutput, renderDiffMarkdown, renderReportMarkdown } from '../../src/report';
+import { diffReports, hasChanges, readSynthOutput, renderDiffMarkdown, renderReportMarkdown } from '../../src/tools/report';
 import { fencesOf, renderHtml, runCli, synthToDisk, tablesOf } from './support';
 
 const STORAGE = 'VSPHERE.LOCAL\\kkp-storage';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { VsphereInventory, VmTemplate, VmTemplateSource } from '../../src';
-import { readKkpMetadata } from '../../src/report/metadata';
-import { readSynthOutput, renderReportMarkdown } from '../../src/report';
+import { readKkpMetadata } from '../../src/contracts/review-metadata';
+import { readSynthOutput, renderReportMarkdown } from '../../src/tools/report';
 import { synthToDisk, tablesOf } from './support';
 
 const SECRET = 's3cr3t-T0KEN';

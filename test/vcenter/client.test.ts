@@ -1,5 +1,5 @@
 // The vCenter SOAP client against the govmomi vCenter simulator (a real vim25 server, vCenter 8 privilege catalog).
-import { ManagedObjectReference, VcenterClient, VcenterFaultError } from '../../src/vcenter';
+import { ManagedObjectReference, VcenterClient, VcenterFaultError } from '../../src/tools/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 
 // vCenter adds these to every role it creates.

@@ -1,5 +1,5 @@
 // `insecure` against a simulator that serves HTTPS with a self-signed certificate.
-import { VcenterClient } from '../../src/vcenter';
+import { VcenterClient } from '../../src/tools/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 
 let sim: Vcsim;

@@ -1,7 +1,7 @@
 // The test simulator's permissions behave as vCenter's do (test/vcsim/authorization.go). govmomi's stock simulator
 // replaces an object's whole permission list on SetEntityPermissions; on it, every grant would look destructive
 // and no test could tell a grant that touches only its own principal from one that wipes other teams' access.
-import { ManagedObjectReference, VcenterClient, VcenterFaultError, VcenterPermission } from '../../src/vcenter';
+import { ManagedObjectReference, VcenterClient, VcenterFaultError, VcenterPermission } from '../../src/tools/vcenter';
 import { Vcsim, startVcsim } from '../support/vcsim';
 
 let sim: Vcsim;

@@ -1,7 +1,7 @@
 // The KKP components that talk to vSphere, and which credential each logs in with per KKP release. Pure data: no cdktf.
 // Read in the repositories at the tags each row names; the login table is ARCHITECTURE.md "Who KKP logs in as".
-import type { KkpRelease } from '../../kkp-spec/releases';
-import type { KkpPrincipalKind } from '../../privileges/kkp-role-profiles';
+import type { KkpRelease } from '../kkp/releases';
+import type { KkpPrincipalKind } from '../privileges/kkp-role-profiles';
 
 /** A file in a public repository at a tag or commit. */
 export interface SourceRef {

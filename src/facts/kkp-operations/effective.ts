@@ -7,8 +7,8 @@
 //   user holds the union of its groups' permissions there;
 // - a virtual machine inherits from its VM folder and from its resource pool at the same time;
 // - every role but No access carries System.Anonymous, System.Read and System.View.
-import type { KkpRelease } from '../../kkp-spec/releases';
-import { compareKkpReleases } from '../../kkp-spec/releases';
+import type { KkpRelease } from '../kkp/releases';
+import { compareKkpReleases } from '../kkp/releases';
 import { KKP_COMPONENTS, KKP_LOGIN_TABLE, KkpComponentId, KkpLogin } from './components';
 import { KKP_OPERATIONS, KkpObject, KkpOperation, KkpOperationCondition } from './operations';
 

@@ -1,7 +1,7 @@
 // The fix for a gap: which grant, or which credential. Pure: used by the synth check and by preflight alike.
-import type { KkpRelease } from '../../kkp-spec/releases';
-import { kkpRoleProfile } from '../../privileges/kkp-roles';
-import type { KkpPrincipalKind } from '../../privileges/kkp-role-profiles';
+import type { KkpRelease } from '../kkp/releases';
+import { kkpRoleProfile } from '../privileges/kkp-role-resolution';
+import type { KkpPrincipalKind } from '../privileges/kkp-role-profiles';
 import type { KkpComponentId, KkpLogin } from './components';
 
 /** What the fix of a gap depends on. */

@@ -1,6 +1,6 @@
 // The "Does KKP work with it?" matrix, rendered from the data (docs/kkp-works.md is generated from it). Pure.
-import { KKP_RELEASES, KkpRelease, compareKkpReleases } from '../../kkp-spec/releases';
-import { KKP_ROLE_PROFILES, KkpRoleProfile } from '../../privileges/kkp-role-profiles';
+import { KKP_RELEASES, KkpRelease, compareKkpReleases } from '../kkp/releases';
+import { KKP_ROLE_PROFILES, KkpRoleProfile } from '../privileges/kkp-role-profiles';
 import { KKP_COMPONENTS, KKP_CSI_DRIVER_VERSIONS, KKP_LOGIN_TABLE, KkpLogin, SourceRef } from './components';
 import { KKP_OPERATIONS, KKP_OPERATIONS_CHECKED_AT, KkpOperation, PrivilegeSource } from './operations';
 

@@ -1,7 +1,7 @@
 // One user cluster's "Does KKP work with it?" facts as review metadata (`//.kkp.works` of its folder in cdk.tf.json),
 // and the requirements preflight asks vCenter for, computed from it with the same model. Pure; no credential in it.
-import type { KkpRelease } from '../../kkp-spec/releases';
-import type { KkpPrincipalKind } from '../../privileges/kkp-role-profiles';
+import type { KkpRelease } from '../kkp/releases';
+import type { KkpPrincipalKind } from '../privileges/kkp-role-profiles';
 import { KKP_COMPONENTS, KkpComponentId } from './components';
 import { ClusterCase, KkpRequirement, LoginPrincipal, ObjectRef, kkpRequirements } from './effective';
 import { kkpGapFix } from './fix';

@@ -7,7 +7,7 @@
 // Privileges: the vSphere Web Services API reference's "Required privileges" of the method (source `api-reference`),
 // the vSphere CSI driver's own role table (source `csi-roles`), or, where neither names it, the KKP documentation page
 // that grants it for this purpose (source `kkp-docs`), said as such.
-import type { KkpRelease } from '../../kkp-spec/releases';
+import type { KkpRelease } from '../kkp/releases';
 import type { KkpComponentId, SourceRef } from './components';
 
 /** The objects KKP's components touch, as the stack knows them for one user cluster. */

@@ -1,0 +1,513 @@
+// Layer 3: every grant of a stack. Objects the stack creates, and shared objects it explicitly takes over, get ONE
+// vsphere_entity_permissions each; grants on every other (shared) object are additive: one instance per object and
+// principal in one `terraform_data` block per stack, whose provisioners grant and revoke exactly that principal.
+import { Construct, IConstruct } from 'constructs';
+import { Annotations, DataResource, Lazy, TerraformStack, Token } from 'cdktf';
+import { EntityPermissions } from '@cdktf/provider-vsphere/lib/entity-permissions';
+import { IVsphereEntity } from '../inventory';
+import {
+  AdditiveGrantInput,
+  AdditiveGrantsMetadata,
+  GRANT_ENV,
+  Management,
+  ObjectPermissionsMetadata,
+  STACK_ROLES_ENV,
+  additiveGrantKey,
+} from '../../contracts/additive-grants';
+import { Principal } from './principal';
+import { IVsphereRole, VsphereRole, stackRoleNames } from './role';
+import { cliCommand } from '../../contracts/provisioner-command';
+import { PlainSynthValue, SynthValue } from './synth-value';
+
+export type { Management } from '../../contracts/additive-grants';
+
+
+/** One grant: a principal gets a role on an object. */
+export interface GrantOptions {
+  /** The user or group, `DOMAIN\name`; a string means a user. */
+  readonly principal: Principal | string;
+  readonly role: IVsphereRole;
+  readonly entity: IVsphereEntity;
+  /** Whether the permission applies to the object's children too. */
+  readonly propagate: boolean;
+  /**
+   * On a shared object managed additively: take over a permission the principal already holds there that this
+   * stack did not make (any role). The grant then replaces it, and destroying the grant removes it. Without it,
+   * `grant` refuses and says what is there.
+   * @default false
+   */
+  readonly adopt?: boolean;
+}
+
+/** A grant as recorded. */
+export interface Grant {
+  readonly principal: Principal;
+  readonly role: IVsphereRole;
+  readonly entity: IVsphereEntity;
+  readonly propagate: boolean;
+  readonly adopt: boolean;
+}
+
+/** An existing permission on a shared object that authoritative management must keep. */
+export interface KeptPermission {
+  /** The user or group, `DOMAIN\name`; a string means a user. */
+  readonly principal: Principal | string;
+  /** The role it holds, e.g. `PredefinedRole.ADMINISTRATOR` or `PredefinedRole.fromId(1001, 'backup')`. */
+  readonly role: IVsphereRole;
+  readonly propagate: boolean;
+}
+
+/** Options for taking over every permission of a shared object. */
+export interface AuthoritativeOptions {
+  /**
+   * Every permission on the object that is not the stack's own and must stay. Anything on the object that is
+   * neither kept nor granted by this stack is removed on the next apply. An empty list says: nothing else stays.
+   */
+  readonly keep: readonly KeptPermission[];
+}
+
+interface PrincipalEntry {
+  readonly principal: Principal;
+  readonly grants: Grant[];
+  effectiveRole: IVsphereRole;
+  mergeKey?: string;
+}
+
+interface EntityState {
+  readonly entity: IVsphereEntity;
+  readonly principals: Map<string, PrincipalEntry>;
+  /** The object's vsphere_entity_permissions: owned objects, and shared objects managed authoritatively. */
+  resource?: EntityPermissions;
+  authoritative?: { keep: { principal: Principal; role: IVsphereRole; propagate: boolean }[] };
+}
+
+const REGISTRY_ID = 'KkpVspherePermissions';
+
+/**
+ * The stack's permission registry: one per stack, created on first use. Grants may come from any construct in
+ * any order; the output is deterministic (objects in grant order, principals sorted case-insensitively).
+ *
+ * How an object's grants are applied depends on who owns it:
+ * - an object the stack creates (`VmFolder`): one authoritative `vsphere_entity_permissions`;
+ * - a shared object (looked up) opted in with {@link VspherePermissions.manageAuthoritatively}: the same, keeping
+ *   the listed permissions;
+ * - every other shared object: additive. Each (object, principal) is one instance of the stack's `terraform_data`
+ *   block `AdditiveGrants`, whose create and destroy provisioners run `cdktf-kkp-vsphere grant --stack` and
+ *   `revoke --stack`: exactly that principal's permission is set and removed, nothing else on the object.
+ */
+export class VspherePermissions extends Construct {
+  /** The registry of the stack that `scope` belongs to. */
+  public static of(scope: IConstruct): VspherePermissions {
+    const stack = TerraformStack.of(scope);
+    return (stack.node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined) ?? new VspherePermissions(stack, REGISTRY_ID);
+  }
+
+  /** The registry of the stack that `scope` belongs to, if a grant created it; never creates one. */
+  public static existing(scope: IConstruct): VspherePermissions | undefined {
+    return TerraformStack.of(scope).node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined;
+  }
+
+  /**
+   * Marks as `adopt` every additive grant whose (object, principal) `match` accepts: the stack's adoption of a
+   * hand-made set-up (KkpAdoption) takes those permissions over in place. Decided at synth, like the grants.
+   * @internal
+   */
+  public static adoptExisting(scope: IConstruct, match: (object: string, principal: string, isGroup: boolean) => boolean): void {
+    existingToAdopt.set(TerraformStack.of(scope), match);
+  }
+
+  /** Grants `role` to `principal` on `entity`. */
+  public static grant(options: GrantOptions): Grant {
+    checkGrantOptions(options);
+    return VspherePermissions.of(options.entity.scope).grant(options);
+  }
+
+  /**
+   * Opts a shared object (one the stack did not create) into authoritative management: the stack then owns
+   * every permission on it, keeping only `keep` besides its own grants. Emits a warning naming the object.
+   */
+  public static manageAuthoritatively(entity: IVsphereEntity, options: AuthoritativeOptions): void {
+    VspherePermissions.of(entity.scope).manageAuthoritatively(entity, options);
+  }
+
+  /** The `terraform_data` block holding one instance per additive grant (present, maybe empty, in every stack that grants). */
+  public readonly additiveGrants: DataResource;
+  private readonly entities = new Map<string, EntityState>();
+  private readonly mergedRoles = new Map<string, { role: VsphereRole; users: number }>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.node.addValidation({ validate: () => this.validateManagement() });
+    this.additiveGrants = this.createAdditiveGrants();
+  }
+
+  /** Grants `role` to `principal` on `entity`. */
+  public grant(options: GrantOptions): Grant {
+    checkGrantOptions(options);
+    const principal = Principal.of(options.principal, `grant on ${options.entity.inventoryPath}: principal`);
+    if (typeof options.propagate !== 'boolean') {
+      throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: propagate must be true or false.`);
+    }
+    if (options.adopt !== undefined && typeof options.adopt !== 'boolean') {
+      throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: adopt must be true or false.`);
+    }
+    const adopt = options.adopt ?? false;
+    const grant: Grant = { principal, role: options.role, entity: options.entity, propagate: options.propagate, adopt };
+    const state = this.stateFor(options.entity);
+    if (state.authoritative?.keep.some((k) => k.principal.key === principal.key)) {
+      throw keptAndGranted(principal, options.entity);
+    }
+    const entry = state.principals.get(principal.key);
+    if (!entry) {
+      state.principals.set(principal.key, { principal, grants: [grant], effectiveRole: grant.role });
+      return grant;
+    }
+    if (entry.principal.isGroup !== principal.isGroup) {
+      throw new Error(
+        `${principal.name} is granted on ${options.entity.inventoryPath} both as a user and as a group; ` +
+          `use Principal.user or Principal.group consistently.`,
+      );
+    }
+    const first = entry.grants[0];
+    if (first.propagate !== grant.propagate) {
+      throw new Error(
+        `${principal.name} gets "${first.role.roleName}" (propagate: ${first.propagate}) and "${grant.role.roleName}" ` +
+          `(propagate: ${grant.propagate}) on ${options.entity.inventoryPath}. vSphere allows one permission per principal ` +
+          `per object, so both roles would have to be merged, but their propagation differs. Grant the non-propagating ` +
+          `role to another principal, or set the same propagate on both.`,
+      );
+    }
+    if (entry.grants.some((g) => g.role === grant.role)) return grant;
+    entry.grants.push(grant);
+    this.remerge(entry, options.entity);
+    return grant;
+  }
+
+  /** See {@link VspherePermissions.manageAuthoritatively}. */
+  public manageAuthoritatively(entity: IVsphereEntity, options: AuthoritativeOptions): void {
+    if (entity.ownership === 'owned') {
+      throw new Error(
+        `${entity.inventoryPath} is created by this stack, so its permissions are managed authoritatively already; ` +
+          `remove the manageAuthoritatively call.`,
+      );
+    }
+    if (!options || !Array.isArray(options.keep)) {
+      throw new Error(
+        `manageAuthoritatively(${entity.inventoryPath}): options.keep must list the permissions to keep ([] for none).`,
+      );
+    }
+    const keep = options.keep.map((k, i) => {
+      const principal = Principal.of(k.principal, `manageAuthoritatively(${entity.inventoryPath}) keep[${i}].principal`);
+      if (!k.role || typeof k.role.roleId !== 'string') {
+        throw new Error(`manageAuthoritatively(${entity.inventoryPath}) keep[${i}].role: give an IVsphereRole, e.g. PredefinedRole.ADMINISTRATOR.`);
+      }
+      if (typeof k.propagate !== 'boolean') {
+        throw new Error(`manageAuthoritatively(${entity.inventoryPath}) keep[${i}].propagate must be true or false.`);
+      }
+      return { principal, role: k.role, propagate: k.propagate };
+    });
+    const seen = new Set<string>();
+    for (const k of keep) {
+      if (seen.has(k.principal.key)) {
+        throw new Error(
+          `manageAuthoritatively(${entity.inventoryPath}): ${k.principal.name} is listed twice in keep; vSphere holds one permission per principal per object.`,
+        );
+      }
+      seen.add(k.principal.key);
+    }
+    const state = this.stateFor(entity);
+    if (state.authoritative) {
+      throw new Error(`manageAuthoritatively(${entity.inventoryPath}) was called twice; call it once with every permission to keep.`);
+    }
+    for (const k of keep) {
+      if (state.principals.has(k.principal.key)) throw keptAndGranted(k.principal, entity);
+    }
+    state.authoritative = { keep };
+    state.resource = this.createEntityPermissions(state);
+    Annotations.of(state.resource).addWarning(
+      `Authoritative management of shared object ${entity.inventoryPath}: every permission on it that is neither ` +
+        `granted by this stack nor kept (${keep.length} kept) is removed on apply, and all of them on destroy.`,
+    );
+  }
+
+  /** Every grant recorded so far, in order. */
+  public get grants(): Grant[] {
+    return [...this.entities.values()].flatMap((s) => [...s.principals.values()].flatMap((e) => e.grants));
+  }
+
+  private stateFor(entity: IVsphereEntity): EntityState {
+    const key = `${entity.kind} ${entity.inventoryPath}`;
+    let state = this.entities.get(key);
+    if (state) {
+      if (state.entity.ownership !== entity.ownership) {
+        throw new Error(
+          `${entity.inventoryPath} is both created by this stack and looked up as an existing object; use the created one.`,
+        );
+      }
+      return state;
+    }
+    state = { entity, principals: new Map() };
+    if (entity.ownership === 'owned') state.resource = this.createEntityPermissions(state);
+    this.entities.set(key, state);
+    return state;
+  }
+
+  private createEntityPermissions(state: EntityState): EntityPermissions {
+    const entity = state.entity;
+    const resource = new EntityPermissions(this, `Perms-${entity.kind}-${sanitize(entity.inventoryPath)}`, {
+      entityId: entity.entityId,
+      entityType: entity.entityType,
+      permissions: new SynthValue(() => this.renderPermissions(state)) as any,
+    });
+    resource.addOverride('//.kkp', new PlainSynthValue(() => this.renderMetadata(state)));
+    return resource;
+  }
+
+  /** The management mode of an object: decided at synth, since manageAuthoritatively may come after the grants. */
+  private managementOf(state: EntityState): Management {
+    return state.entity.ownership === 'owned' ? 'owned' : state.authoritative ? 'authoritative' : 'additive';
+  }
+
+  private additiveStates(): EntityState[] {
+    return [...this.entities.values()].filter((s) => this.managementOf(s) === 'additive' && s.principals.size > 0);
+  }
+
+  /**
+   * One `terraform_data` block for all additive grants of the stack, `for_each` over (object, principal). It stays
+   * in the configuration even when it has no instance: Terraform runs a destroy-time provisioner for an instance
+   * removed from `for_each`, but not for a resource block removed from the configuration.
+   */
+  private createAdditiveGrants(): DataResource {
+    const self = '${jsonencode(self.input)}';
+    // The same command as every other provisioner of the library (src/contracts/provisioner-command.ts).
+    const command = cliCommand(this, `VspherePermissions ${this.node.path}`);
+    const block = new DataResource(this, 'AdditiveGrants', {
+      input: Token.asAny('${each.value}') as any,
+      // Replaced when what vCenter holds would change; the principal's case is not part of it (vCenter ignores it),
+      // so a respelled principal is an in-place update that runs no command.
+      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.isGroup, each.value.role, each.value.propagate]}') as any,
+      // A replacement keeps object and principal (the key), so the new grant replaces the principal's permission in
+      // place and it never lacks one. Terraform runs no destroy provisioner for the replaced (deposed) instance; if
+      // one ran, revoke would leave the new permission (it removes only what is still its own).
+      lifecycle: { createBeforeDestroy: true },
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: `${command} grant --stack`,
+          environment: { [GRANT_ENV]: self, [STACK_ROLES_ENV]: Lazy.stringValue({ produce: () => escapeTemplate(JSON.stringify(stackRoleNames(TerraformStack.of(this)))) }) },
+        },
+        { type: 'local-exec', when: 'destroy', command: `${command} revoke --stack`, environment: { [GRANT_ENV]: self } },
+      ],
+    });
+    block.addOverride('for_each', new PlainSynthValue(() => this.renderAdditiveInstances()));
+    // The roles a grant names exist before it is made, and outlive it.
+    block.addOverride('depends_on', Lazy.anyValue({ produce: () => this.additiveRoleDependencies() }));
+    block.addOverride('//.kkp', new PlainSynthValue(() => this.renderAdditiveMetadata()));
+    return block;
+  }
+
+  private additiveRows(): { key: string; input: AdditiveGrantInput; state: EntityState }[] {
+    return this.additiveStates().flatMap((state) =>
+      this.sortedEntries(state).map((row) => ({
+        key: additiveGrantKey(state.entity.inventoryPath, row.principal.name, row.principal.isGroup),
+        input: {
+          object: state.entity.inventoryPath,
+          principal: row.principal.name,
+          isGroup: row.principal.isGroup,
+          role: row.role.roleName,
+          propagate: row.propagate,
+          adopt: row.adopt,
+          kind: state.entity.kind,
+          ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
+        },
+        state,
+      })),
+    );
+  }
+
+  private renderAdditiveInstances(): Record<string, unknown> {
+    const rows = this.additiveRows().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // for_each keys and values are Terraform templates: a literal "${" or "%{" in a name must not be evaluated.
+    return Object.fromEntries(
+      rows.map((r) => [
+        escapeTemplate(r.key),
+        { ...r.input, object: escapeTemplate(r.input.object), principal: escapeTemplate(r.input.principal), role: escapeTemplate(r.input.role) },
+      ]),
+    );
+  }
+
+  private additiveRoleDependencies(): string[] | undefined {
+    const roles = new Set<string>();
+    for (const state of this.additiveStates()) {
+      for (const entry of state.principals.values()) {
+        // depends_on takes bare addresses, as cdktf writes its own.
+        const role = entry.effectiveRole;
+        if (role instanceof VsphereRole) roles.add(`${role.resource.terraformResourceType}.${role.resource.friendlyUniqueId}`);
+      }
+    }
+    return roles.size ? [...roles] : undefined;
+  }
+
+  private renderAdditiveMetadata(): AdditiveGrantsMetadata {
+    return { management: 'additive', objects: this.additiveStates().map((state) => this.renderMetadata(state)) };
+  }
+
+  /** Recomputes the one role a principal holds on an object from all roles granted to it there. */
+  private remerge(entry: PrincipalEntry, entity: IVsphereEntity): void {
+    const roles = entry.grants.map((g) => g.role);
+    const unmodelled = roles.filter((r) => r.privileges === undefined);
+    if (unmodelled.length) {
+      throw new Error(
+        `${entry.principal.name} gets ${roles.map((r) => `"${r.roleName}"`).join(' and ')} on ${entity.inventoryPath}; ` +
+          `vSphere allows one role per principal per object and "${unmodelled[0].roleName}" cannot be merged. ` +
+          `Grant only one of them there.`,
+      );
+    }
+    // Read-only adds nothing: every role holds System.Read/View/Anonymous already.
+    const meaningful = uniqueByName(roles.filter((r) => !(r.predefined && r.privileges!.length === 0)));
+    const previousKey = entry.mergeKey;
+    if (meaningful.length <= 1) {
+      entry.effectiveRole = meaningful[0] ?? roles[0];
+      entry.mergeKey = undefined;
+    } else {
+      const versions = new Set(meaningful.map((r) => r.vsphereVersion));
+      if (versions.size > 1) {
+        throw new Error(
+          `${entry.principal.name} on ${entity.inventoryPath}: roles ${meaningful.map((r) => `"${r.roleName}" (${r.vsphereVersion})`).join(', ')} ` +
+            `were checked against different vSphere versions and cannot be merged; use one vsphereVersion.`,
+        );
+      }
+      const names = meaningful.map((r) => r.roleName).sort();
+      const mergeKey = names.join('+');
+      if (mergeKey === previousKey) return;
+      let merged = this.mergedRoles.get(mergeKey);
+      if (!merged) {
+        const role = new VsphereRole(this, `Merged-${sanitize(mergeKey)}`, {
+          roleName: mergeKey,
+          privileges: [...new Set(meaningful.flatMap((r) => r.privileges!))],
+          vsphereVersion: meaningful[0].vsphereVersion!,
+          description: `union of ${names.join(', ')}: vSphere allows one role per principal per object`,
+        });
+        merged = { role, users: 0 };
+        this.mergedRoles.set(mergeKey, merged);
+      }
+      merged.users++;
+      entry.effectiveRole = merged.role;
+      entry.mergeKey = mergeKey;
+    }
+    if (previousKey !== undefined && previousKey !== entry.mergeKey) this.releaseMerged(previousKey);
+  }
+
+  private releaseMerged(key: string): void {
+    const merged = this.mergedRoles.get(key)!;
+    if (--merged.users === 0) {
+      this.mergedRoles.delete(key);
+      merged.role._releaseName();
+      this.node.tryRemoveChild(merged.role.node.id);
+    }
+  }
+
+  private sortedEntries(state: EntityState): { principal: Principal; role: IVsphereRole; propagate: boolean; kept: boolean; adopt: boolean; via: string[] }[] {
+    const rows = [
+      ...[...state.principals.values()].map((e) => ({
+        principal: e.principal,
+        role: e.effectiveRole,
+        propagate: e.grants[0].propagate,
+        kept: false,
+        adopt: e.grants.some((g) => g.adopt) || (existingToAdopt.get(TerraformStack.of(this))?.(state.entity.inventoryPath, e.principal.name, e.principal.isGroup) ?? false),
+        via: e.grants.map((g) => g.role.roleName),
+      })),
+      ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, adopt: false, via: [] as string[] })),
+    ];
+    return rows.sort((a, b) => (a.principal.key < b.principal.key ? -1 : a.principal.key > b.principal.key ? 1 : 0));
+  }
+
+  private renderPermissions(state: EntityState): unknown[] {
+    return this.sortedEntries(state).map((row) => ({
+      user_or_group: row.principal.name,
+      is_group: row.principal.isGroup,
+      propagate: row.propagate,
+      role_id: row.role.roleId,
+    }));
+  }
+
+  private renderMetadata(state: EntityState): ObjectPermissionsMetadata {
+    const management = this.managementOf(state);
+    return {
+      entity: state.entity.inventoryPath,
+      kind: state.entity.kind,
+      ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
+      management,
+      permissions: this.sortedEntries(state).map((row) => ({
+        principal: row.principal.name,
+        isGroup: row.principal.isGroup,
+        role: row.role.roleName,
+        propagate: row.propagate,
+        ...(row.kept ? { kept: true } : { grantedRoles: row.via }),
+        ...(management === 'additive'
+          ? { instance: additiveGrantKey(state.entity.inventoryPath, row.principal.name, row.principal.isGroup), ...(row.adopt ? { adopt: true } : {}) }
+          : {}),
+      })),
+    };
+  }
+
+  private validateManagement(): string[] {
+    const errors: string[] = [];
+    for (const state of this.entities.values()) {
+      if (this.managementOf(state) === 'additive') continue;
+      for (const entry of state.principals.values()) {
+        if (entry.grants.some((g) => g.adopt)) {
+          errors.push(
+            `The grant to ${entry.principal.name} on ${state.entity.inventoryPath} sets adopt, but that object's permissions are ` +
+              `managed by one vsphere_entity_permissions (${this.managementOf(state)}), which replaces whatever is there anyway. ` +
+              `Remove adopt: it applies to additive grants on shared objects only.`,
+          );
+        }
+      }
+    }
+    return errors;
+  }
+}
+
+const existingToAdopt = new WeakMap<TerraformStack, (object: string, principal: string, isGroup: boolean) => boolean>();
+
+/** Escapes Terraform template sequences in a literal: `${` → `$${`, `%{` → `%%{`. */
+function escapeTemplate(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+function keptAndGranted(principal: Principal, entity: IVsphereEntity): Error {
+  return new Error(
+    `${principal.name} is both kept and granted on ${entity.inventoryPath}; vSphere holds one permission per principal ` +
+      `per object. Remove it from keep (the grant replaces it) or do not grant it there.`,
+  );
+}
+
+function uniqueByName(roles: IVsphereRole[]): IVsphereRole[] {
+  const seen = new Map<string, IVsphereRole>();
+  for (const r of roles) if (!seen.has(r.roleName)) seen.set(r.roleName, r);
+  return [...seen.values()];
+}
+
+function sanitize(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'root';
+}
+
+/** A grant needs a role and an object: say which is missing instead of failing inside the aggregation. */
+function checkGrantOptions(options: GrantOptions): void {
+  if (!options || typeof options !== 'object') {
+    throw new Error('grant: pass { principal, role, entity, propagate }, e.g. { principal: "VSPHERE.LOCAL\\\\kkp", role: roles.role("k8c-user-datacenter"), entity: inventory.datacenter, propagate: false }.');
+  }
+  const entity = options.entity as IVsphereEntity | undefined;
+  if (!entity || typeof entity.inventoryPath !== 'string' || !entity.scope) {
+    const role = options.role && typeof options.role.roleName === 'string' ? ` of "${options.role.roleName}"` : '';
+    throw new Error(`grant${role}: entity is ${entity === undefined ? 'undefined' : 'not an inventory object'}; pass an object from VsphereInventory (e.g. inventory.datacenter) or a VmFolder.`);
+  }
+  const role = options.role as IVsphereRole | undefined;
+  if (!role || typeof role.roleName !== 'string' || typeof role.roleId !== 'string') {
+    throw new Error(
+      `grant on ${entity.inventoryPath}: role is ${role === undefined ? 'undefined' : 'not a vSphere role'}; pass a VsphereRole, ` +
+        `a role of KkpRoles (roles.role('k8c-user-datacenter')) or a PredefinedRole such as PredefinedRole.READ_ONLY.`,
+    );
+  }
+}
