@@ -8,7 +8,9 @@ const ROOT = resolve(__dirname, '../..');
 
 test('the README sample compiles and synthesizes additive grants on every shared object', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Use it in your stack'), readme.indexOf('## The KKP roles, exactly'));
+  const start = readme.indexOf('\n## Use it in your stack\n');
+  expect(start).toBeGreaterThanOrEqual(0);
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const sample = /```ts\n([\s\S]*?)```/.exec(section)![1];
   // Inside the repository, so that cdktf and the providers resolve from its node_modules as in a user's app.
   const cache = join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere');

@@ -1,12 +1,23 @@
 // The README as a new user meets it: its install lines make a fresh folder into an app that compiles and synthesizes,
-// and every TypeScript block in it compiles against the packed library (as installed-package.test.ts installs it).
+// and every TypeScript block in it, in CONTRIBUTING.md and in the pages of docs/ compiles against the packed library
+// (as installed-package.test.ts installs it). The README's KKP x vSphere table and its CLI table are what the code says.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { TerraformStack, Testing } from 'cdktf';
+import { KkpRoles } from '../../src';
+import { KKP_ROLE_PROFILES, VSPHERE_VERSIONS } from '../../src/facts/privileges';
+import { buildProgram } from '../../src/cli/main';
 
 const repo = path.resolve(__dirname, '../..');
 const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+/** Every page whose TypeScript blocks must compile: the README, CONTRIBUTING.md and each page of docs/. */
+const PAGES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`),
+];
 
 function run(cmd: string, args: string[], cwd: string): string {
   try {
@@ -23,6 +34,8 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 interface Block {
+  /** The page, relative to the repository: `README.md`, `docs/grants.md`. */
+  readonly file: string;
   readonly lang: string;
   readonly line: number;
   readonly code: string;
@@ -30,7 +43,7 @@ interface Block {
   readonly caption: string;
 }
 
-function blocks(markdown: string): Block[] {
+function blocks(markdown: string, file = 'README.md'): Block[] {
   const lines = markdown.split('\n');
   const out: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -45,7 +58,7 @@ function blocks(markdown: string): Block[] {
     let first = last;
     while (first > 0 && lines[first - 1].trim() !== '' && !lines[first - 1].startsWith('```')) first--;
     const caption = last >= 0 ? lines.slice(first, last + 1).join(' ') : '';
-    out.push({ lang: open[1], line: start + 1, code: lines.slice(start + 1, end).join('\n'), caption });
+    out.push({ file, lang: open[1], line: start + 1, code: lines.slice(start + 1, end).join('\n'), caption });
     i = end;
   }
   return out;
@@ -59,8 +72,9 @@ function section(heading: string): string {
   return readme.slice(start, end < 0 ? undefined : end);
 }
 
-const all = blocks(readme);
+const all = PAGES.flatMap((file) => blocks(fs.readFileSync(path.join(repo, file), 'utf8'), file));
 const typescript = all.filter((b) => b.lang === 'ts' || b.lang === 'typescript');
+const where = (b: Block) => `${b.file} block at line ${b.line}`;
 const setup = blocks(section('Use it in your stack'));
 const byCaption = (caption: string) => {
   const found = setup.find((b) => b.caption.includes(caption));
@@ -94,7 +108,7 @@ function asModule(block: Block, rewriteImport: (from: string) => string = (f) =>
     rest = trimmed.slice(m[0].length);
   }
   return [
-    `// README.md line ${block.line}`,
+    `// ${block.file} line ${block.line}`,
     ...imports,
     "import { TerraformStack as ReadmeStack } from 'cdktf';",
     "import type { Construct as ReadmeConstruct } from 'constructs';",
@@ -156,8 +170,10 @@ describe('README', () => {
     expect(Object.values<any>(json.resource.terraform_data)[0]['//'].kkp.management).toBe('additive');
   }, 300_000);
 
-  test('every TypeScript block compiles against the installed package', () => {
-    expect(typescript.length).toBeGreaterThanOrEqual(8);
+  test('every TypeScript block of the README, CONTRIBUTING.md and docs/ compiles against the installed package', () => {
+    expect(typescript.length).toBeGreaterThanOrEqual(12);
+    // The README keeps one complete example; the other blocks live on the docs pages.
+    expect(typescript.filter((b) => b.file === 'README.md')).toHaveLength(1);
     const dir = path.join(app, 'readme-blocks');
     fs.mkdirSync(dir, { recursive: true });
     const published = typescript.filter((b) => !/from '\.\.?\//.test(b.code));
@@ -170,16 +186,20 @@ describe('README', () => {
       }),
     );
     const errors = tscErrors(path.join(app, 'node_modules/typescript/bin/tsc'), 'tsconfig.readme.json', app);
-    // Name the README block of each error: the wrapped file's line numbers differ from the README's.
-    expect(errors?.replace(/readme-blocks\/block-(\d+)\.ts/g, (f, i) => `${f} [README.md block at line ${published[Number(i)].line}]`)).toBeUndefined();
+    // Name the page and block of each error: the wrapped file's line numbers differ from the page's.
+    expect(errors?.replace(/readme-blocks\/block-(\d+)\.ts/g, (f, i) => `${f} [${where(published[Number(i)])}]`)).toBeUndefined();
   }, 300_000);
 
-  test('blocks about internals (relative imports) compile against the repository source', () => {
+  test('blocks about internals (relative imports, from the page\'s folder) compile against the repository source', () => {
     const internal = typescript.filter((b) => /from '\.\.?\//.test(b.code));
+    expect(internal.length).toBeGreaterThan(0);
     const dir = fs.mkdtempSync(path.join(repo, 'node_modules', '.readme-internal-'));
     try {
       internal.forEach((b, i) =>
-        fs.writeFileSync(path.join(dir, `block-${i}.ts`), asModule(b, (from) => (from.startsWith('.') ? path.join(repo, 'src', from) : from))),
+        fs.writeFileSync(
+          path.join(dir, `block-${i}.ts`),
+          asModule(b, (from) => (from.startsWith('.') ? path.resolve(repo, path.dirname(b.file), from) : from)),
+        ),
       );
       fs.writeFileSync(
         path.join(dir, 'tsconfig.json'),
@@ -192,9 +212,50 @@ describe('README', () => {
           include: ['*.ts'],
         }),
       );
-      expect(tscErrors(path.join(repo, 'node_modules/typescript/bin/tsc'), path.join(dir, 'tsconfig.json'), dir)).toBeUndefined();
+      const errors = tscErrors(path.join(repo, 'node_modules/typescript/bin/tsc'), path.join(dir, 'tsconfig.json'), dir);
+      expect(errors?.replace(/block-(\d+)\.ts/g, (f, i) => `${f} [${where(internal[Number(i)])}]`)).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('README facts', () => {
+  /** The rows of the first table under `## heading`, each a list of cells. */
+  function table(heading: string): string[][] {
+    return section(heading)
+      .split('\n')
+      .filter((l) => l.startsWith('|'))
+      .slice(2)
+      .map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+  }
+
+  test('the KKP release x vSphere version table is what KkpRoles synthesizes for every role of each page', () => {
+    const expected = KKP_ROLE_PROFILES.map((profile) => {
+      const cells = VSPHERE_VERSIONS.map((vsphereVersion) => {
+        const stack = new TerraformStack(Testing.app(), 'matrix');
+        const roles = new KkpRoles(stack, 'Roles', { kkpRelease: profile.first, vsphereVersion });
+        let refused = 0;
+        for (const def of profile.roles) {
+          try {
+            roles.role(def.key);
+          } catch {
+            refused++;
+          }
+        }
+        const warned = roles.node.metadata.some((m) => /warn/i.test(m.type));
+        return refused ? `no: ${refused} of ${profile.roles.length} roles` : warned ? 'warning' : 'yes';
+      });
+      const releases = profile.first === profile.last ? profile.first : `${profile.first}-${profile.last}`;
+      return [releases, `${profile.roles.length}, tested with ${profile.testedWith}`, ...cells];
+    });
+    expect(VSPHERE_VERSIONS).toEqual(['6.7', '7.0', '7.0u2', '8.0']);
+    expect(table('KKP releases and vSphere versions')).toEqual(expected);
+  });
+
+  test('the CLI table names every command the program registers, once, and nothing else', () => {
+    const commands = buildProgram().commands.map((c) => c.name()).sort();
+    const named = table('The CLI at a glance').map((row) => /^`([a-z-]+)/.exec(row[0])![1]).sort();
+    expect(named).toEqual(commands);
+  });
 });
