@@ -17,8 +17,6 @@ import {
   KkpVspherePreset,
   UserClusterFolder,
   VsphereRole,
-  checkPrivileges,
-  parseVsphereEndpoint,
   Principal,
   SeedPermissions,
   UserClusterPermissions,
@@ -27,10 +25,9 @@ import {
   VmTemplateSource,
   VsphereInventory,
   VspherePermissions,
-  readSynthOutput,
-  renderReportMarkdown,
-  vsphereCloudConfig,
 } from '../src';
+import { checkPrivileges, parseVsphereEndpoint, vsphereCloudConfig } from '../src/facts';
+import { readSynthOutput, renderReportMarkdown } from '../src/tools/report';
 import { runCli } from './report/support';
 
 const SECRET = 'Sup3r-S3cret-77';

@@ -3,9 +3,8 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { KKP_RELEASES, KkpRelease, KkpVsphereDatacenterInput, kkpReleaseFacts, renderKkpDatacenterSpec, renderKkpClusterCloudSpec, parseVsphereEndpoint } from '../src/facts/kkp';
-import { KkpDatacenterSpec, KkpDatacenterSpecProps } from '../src/constructs/kkp-datacenter-spec';
-import { VsphereInventory } from '../src/core/inventory';
-import { VmFolder } from '../src/constructs/vm-folder';
+import { KkpDatacenterSpec, KkpDatacenterSpecProps, VmFolder } from '../src/constructs';
+import { VsphereInventory } from '../src/core';
 import { terraformEval } from './support/terraform-eval';
 
 const input: KkpVsphereDatacenterInput = {

@@ -5,10 +5,9 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
-import { VsphereInventory } from '../src/core/inventory';
-import { KkpVspherePreset, KkpVspherePresetProps } from '../src/constructs/kkp-vsphere-preset';
+import { VsphereInventory } from '../src/core';
+import { KkpVspherePreset, KkpVspherePresetProps, KkpRoles } from '../src/constructs';
 import { KKP_RELEASES, KkpRelease } from '../src/facts/kkp';
-import { KkpRoles } from '../src/constructs/kkp-roles';
 import { TerraformEvalError, terraformEval } from './support/terraform-eval';
 import { synthJson } from './permissions/support';
 

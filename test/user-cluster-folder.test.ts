@@ -1,9 +1,7 @@
 // UserClusterFolder: nested relative paths with parents first, the owned folder's grants, and the paths KKP owns.
 import { Testing } from 'cdktf';
-import { VsphereInventory } from '../src/core/inventory';
-import { KkpRoles } from '../src/constructs/kkp-roles';
-import { UserClusterFolder, UserClusterFolderProps } from '../src/constructs/user-cluster-folder';
-import { VmFolder } from '../src/constructs/vm-folder';
+import { VsphereInventory } from '../src/core';
+import { KkpRoles, UserClusterFolder, UserClusterFolderProps, VmFolder } from '../src/constructs';
 import { newStack, synthJson } from './permissions/support';
 
 const MC = 'VSPHERE.LOCAL\\kkp-machine-controller';

@@ -7,7 +7,7 @@ import {
   quoteForMessage,
   redactUrl,
   redactUrls,
-} from '../src/base/validation';
+} from '../src/base';
 import { terraformEval } from './support/terraform-eval';
 
 describe('redactUrl: user info and query never reach a message', () => {

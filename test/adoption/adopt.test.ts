@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AdoptedTemplate, KkpAdoption, KkpDatacenterSpec, KkpRoles, VmFolder, VsphereInventory } from '../../src';
-import { KkpDiscovery } from '../../src/contracts/discovery-file';
+import { KkpDiscovery } from '../../src/contracts';
 import { VcenterClient } from '../../src/tools/vcenter';
 import { synthJson } from '../permissions/support';
 import { TerraformWorkspace } from '../support/terraform';

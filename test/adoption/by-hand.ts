@@ -5,8 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { kkpRoles } from '../../src/facts/privileges';
-import { VcenterClient, VcenterEntityPermission } from '../../src/tools/vcenter';
-import { ManagedObjectReference, SoapTransport, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from '../../src/tools/vcenter/soap';
+import { VcenterClient, VcenterEntityPermission, ManagedObjectReference, SoapTransport, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from '../../src/tools/vcenter';
 import { Vcsim } from '../support/vcsim';
 
 export const KKP_RELEASE = '2.31';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KkpAdoption, KkpRoles } from '../../src';
-import { KkpDiscovery, parseDiscovery } from '../../src/contracts/discovery-file';
+import { KkpDiscovery, parseDiscovery } from '../../src/contracts';
 import { kkpRoles } from '../../src/facts/privileges';
 import { synthJson } from '../permissions/support';
 import { VcenterClient } from '../../src/tools/vcenter';

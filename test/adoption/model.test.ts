@@ -1,6 +1,6 @@
 // The pure parts of adoption: which vCenter role names are KKP's, and what a discovery file must hold.
-import { DiscoveryFileError, parseDiscovery } from '../../src/contracts/discovery-file';
-import { matchKkpRoleName } from '../../src/tools/vcenter/discovery';
+import { DiscoveryFileError, parseDiscovery } from '../../src/contracts';
+import { matchKkpRoleName } from '../../src/tools/vcenter';
 
 test('KKP role names are found with or without a prefix, the longest name first, old names included', () => {
   expect(matchKkpRoleName('k8c-user-vcenter')).toEqual({ kkpName: 'k8c-user-vcenter', prefix: '' });

@@ -1,8 +1,7 @@
 // `cdktf-kkp-vsphere grant` / `revoke`, the built CLI against the faithful simulator over HTTPS: exactly one
 // principal's permission changes, every other permission on the object stays as it was, and each error says what is
 // wrong without printing a secret.
-import { VcenterClient, VcenterPermission, ManagedObjectReference } from '../../src/tools/vcenter';
-import { asArray, asMoRef, asObject, text } from '../../src/tools/vcenter/soap';
+import { VcenterClient, VcenterPermission, ManagedObjectReference, asArray, asMoRef, asObject, text } from '../../src/tools/vcenter';
 import { runCli } from '../support/cli';
 import { Vcsim, startVcsim } from '../support/vcsim';
 

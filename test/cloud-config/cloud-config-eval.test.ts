@@ -1,7 +1,7 @@
 // The rendered Secret data, evaluated by the real terraform binary and read back by the real gcfg parser.
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { renderVsphereCloudConfig, vsphereCloudConfig } from '../../src/facts/cloud-config/vsphere';
-import { CloudConfigSecret, CloudConfigSecretProps } from '../../src/constructs/cloud-config-secret';
+import { renderVsphereCloudConfig, vsphereCloudConfig } from '../../src/facts/cloud-config';
+import { CloudConfigSecret, CloudConfigSecretProps } from '../../src/constructs';
 import { parseWithGcfg } from '../support/gcfg';
 import { TerraformEvalError, terraformEval } from '../support/terraform-eval';
 

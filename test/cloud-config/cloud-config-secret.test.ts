@@ -1,6 +1,6 @@
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { CloudConfigSecret, CloudConfigSecretProps } from '../../src/constructs/cloud-config-secret';
+import { CloudConfigSecret, CloudConfigSecretProps } from '../../src/constructs';
 
 const base: CloudConfigSecretProps = {
   server: 'vcenter.example.com',
@@ -192,7 +192,7 @@ describe('CloudConfigSecret and KKP-managed user clusters', () => {
     expect(validate(s)).toEqual([]);
     const old = stack();
     // KKP 2.12 kept the cloud-config in the seed only: the user cluster's Secret is the stack's to write.
-    const { KkpRoles } = require('../../src/constructs/kkp-roles');
+    const { KkpRoles } = require('../../src/constructs');
     new KkpRoles(old, 'Roles', { vsphereVersion: '8.0', kkpRelease: '2.12' });
     new CloudConfigSecret(old, 'cloud-config', base);
     expect(validate(old)).toEqual([]);

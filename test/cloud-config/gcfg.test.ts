@@ -1,4 +1,4 @@
-import { GcfgValueError, gcfgQuote, renderGcfg } from '../../src/facts/cloud-config/gcfg';
+import { GcfgValueError, gcfgQuote, renderGcfg } from '../../src/facts/cloud-config';
 import { GcfgParseError, parseWithGcfg } from '../support/gcfg';
 
 describe('gcfg INI writer', () => {

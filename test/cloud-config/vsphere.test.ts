@@ -1,5 +1,4 @@
-import { GcfgValueError } from '../../src/facts/cloud-config/gcfg';
-import { renderVsphereCloudConfig, vsphereCloudConfig } from '../../src/facts/cloud-config/vsphere';
+import { GcfgValueError, renderVsphereCloudConfig, vsphereCloudConfig } from '../../src/facts/cloud-config';
 import { parseWithGcfg } from '../support/gcfg';
 
 // The full file as KKP's vsphere.CloudConfig.String() writes it (pkg/resources/cloudconfig/vsphere):

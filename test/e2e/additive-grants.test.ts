@@ -19,9 +19,7 @@ import {
   VspherePermissions,
   VsphereVersion,
 } from '../../src';
-import { VcenterClient } from '../../src/tools/vcenter';
-import { resolveObject } from '../../src/tools/vcenter/grants';
-import { XmlNode, asMoRef } from '../../src/tools/vcenter/soap';
+import { VcenterClient, resolveObject, XmlNode, asMoRef } from '../../src/tools/vcenter';
 import { synthJson } from '../permissions/support';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import { Deployment, PermissionLine, additiveLines, permissionsByObject } from './support';

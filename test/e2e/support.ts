@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedObjectReference, VcenterClient } from '../../src/tools/vcenter';
-import { resolveObject } from '../../src/tools/vcenter/grants';
+import { ManagedObjectReference, VcenterClient, resolveObject } from '../../src/tools/vcenter';
 import { buildCli } from '../support/cli';
 import { TerraformError, TerraformWorkspace, terraformCliConfig } from '../support/terraform';
 import { Vcsim } from '../support/vcsim';

@@ -1,7 +1,8 @@
 // The bundled example is the library's documentation: it must synthesize to what the issue promises.
 import { Testing } from 'cdktf';
 import { KkpSeedStack } from '../../examples/kkp-seed/main';
-import { NEWEST_KKP_RELEASE, kkpRoles } from '../../src';
+import { NEWEST_KKP_RELEASE } from '../../src';
+import { kkpRoles } from '../../src/facts';
 import { permissionsOn, resources, synthJson } from '../permissions/support';
 
 function synthExample() {

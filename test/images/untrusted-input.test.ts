@@ -5,8 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { convertImage, ImageConversionError } from '../../src/tools/images';
-import { qcow2WithoutBacking, qemuImgCheck, qemuImgCompare } from '../../src/tools/images/qemu-img';
+import { convertImage, ImageConversionError, qcow2WithoutBacking, qemuImgCheck, qemuImgCompare } from '../../src/tools/images';
 import { makeQcow2, ok, run, tmpDir, removeTmpDirs } from './tools';
 
 afterAll(removeTmpDirs);

@@ -1,7 +1,7 @@
 // The registry's synth-time values (src/core/permissions/synth-value.ts): what cdktf writes for them equals what it writes
 // for Lazy.anyValue, whether the produced data holds tokens or not.
 import { DataResource, Lazy, TerraformVariable } from 'cdktf';
-import { PlainSynthValue, SynthValue } from '../../src/core/permissions/synth-value';
+import { PlainSynthValue, SynthValue } from '../../src/core/permissions';
 import { newStack, synthJson } from './support';
 
 function written(make: (produce: () => unknown) => unknown, data: (stack: any) => unknown): any {

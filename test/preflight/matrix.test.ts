@@ -9,7 +9,7 @@ import {
   kkpWorksCounts,
   renderKkpWorksMatrix,
 } from '../../src/facts/kkp-operations';
-import { KKP_RELEASES } from '../../src/facts/kkp/releases';
+import { KKP_RELEASES } from '../../src/facts/kkp';
 import { privilegeCatalog } from '../../src/facts/privileges';
 
 test('docs/kkp-works.md is what scripts/kkp-works-matrix.js renders from the data (regenerate it when this fails)', () => {

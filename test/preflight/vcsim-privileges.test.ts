@@ -10,7 +10,7 @@ import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformVariable } from 'cdktf';
 import { KkpDatacenterSpec, KkpRoles, KkpUserCluster, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory } from '../../src';
-import { readSynthOutput } from '../../src/tools/report/read';
+import { readSynthOutput } from '../../src/tools/report';
 import { PREFLIGHT_FORMAT, readPreflightClusters, renderPreflightText, runPreflight } from '../../src/cli/preflight';
 import { VcenterClient } from '../../src/tools/vcenter';
 import type { ManagedObjectReference } from '../../src/tools/vcenter';

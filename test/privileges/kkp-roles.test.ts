@@ -12,7 +12,7 @@ import {
   privilegeCatalog,
   resolveKkpRole,
 } from '../../src/facts/privileges';
-import { KKP_RELEASES, KkpRelease } from '../../src/facts/kkp/releases';
+import { KKP_RELEASES, KkpRelease } from '../../src/facts/kkp';
 
 const sorted = (list: readonly string[]) => [...list].sort();
 const ids = (name: string, version: VsphereVersion, release: KkpRelease) =>

@@ -23,8 +23,8 @@ import {
   VsphereInventory,
   VspherePermissions,
   VsphereVersion,
-  kkpRoles,
 } from '../../src';
+import { kkpRoles } from '../../src/facts';
 import { diffReports, hasChanges, readSynthOutput, renderDiffMarkdown, renderReportMarkdown } from '../../src/tools/report';
 import { fencesOf, renderHtml, runCli, synthToDisk, tablesOf } from './support';
 

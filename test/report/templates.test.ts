@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { VsphereInventory, VmTemplate, VmTemplateSource } from '../../src';
-import { readKkpMetadata } from '../../src/contracts/review-metadata';
+import { readKkpMetadata } from '../../src/contracts';
 import { readSynthOutput, renderReportMarkdown } from '../../src/tools/report';
 import { synthToDisk, tablesOf } from './support';
 

@@ -1,5 +1,7 @@
-// vCenter SOAP client for the CLI tools; loads no cdktf.
-export { VcenterClient } from './client';
-export type { VcenterAbout, VcenterConnectOptions, VcenterEntityPermission, VcenterInventoryObject, VcenterPermission, VcenterPrivilege, VcenterRole } from './client';
-export { VcenterFaultError } from './soap';
-export type { ManagedObjectReference } from './soap';
+// vCenter SOAP client for the CLI tools (grant, template-import, discover, verify, preflight); loads no cdktf.
+export * from './client';
+export * from './soap';
+export * from './grants';
+export * from './discovery';
+export * from './image-source';
+export * from './ovf-import';
