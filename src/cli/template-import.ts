@@ -5,16 +5,8 @@
 import { Command } from 'commander';
 import { VcenterClient } from '../tools/vcenter/client';
 import { importTemplate, removeTemplate } from '../tools/vcenter/ovf-import';
-import { parseTemplateImportSpec } from '../contracts/template-import';
-
-/** Environment variables the provisioners set. */
-export const TEMPLATE_ENV = {
-  spec: 'CDKTF_KKP_VSPHERE_TEMPLATE',
-  owner: 'CDKTF_KKP_VSPHERE_OWNER',
-  urlSecret: 'CDKTF_KKP_VSPHERE_URL_SECRET',
-  /** The longest a `template-import` may take, e.g. `90m` or `2h` (terraform's environment; default {@link DEFAULT_IMPORT_TIMEOUT}). */
-  timeout: 'CDKTF_KKP_VSPHERE_IMPORT_TIMEOUT',
-} as const;
+import { TEMPLATE_ENV, parseTemplateImportSpec } from '../contracts/template-import';
+import { connectFromEnvironment, connectionFromEnvironment } from './vcenter-env';
 
 /** The default overall limit of one `template-import`: an upload of a few GB over a slow link fits. */
 export const DEFAULT_IMPORT_TIMEOUT = '60m';
@@ -32,23 +24,13 @@ export function parseDuration(text: string, where: string): number {
   return ms;
 }
 
-const TRUE = /^(1|t|true)$/i;
-
-/** Connects with VSPHERE_SERVER / VSPHERE_USER / VSPHERE_PASSWORD / VSPHERE_ALLOW_UNVERIFIED_SSL. */
-export async function connectFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<{ client: VcenterClient; insecure: boolean }> {
-  const missing = ['VSPHERE_SERVER', 'VSPHERE_USER', 'VSPHERE_PASSWORD'].filter((k) => !env[k]);
-  if (missing.length) {
-    throw new Error(
-      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: export the vCenter credentials as for the vSphere ` +
-        'provider (VSPHERE_SERVER, VSPHERE_USER, VSPHERE_PASSWORD, VSPHERE_ALLOW_UNVERIFIED_SSL) before terraform apply.',
-    );
-  }
-  const server = env.VSPHERE_SERVER!;
-  const insecure = TRUE.test(env.VSPHERE_ALLOW_UNVERIFIED_SSL ?? '');
-  // The provider takes a host name (optionally host:port) and always speaks https.
-  const url = /^https?:\/\//i.test(server) ? server : `https://${server}`;
-  const client = await VcenterClient.connect({ url, user: env.VSPHERE_USER!, password: env.VSPHERE_PASSWORD!, insecure });
-  return { client, insecure };
+/**
+ * The vCenter connection, read from the environment as `grant`, `revoke` and `verify` read it (one parse of
+ * VSPHERE_ALLOW_UNVERIFIED_SSL, credentials refused in VSPHERE_SERVER), and whether it accepts an untrusted certificate.
+ */
+async function connect(env: NodeJS.ProcessEnv = process.env): Promise<{ client: VcenterClient; insecure: boolean }> {
+  const insecure = connectionFromEnvironment(env).insecure === true;
+  return { client: await connectFromEnvironment(env), insecure };
 }
 
 function readInputs(env: NodeJS.ProcessEnv): { spec: ReturnType<typeof parseTemplateImportSpec>; owner: string } {
@@ -122,7 +104,7 @@ export function registerVmTemplate(program: Command): void {
       const { spec, owner } = readInputs(process.env);
       const limitText = process.env[TEMPLATE_ENV.timeout] || DEFAULT_IMPORT_TIMEOUT;
       const limitMs = parseDuration(limitText, TEMPLATE_ENV.timeout);
-      const { client, insecure } = await connectFromEnvironment();
+      const { client, insecure } = await connect();
       try {
         await withSignals(
           (signal) => importTemplate({ client, insecure, log, signal, urlSecret: process.env[TEMPLATE_ENV.urlSecret] }, spec, owner),
@@ -145,7 +127,7 @@ export function registerVmTemplate(program: Command): void {
     .description('Remove the VM template this terraform_data imported (run by its destroy provisioner); any other VM is left untouched.')
     .action(async () => {
       const { spec, owner } = readInputs(process.env);
-      const { client, insecure } = await connectFromEnvironment();
+      const { client, insecure } = await connect();
       try {
         await removeTemplate({ client, insecure, log }, spec, owner);
       } finally {

@@ -6,7 +6,7 @@ import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from '../facts/cloud-
 import { VsphereCloudConfigInput, renderVsphereCloudConfig, vsphereCloudConfig, vspherePort, vsphereServer } from '../facts/cloud-config/vsphere';
 import { kkpUserClusterIds, peekStackKkpRelease } from '../core/stack-release';
 import { NEWEST_KKP_RELEASE, kkpReleaseFacts } from '../facts/kkp/releases';
-import { requireSecretInput } from '../core/synth-checks';
+import { requireSecretInput, textPieces } from '../core/synth-checks';
 import { redactUrl } from '../base/validation';
 
 /**
@@ -352,7 +352,7 @@ export class CloudConfigSecret extends Construct {
  */
 export function gcfgCarriable(where: string, prop: string, value: string): Precondition | undefined {
   const tokens: string[] = [];
-  for (const piece of pieces(value)) {
+  for (const piece of textPieces(value)) {
     if (typeof piece !== 'string') {
       tokens.push(piece.token);
       continue;
@@ -397,23 +397,6 @@ function refuseKkpManagedTarget(
   ];
 }
 
-/** A piece of a value: literal text, or a token (as its cdktf string form). */
-type Piece = string | { readonly token: string };
-
-/** Splits a value into literal text and tokens, in order (`/${dc.name}/vm` has three pieces). */
-function pieces(value: string): Piece[] {
-  if (!Token.isUnresolved(value)) return [value];
-  class Joined {
-    constructor(readonly items: unknown[]) {}
-  }
-  const items = (x: unknown) => (x instanceof Joined ? x.items : [x]);
-  const joined: unknown = Tokenization.reverseString(value).join({
-    join: (left: unknown, right: unknown) => new Joined([...items(left), ...items(right)]),
-  });
-  // cdktf hands token fragments over in their string form, so tell them apart by resolvability.
-  return items(joined).map((item) => (Token.isUnresolved(item) ? { token: Token.asString(item) } : String(item)));
-}
-
 /**
  * Quotes a value inside the Terraform template that becomes the Secret data. Literal text is escaped
  * for gcfg and then for the template (`${` and `%{` would start an interpolation or a directive). A
@@ -422,7 +405,7 @@ function pieces(value: string): Piece[] {
  * bare `"` (hence Fn.rawString). sensitive() keeps the rendered file out of plan output.
  */
 const terraformQuote: GcfgQuote = (value) => {
-  const quoted = pieces(value).map((piece) => {
+  const quoted = textPieces(value).map((piece) => {
     if (typeof piece === 'string') {
       // Replacer functions, because '$$' in a replacement string means one '$'.
       return gcfgEscape(piece).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');

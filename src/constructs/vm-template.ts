@@ -16,6 +16,7 @@ import {
   DISK_PROVISIONING,
   DiskProvisioning,
   FLATCAR_VAPP_PROPERTIES,
+  TEMPLATE_ENV,
   TemplateImportSpec,
   UrlSecretPart,
   templateInventoryPath,
@@ -369,7 +370,7 @@ export class VmTemplate extends Construct {
     // The provisioners read everything from their environment: the spec as the resource stores it, the resource's
     // id as owner mark, the URL secret from the sensitive variable (terraform hides the output of a provisioner
     // whose configuration holds a sensitive value). Destroy provisioners may refer to self only.
-    const env = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
+    const env = { [TEMPLATE_ENV.spec]: '${jsonencode(self.input)}', [TEMPLATE_ENV.owner]: '${self.id}' };
     // Any change of what is imported means a new import (the old one is removed first). A local image counts by its
     // file name and content, not by where it lies: another checkout, or another output directory, changes `input`
     // in place (terraform_data runs no provisioner for that) and replaces nothing.
@@ -383,7 +384,7 @@ export class VmTemplate extends Construct {
           type: 'local-exec',
           when: 'create',
           command: `${command} template-import`,
-          environment: secret ? { ...env, CDKTF_KKP_VSPHERE_URL_SECRET: secret.variable.stringValue } : env,
+          environment: secret ? { ...env, [TEMPLATE_ENV.urlSecret]: secret.variable.stringValue } : env,
         },
         { type: 'local-exec', when: 'destroy', command: `${command} template-remove`, environment: env },
       ],

@@ -3,6 +3,20 @@
 // cdktf, no vCenter. One home for the key names, so the construct, the command and the report agree. URLs in
 // messages go through validation.ts's redactUrl.
 
+/**
+ * The environment variables a VmTemplate's provisioners set and `template-import` / `template-remove` read.
+ */
+export const TEMPLATE_ENV = {
+  /** The template spec, the terraform_data's input as JSON ({@link TemplateImportSpec}). */
+  spec: 'CDKTF_KKP_VSPHERE_TEMPLATE',
+  /** The terraform_data's id: the owner mark of the imported VM. */
+  owner: 'CDKTF_KKP_VSPHERE_OWNER',
+  /** The secret part of the image URL, from a sensitive variable. */
+  urlSecret: 'CDKTF_KKP_VSPHERE_URL_SECRET',
+  /** The longest a `template-import` may take, e.g. `90m` or `2h` (terraform's environment; default 60m). */
+  timeout: 'CDKTF_KKP_VSPHERE_IMPORT_TIMEOUT',
+} as const;
+
 /** Disk format of the imported disk; clones made by machine-controller keep it. */
 export type DiskProvisioning = 'thin' | 'thick' | 'eagerZeroedThick';
 
