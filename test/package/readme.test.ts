@@ -253,6 +253,14 @@ describe('README facts', () => {
     expect(table('KKP releases and vSphere versions')).toEqual(expected);
   });
 
+  test('the entry-point table names every entry point of package.json "exports", and nothing else', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+    const entries = Object.keys(pkg.exports)
+      .filter((k) => k !== './package.json')
+      .map((k) => (k === '.' ? pkg.name : `${pkg.name}/${k.slice(2)}`));
+    expect(table('Entry points').map((row) => row[0].replace(/`/g, ''))).toEqual(entries);
+  });
+
   test('the CLI table names every command the program registers, once, and nothing else', () => {
     const commands = buildProgram().commands.map((c) => c.name()).sort();
     const named = table('The CLI at a glance').map((row) => /^`([a-z-]+)/.exec(row[0])![1]).sort();
