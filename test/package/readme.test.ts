@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { KkpRoles } from '../../src';
-import { KKP_ROLE_PROFILES, VSPHERE_VERSIONS } from '../../src/facts/privileges';
+import { KKP_ROLE_PROFILES, VSPHERE_VERSIONS } from '../../src/facts';
 import { buildProgram } from '../../src/cli/main';
 
 const repo = path.resolve(__dirname, '../..');
