@@ -2,27 +2,36 @@
 // (from the app's directory into ./cdktf.out, KKP_IMAGE_DIR and KKP_UBUNTU_OVA_URL set as a user on an air-gapped
 // site sets them), then `terraform init` / `apply` with the real vSphere provider against the simulator with the
 // example's inventory (dc-1, cluster-1, esxi-01/02, ds-ssd-1/2, kkp-workers, kkp-storage: test/vcsim/inventory.go).
-// Roles, folders, owned-folder permissions, additive grants (the built CLI through `npx --no-install`) and the two VM
-// templates (Rocky from a converted local OVF, Ubuntu from an OVA served on 127.0.0.1) are applied in one dependency
-// graph. Other teams' permissions are planted on every shared object first and must be as before after every step.
+// Roles, folders, owned-folder permissions, additive grants (the built CLI through `npx --no-install`), the two VM
+// templates (Rocky from a converted local OVF, Ubuntu from an OVA served on 127.0.0.1) and the credentials Secret of
+// each user cluster (kubernetes_secret in namespace kubermatic, through the example's seed provider) are applied in one
+// dependency graph by both real providers: vmware/vsphere against the simulator, hashicorp/kubernetes against a real
+// kube-apiserver (test/support/kube-apiserver.ts) that the example's kubeconfigs/seed names, written into the stack's
+// directory after each synth as a user (or the plan-review workflow) puts it there. Nothing is targeted: plain
+// terraform plan / apply / destroy. Other teams' permissions are planted on every shared object, other teams' Secrets
+// in kubermatic, and both must be as before after every step.
 //
-// Left out: the kubernetes_secret resources (one credentials Secret per user cluster, through the seed's kubernetes
-// provider) until the Kubernetes part of the suite runs against a real API server. Every plan and apply targets
-// every other resource (-target); the test prints and checks the addresses it leaves out.
+// What KKP reads (kubermatic/kubermatic pkg/provider/types.go SecretKeySelectorValueFuncFactory, keys of
+// pkg/resources/resources.go): `secret.Data[key]` of the Secret named by spec.cloud.vsphere.credentialsReference,
+// keys username, password, infraManagementUserUsername, infraManagementUserPassword. They are read back through the
+// API (the test's admin token) and compared byte for byte with the variables' values.
 //
-// Figures (apply/destroy wall times, resources, re-plan exit codes, the foreign-permission table) are printed.
+// Figures (API server start and memory, apply/destroy wall times, resources, re-plan exit codes, the Secrets read
+// back, the foreign-permission table) are printed.
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
+import { parse } from 'yaml';
 import { KkpSeedStack, KkpSeedStackProps } from '../../examples/kkp-seed/main';
 import { USER_CLUSTERS } from '../../examples/kkp-seed/user-clusters';
 import { convertImage } from '../../src/tools/images';
 import { VcenterClient, resolveObject, asMoRef, text } from '../../src/tools/vcenter';
 import { makeQcow2, removeTmpDirs, tmpDir } from '../images/tools';
+import { parseWithGcfg } from '../support/gcfg';
+import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { Vcsim, startVcsim } from '../support/vcsim';
-import { Deployment, PermissionLine, additiveLines, permissionsByObject } from './support';
+import { DeployResult, Deployment, PermissionLine, additiveLines, permissionsByObject, withoutHash } from './support';
 
 jest.setTimeout(900_000);
 
@@ -49,6 +58,7 @@ const isStack = (line: PermissionLine) => /^(user|group) VSPHERE\.LOCAL\\kkp-/i.
 const others = (lines: readonly PermissionLine[]) => lines.filter((l) => !isStack(l));
 
 let sim: Vcsim;
+let kube: KubeApiServer;
 let vc: VcenterClient;
 let appDir: string;
 let imageDir: string;
@@ -58,6 +68,110 @@ let requests: string[] = [];
 let deployment: Deployment;
 let foreignBefore: Map<string, PermissionLine[]>;
 const figures: string[] = [];
+/** The variables of every terraform run (TF_VAR_<name>): the passwords the credentials Secrets carry. */
+const variables: Record<string, string> = {};
+/** Every Secret in the API server before the first apply (`namespace/name`): what destroy must leave. */
+let secretsBefore: string[];
+
+/**
+ * Other teams' Secrets in the namespace the stack writes to, one of them named as KKP names its own credentials
+ * (kkp-vsphere-<cluster id>) for a cluster the stack does not manage.
+ */
+const FOREIGN_SECRETS = [
+  { name: 'kkp-vsphere-zzzzzzzzzz', data: { username: 'VSPHERE.LOCAL\\other', password: 'other-pass' } },
+  { name: 'team-b-token', data: { token: 'abc' } },
+];
+
+// Every character a careless encoder breaks: gcfg's quote and backslash, Terraform's template openers, XML, non-ASCII.
+const PASSWORDS: Record<string, string> = {
+  kkp_storage_password: 'p@ss"w\\rd ${x} %{y} <&> äöü€',
+  kkp_machine_controller_password: 'mc "q" \\ %{if} ✓',
+  vsphere_x7q2mm9wkp_password: 'x7 \\" ${z}',
+  vsphere_m3v6z8qw1c_password: 'm3-pass \'single\' ÿ',
+};
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+
+/** The cluster-wide list of Secrets, as `namespace/name`. */
+async function allSecrets(): Promise<string[]> {
+  const list = await kube.must('GET', '/api/v1/secrets');
+  return (list.items as Json[]).map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
+}
+
+/** The stack's Secrets as its configuration says they are, with the variables' values: `namespace/name` → data. */
+function configuredSecrets(tf: Json): Map<string, Record<string, Buffer>> {
+  const out = new Map<string, Record<string, Buffer>>();
+  for (const r of Object.values<Json>(tf.resource.kubernetes_secret ?? {})) {
+    expect(r.provider).toBe('kubernetes.seed');
+    const data: Record<string, Buffer> = {};
+    for (const [key, value] of Object.entries<string>(r.data)) {
+      const variable = /^\$\{var\.(\w+)\}$/.exec(value);
+      if (variable && !(variable[1] in variables)) throw new Error(`no value for var.${variable[1]}`);
+      data[key] = utf8(variable ? variables[variable[1]] : value);
+    }
+    out.set(`${r.metadata.namespace}/${r.metadata.name}`, data);
+  }
+  return out;
+}
+
+/** uid and resourceVersion of every Secret in kubermatic: a Secret an apply does not change keeps both. */
+async function secretVersions(): Promise<Map<string, string>> {
+  const list = await kube.must('GET', '/api/v1/namespaces/kubermatic/secrets');
+  return new Map((list.items as Json[]).map((s) => [s.metadata.name, `${s.metadata.uid}@${s.metadata.resourceVersion}`]));
+}
+let versionsBefore: Map<string, string> = new Map();
+
+/**
+ * The Secrets of the stack and of others as they must be: exactly the configured Secrets (data read through the API,
+ * base64-decoded once as every client does, byte for byte), the foreign Secrets untouched, nothing else in
+ * kubermatic, and every Secret that was there before the step and still is unchanged (no step here updates a Secret).
+ */
+async function checkSecrets(step: string, tf: Json): Promise<void> {
+  const configured = configuredSecrets(tf);
+  const names = [...configured.keys()].map((k) => k.replace(/^kubermatic\//, ''));
+  expect([...configured.keys()].every((k) => k.startsWith('kubermatic/'))).toBe(true);
+  expect(await kube.secretNames('kubermatic')).toEqual([...names, ...FOREIGN_SECRETS.map((s) => s.name)].sort());
+  for (const [key, data] of configured) {
+    const [namespace, name] = key.split('/');
+    expect([key, await kube.secretData(namespace, name)]).toEqual([key, data]);
+  }
+  await foreignSecretsIntact();
+  const now = await secretVersions();
+  for (const [name, version] of versionsBefore) if (now.has(name)) expect([name, now.get(name)]).toEqual([name, version]);
+  versionsBefore = now;
+  figures.push(`${step}: Secrets in kubermatic read back: ${[...now.keys()].sort().join(', ')}`);
+}
+
+async function foreignSecretsIntact(): Promise<void> {
+  for (const s of FOREIGN_SECRETS) {
+    expect([s.name, await kube.secretData('kubermatic', s.name)]).toEqual([s.name, Object.fromEntries(Object.entries(s.data).map(([k, v]) => [k, utf8(v)]))]);
+  }
+}
+
+/** Milliseconds as seconds with one decimal. */
+const secs = (millis: number) => `${(millis / 1000).toFixed(1)} s`;
+
+/** One deploy's figure line: wall times of plan, apply of the saved plan and re-plan, and what the apply did. */
+function applyFigure(step: string, r: DeployResult): string {
+  const kube = r.providerActions.filter((a) => / kubernetes_/.test(a));
+  const vsphere = r.providerActions.length - kube.length;
+  return `${step}: plan ${secs(r.planMillis)}, apply of the saved plan ${secs(r.millis)}, re-plan ${secs(r.replanMillis)} (exit ${r.plan}); ` +
+    `${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed: ${r.actions.length} additive grant instances, ${vsphere} other vSphere-side ` +
+    `resources, Kubernetes: ${kube.join(', ') || 'none'}`;
+}
+
+/** The API server's memory, in MiB with one decimal. */
+function memoryFigure(): string {
+  const m = kube.memory();
+  const f = (n: number) => n.toFixed(1);
+  return `RSS kube-apiserver ${f(m.apiserverMiB)} MiB (peak ${f(m.apiserverPeakMiB)}), etcd ${f(m.etcdMiB)} MiB (peak ${f(m.etcdPeakMiB)})`;
+}
+
+/** gcfg's quoting, as KKP's template writes a string value. */
+const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** A cluster's `spec.cloud.vsphere` as the stack outputs it (YAML). */
+const cloudSpec = (id: string): Json => parse(deployment.ws.run(['output', '-raw', `kkp_cluster_${id}`]).stdout).vsphere;
 
 const IMAGE_SERVER = `
 const http = require('node:http'), fs = require('node:fs');
@@ -86,6 +200,9 @@ function synthExample(props: KkpSeedStackProps = {}): Json {
     const app = new App({ outdir: 'cdktf.out' });
     new KkpSeedStack(app, STACK, props);
     app.synth();
+    // The seed's kubeconfig where the example's kubernetes provider reads it (config_path kubeconfigs/seed, relative to
+    // the stack's directory, where terraform runs).
+    kube.writeKubeconfig(path.join(stackDir(), 'kubeconfigs', 'seed'));
   } finally {
     process.chdir(cwd);
     for (const [k, v] of Object.entries(saved)) {
@@ -151,10 +268,12 @@ async function vmState(p: string): Promise<{ template: boolean; powerState?: str
 }
 
 /**
- * Reads back everything the stack made and checks it against its configuration: roles with their exact privilege
- * IDs, folders, each owned folder's permissions, each additive grant, the templates; other teams as before.
+ * Reads back everything the stack made and checks it against its configuration: the credentials Secrets, roles with
+ * their exact privilege IDs, folders, each owned folder's permissions, each additive grant, the templates; other
+ * teams as before.
  */
 async function checkDeployed(step: string, tf: Json): Promise<void> {
+  await checkSecrets(step, tf);
   const expectedRoles = Object.fromEntries(Object.values<Json>(tf.resource.vsphere_role).map((r) => [r.name, [...r.role_privileges].sort()]));
   expect(Object.keys(expectedRoles)).toHaveLength(9);
   expect(await stackRoles()).toEqual(expectedRoles);
@@ -189,7 +308,18 @@ async function checkForeign(step: string, now?: Map<string, PermissionLine[]>): 
 }
 
 beforeAll(async () => {
-  sim = await startVcsim({ tls: true, inventory: 'kkp-example' });
+  [sim, kube] = await Promise.all([startVcsim({ tls: true, inventory: 'kkp-example' }), startKubeApiServer()]);
+  figures.push(`kube-apiserver + etcd (binaries from ${kube.binariesFrom}): ready in ${secs(kube.startMillis)}; at start ${memoryFigure()}`);
+  // The seed's namespace exists (the KKP operator makes it; the stack writes into it, never creates it), and other
+  // teams' Secrets are in it.
+  await kube.ensureNamespace('kubermatic');
+  for (const s of FOREIGN_SECRETS) {
+    await kube.must('POST', '/api/v1/namespaces/kubermatic/secrets', {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace: 'kubermatic' }, type: 'Opaque', stringData: s.data,
+    });
+  }
+  secretsBefore = await allSecrets();
+  versionsBefore = await secretVersions();
   vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
 
   // The images: Rocky Linux 9 converted from a (small, real) QCOW2 into the app's KKP_IMAGE_DIR, as the example's
@@ -230,19 +360,17 @@ beforeAll(async () => {
   }
   foreignBefore = await permissionsByObject(vc, SHARED);
 
-  // The credentials Secrets' passwords (sensitive variables; the Secrets themselves are left out, see above).
-  const variables: Record<string, string> = {};
-  for (const name of ['kkp_storage_password', 'kkp_machine_controller_password', 'vsphere_x7q2mm9wkp_password', 'vsphere_m3v6z8qw1c_password']) {
-    variables[`TF_VAR_${name}`] = randomBytes(12).toString('base64url');
-  }
+  // The credentials Secrets' passwords: sensitive variables, from the environment as a user's pipeline passes them.
+  Object.assign(variables, PASSWORDS);
   synthExample();
-  deployment = new Deployment(undefined, sim, variables, stackDir());
+  deployment = new Deployment(undefined, sim, Object.fromEntries(Object.entries(variables).map(([k, v]) => [`TF_VAR_${k}`, v])), stackDir());
 }, 300_000);
 
 afterAll(async () => {
-  console.log(`examples/kkp-seed on the simulator, figures:\n\n${figures.join('\n\n')}`);
+  if (kube) figures.push(`kube-apiserver + etcd at the end: ${memoryFigure()}`);
+  console.log(`examples/kkp-seed on the simulator and a kube-apiserver, figures:\n\n${figures.join('\n\n')}`);
   await vc?.logout().catch(() => undefined);
-  await sim?.stop();
+  await Promise.all([sim?.stop(), kube?.stop()]);
   server?.kill();
   removeTmpDirs();
 });
@@ -257,8 +385,12 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     }
   });
 
-  test('apply: roles, folders, owned-folder permissions, additive grants and both templates in one graph; re-plan exits 0', async () => {
-    const tf = JSON.parse(fs.readFileSync(path.join(stackDir(), 'cdk.tf.json'), 'utf8'));
+  test('apply: roles, folders, owned-folder permissions, additive grants, both templates and the credentials Secrets in one graph; re-plan exits 0', async () => {
+    const text = fs.readFileSync(path.join(stackDir(), 'cdk.tf.json'), 'utf8');
+    const tf = JSON.parse(text);
+    // No credential in the configuration: the passwords come from TF_VAR_*, the API server's token from kubeconfigs/seed.
+    for (const secret of Object.values(PASSWORDS)) expect(text).not.toContain(secret);
+    expect(tf.provider.kubernetes).toEqual([{ alias: 'seed', config_path: 'kubeconfigs/seed' }]);
     // The template images as a user's app has them: the OVF relative to the stack's directory, the OVA by URL.
     const inputs = Object.values<Json>(tf.resource.terraform_data).filter((r) => r.input?.template).map((r) => [r.input.template, r.input.source]);
     expect(inputs.sort()).toEqual([
@@ -266,21 +398,61 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       ['kkp-ubuntu-22.04', ovaUrl],
     ]);
     const result = await deployment.deploy();
-    figures.push(
-      `first apply: ${result.added} resources added in ${(result.millis / 1000).toFixed(1)} s; re-plan exit ${result.plan}; ` +
-        `left out (kubernetes): ${deployment.leftOut.join(', ')}`,
-    );
-    expect(deployment.leftOut.map((a) => a.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+    figures.push(applyFigure('first apply', result));
+    expect(result.providerActions.filter((a) => a.includes('kubernetes_'))).toEqual([
+      'create kubernetes_secret.UserCluster-kh8dfp2rz6_Credentials',
+      'create kubernetes_secret.UserCluster-p4n8c2vd7t_Credentials',
+      'create kubernetes_secret.UserCluster-x7q2mm9wkp_Credentials',
+    ]);
+    // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates, 3 credentials Secrets, and one instance per
+    // additive grant.
+    const grants = Object.keys(Object.values<Json>(tf.resource.terraform_data).find((r) => r.for_each)!.for_each).length;
+    expect(grants).toBe(18);
+    expect(result.added).toBe(9 + 7 + 5 + 2 + 3 + grants);
+    expect(result.plan).toBe(0);
+    expect(deployment.stateAddresses().filter((a) => a.startsWith('kubernetes_')).map(withoutHash)).toEqual([
       'kubernetes_secret.UserCluster-kh8dfp2rz6_Credentials',
       'kubernetes_secret.UserCluster-p4n8c2vd7t_Credentials',
       'kubernetes_secret.UserCluster-x7q2mm9wkp_Credentials',
     ]);
-    // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates, and one instance per additive grant.
-    const grants = Object.keys(Object.values<Json>(tf.resource.terraform_data).find((r) => r.for_each)!.for_each).length;
-    expect(grants).toBe(18);
-    expect(result.added).toBe(9 + 7 + 5 + 2 + grants);
-    expect(result.plan).toBe(0);
     await checkDeployed('after the first apply', tf);
+
+    // What KKP reads, written out here (not from the configuration): the Secret credentialsReference names, the four
+    // keys with KKP's names, each value the exact bytes given to Terraform.
+    const MC = 'VSPHERE.LOCAL\\kkp-machine-controller';
+    const expected: Record<string, { username: string; password: string }> = {
+      kh8dfp2rz6: { username: 'VSPHERE.LOCAL\\kkp-storage', password: PASSWORDS.kkp_storage_password },
+      x7q2mm9wkp: { username: 'VSPHERE.LOCAL\\kkp-storage-x7q2mm9wkp', password: PASSWORDS.vsphere_x7q2mm9wkp_password },
+      p4n8c2vd7t: { username: 'VSPHERE.LOCAL\\kkp-storage', password: PASSWORDS.kkp_storage_password },
+    };
+    const readBack: string[] = [];
+    for (const [id, { username, password }] of Object.entries(expected)) {
+      const spec = cloudSpec(id);
+      expect(spec.credentialsReference).toEqual({ name: `kkp-vsphere-${id}`, namespace: 'kubermatic' });
+      const data = await kube.secretData('kubermatic', spec.credentialsReference.name);
+      expect(data).toEqual({
+        username: utf8(username),
+        password: utf8(password),
+        infraManagementUserUsername: utf8(MC),
+        infraManagementUserPassword: utf8(PASSWORDS.kkp_machine_controller_password),
+      });
+      // On the wire, each value is base64 of the bytes once (a double encoding would decode to base64 text).
+      const raw = await kube.must('GET', `/api/v1/namespaces/kubermatic/secrets/kkp-vsphere-${id}`);
+      expect(raw.type).toBe('Opaque');
+      expect(raw.data.password).toBe(utf8(password).toString('base64'));
+      // The cloud-config KKP renders from what it read: the stack's review output with the Secret's password put in
+      // is read by gcfg (the CSI driver's parser) as the very bytes of the Secret.
+      const review = deployment.ws.run(['output', '-raw', `kkp_cloud_config_${id}`]).stdout;
+      expect(review).not.toContain(password);
+      const rendered = review.replace(new RegExp(`"<redacted: Secret kubermatic/kkp-vsphere-${id}, key password>"`, 'g'), q(data!.password.toString('utf8')));
+      const parsed = parseWithGcfg(rendered);
+      expect([id, utf8(parsed.global.user), utf8(parsed.global.password)]).toEqual([id, data!.username, data!.password]);
+      expect(parsed.virtualCenter!['vcenter.dc-1.example.com'].password).toBe(password);
+      // The folder the spec names is the one the same apply made.
+      expect(await vc.findByInventoryPath(spec.folder)).toBeDefined();
+      readBack.push(`kubermatic/kkp-vsphere-${id} {${Object.keys(data!).join(', ')}} (${Object.values(data!).map((b) => b.length).join('+')} bytes)`);
+    }
+    figures.push(`Secrets read back through the API after the first apply, byte for byte as KKP reads them:\n  ${readBack.join('\n  ')}`);
     // The OVA came from the mirror (template-import reads its descriptor, then streams it: two requests). The request
     // log is an event stream: let it catch up after the synchronous run.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -288,14 +460,21 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     expect([...new Set(requests)]).toEqual(['/ubuntu/22.04/ubuntu-22.04-server-cloudimg-amd64.ova']);
   });
 
-  test('add a user cluster with its own storage user: its folder, its folder permissions and its five grants', async () => {
+  test('add a user cluster with its own storage user: its folder, its folder permissions, its five grants and its Secret', async () => {
     const tf = synthExample({ userClusters: [...USER_CLUSTERS, { clusterId: 'm3v6z8qw1c', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c' }] });
     const result = await deployment.deploy();
-    figures.push(`add a user cluster: ${JSON.stringify(result)}`);
+    figures.push(applyFigure('add a user cluster', result));
     expect(result.providerActions).toEqual([
+      'create kubernetes_secret.UserCluster-m3v6z8qw1c_Credentials',
       'create vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_clusters_m3v6z8qw1c',
       'create vsphere_folder.UserCluster-m3v6z8qw1c_Folder',
     ]);
+    expect(await kube.secretData('kubermatic', 'kkp-vsphere-m3v6z8qw1c')).toEqual({
+      username: utf8('VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c'),
+      password: utf8(PASSWORDS.vsphere_m3v6z8qw1c_password),
+      infraManagementUserUsername: utf8('VSPHERE.LOCAL\\kkp-machine-controller'),
+      infraManagementUserPassword: utf8(PASSWORDS.kkp_machine_controller_password),
+    });
     // A cluster's own storage user: vCenter-level CNS role, Read-only on the datacenter and the node hosts, the datastore.
     expect(result.actions).toEqual([
       'create / user vsphere.local\\kkp-storage-m3v6z8qw1c',
@@ -308,12 +487,13 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     await checkDeployed('after adding user cluster m3v6z8qw1c', tf);
   });
 
-  test('remove a user cluster: its folder, folder permissions and grants go, nothing else', async () => {
+  test('remove a user cluster: its folder, folder permissions, grants and Secret go, nothing else', async () => {
     const clusters = [...USER_CLUSTERS, { clusterId: 'm3v6z8qw1c', storagePrincipal: 'VSPHERE.LOCAL\\kkp-storage-m3v6z8qw1c' }].filter((c) => c.clusterId !== 'x7q2mm9wkp');
     const tf = synthExample({ userClusters: clusters });
     const result = await deployment.deploy();
-    figures.push(`remove a user cluster: ${JSON.stringify(result)}`);
+    figures.push(applyFigure('remove a user cluster', result));
     expect(result.providerActions).toEqual([
+      'delete kubernetes_secret.UserCluster-x7q2mm9wkp_Credentials',
       'delete vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_clusters_x7q2mm9wkp',
       'delete vsphere_folder.UserCluster-x7q2mm9wkp_Folder',
     ]);
@@ -325,10 +505,11 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'delete /dc-1/host/cluster-1/esxi-02.dc-1.example.com user vsphere.local\\kkp-storage-x7q2mm9wkp',
     ]);
     expect(result.plan).toBe(0);
+    expect(await kube.secretData('kubermatic', 'kkp-vsphere-x7q2mm9wkp')).toBeUndefined();
     await checkDeployed('after removing user cluster x7q2mm9wkp', tf);
   });
 
-  test('rename a user cluster (a new id): the old folder goes, the new one comes with its permissions', async () => {
+  test('rename a user cluster (a new id): the old folder and Secret go, the new ones come with its permissions', async () => {
     const clusters = [
       USER_CLUSTERS[0],
       { clusterId: 'q9r5t1zz3m', folderPath: 'team-payments/q9r5t1zz3m', datastore: 1 },
@@ -336,10 +517,12 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     ];
     const tf = synthExample({ userClusters: clusters });
     const result = await deployment.deploy();
-    figures.push(`rename a user cluster: ${JSON.stringify(result)}`);
+    figures.push(applyFigure('rename a user cluster', result));
     expect(result.providerActions).toEqual([
+      'create kubernetes_secret.UserCluster-q9r5t1zz3m_Credentials',
       'create vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_team-payments_q9r5t1zz3m',
       'create vsphere_folder.UserCluster-q9r5t1zz3m_Folder',
+      'delete kubernetes_secret.UserCluster-p4n8c2vd7t_Credentials',
       'delete vsphere_entity_permissions.KkpVspherePermissions_Perms-folder-dc-1_vm_kkp_team-payments_p4n8c2vd7t',
       'delete vsphere_folder.UserCluster-p4n8c2vd7t_Folder',
     ]);
@@ -349,7 +532,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     await checkDeployed('after renaming user cluster p4n8c2vd7t to q9r5t1zz3m', tf);
   });
 
-  test('a network renamed (kkp-storage → kkp-storage-v2): the network grant moves, both port groups keep their other teams', async () => {
+  test('a network renamed (kkp-storage → kkp-storage-v2): the network grant moves, both port groups keep their other teams, no Secret changes', async () => {
     const clusters = [
       USER_CLUSTERS[0],
       { clusterId: 'q9r5t1zz3m', folderPath: 'team-payments/q9r5t1zz3m', datastore: 1 },
@@ -357,7 +540,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     ];
     const tf = synthExample({ userClusters: clusters, networks: ['kkp-workers', 'kkp-storage-v2'] });
     const result = await deployment.deploy();
-    figures.push(`rename a network: ${JSON.stringify(result)}`);
+    figures.push(applyFigure('rename a network', result));
     expect(result.providerActions).toEqual([]);
     expect(result.actions).toEqual([
       'create /dc-1/network/kkp-storage-v2 user vsphere.local\\kkp-machine-controller',
@@ -367,10 +550,23 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     await checkDeployed('after renaming network kkp-storage to kkp-storage-v2', tf);
   });
 
-  test('destroy: no role, folder, template or permission of the stack is left; other teams as before', async () => {
+  test('destroy: no role, folder, template, permission or Secret of the stack is left; other teams as before', async () => {
+    const inState = deployment.stateAddresses();
+    expect(inState.filter((a) => a.startsWith('kubernetes_')).map(withoutHash)).toEqual([
+      'kubernetes_secret.UserCluster-kh8dfp2rz6_Credentials',
+      'kubernetes_secret.UserCluster-m3v6z8qw1c_Credentials',
+      'kubernetes_secret.UserCluster-q9r5t1zz3m_Credentials',
+    ]);
     const result = await deployment.destroy();
-    figures.push(`destroy: ${result.destroyed} resources destroyed in ${(result.millis / 1000).toFixed(1)} s; stalled folder deletes recovered: ${result.stalls}` +
+    figures.push(`destroy: ${result.destroyed} of ${inState.length} resources destroyed in ${secs(result.millis)} wall; stalled folder deletes recovered: ${result.stalls}` +
         (result.removedFromState.length ? ` (removed from the state as already deleted: ${result.removedFromState.join(', ')})` : ''));
+    if (result.stalls === 0) expect(result.destroyed).toBe(inState.length);
+    expect(deployment.stateAddresses()).toEqual([]);
+    // The API server: exactly the Secrets that were there before the first apply, the other teams' as they were.
+    expect(await allSecrets()).toEqual(secretsBefore);
+    expect(await kube.secretNames('kubermatic')).toEqual(FOREIGN_SECRETS.map((s) => s.name).sort());
+    await foreignSecretsIntact();
+    // vCenter.
     expect(await stackRoles()).toEqual({});
     expect(await vc.findByInventoryPath('/dc-1/vm/kkp')).toBeUndefined();
     const now = await permissionsByObject(vc, SHARED);

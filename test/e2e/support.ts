@@ -1,9 +1,9 @@
 // End-to-end support: a synthesized stack applied to the faithful simulator by the real terraform binary with the
 // real vSphere provider (vmware/vsphere 2.15.0, installed through test/support/terraform.ts's resolution): roles,
 // folders, the owned folders' vsphere_entity_permissions and the additive grants (terraform_data instances whose
-// provisioners run the built CLI) in one dependency graph, as `cdktf deploy` applies them. Kubernetes resources
-// (kubernetes_*) are left out with -target until the Kubernetes part runs against a real API server: deploy() says
-// which addresses it leaves out.
+// provisioners run the built CLI) in one dependency graph, as `cdktf deploy` applies them, with whatever else the stack
+// holds (its kubernetes_* resources go through the real kubernetes provider to the API server its kubeconfig names:
+// test/e2e/example.test.ts). Plain terraform commands, as a user runs them: no -target.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -113,6 +113,9 @@ export interface DeployResult {
   readonly destroyed: number;
   /** Wall time of `terraform apply` of the saved plan. */
   readonly millis: number;
+  /** Wall time of `terraform plan -out` (with `show -json`) before it, and of the re-plan after it. */
+  readonly planMillis: number;
+  readonly replanMillis: number;
   /** Exit code of the `terraform plan -detailed-exitcode` right after (0: nothing left to do). */
   readonly plan: number;
 }
@@ -120,25 +123,13 @@ export interface DeployResult {
 /** A resource address without the 8-hex-digit hash cdktf appends to a construct path. */
 export const withoutHash = (address: string): string => address.replace(/_[0-9A-F]{8}(?=$|\[)/, '');
 
-/**
- * Resource addresses of a synthesized stack that terraform applies here: every resource except kubernetes_* (no
- * API server yet). `-target` takes each, and terraform adds what they depend on (data sources, roles, folders).
- */
-export function targets(tf: Json): { targets: string[]; leftOut: string[] } {
-  const all = Object.entries<Json>(tf.resource ?? {}).flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`));
-  return { targets: all.filter((a) => !a.startsWith('kubernetes_')), leftOut: all.filter((a) => a.startsWith('kubernetes_')) };
-}
-
 /** How long a `terraform destroy` may run before it counts as stalled (see Deployment.destroy). */
 export const DESTROY_STALL_SECONDS = 90;
 
 /** A deployed stack: its terraform workspace (local state) against the simulator. */
 export class Deployment {
   public readonly ws: TerraformWorkspace;
-  /** The kubernetes_* addresses of the last configuration, left out of plan and apply. */
-  public leftOut: string[] = [];
   private initialized = false;
-  private targetArgs: string[] = [];
   private readonly env: Record<string, string>;
 
   /**
@@ -157,19 +148,13 @@ export class Deployment {
    */
   public async deploy(tf?: Json): Promise<DeployResult> {
     if (tf) this.ws.write(tf);
-    const config = tf ?? JSON.parse(fs.readFileSync(path.join(this.ws.dir, 'cdk.tf.json'), 'utf8'));
-    const { targets: wanted, leftOut } = targets(config);
-    this.leftOut = leftOut;
-    // Resources in the state that the configuration no longer has must be targeted too, or -target leaves them
-    // (and their destroy) out of the plan.
-    const inState = this.initialized ? this.stateAddresses().filter((a) => !a.startsWith('kubernetes_') && !wanted.includes(a)) : [];
-    // Without kubernetes_* resources, no -target at all: the plain commands a user runs.
-    this.targetArgs = leftOut.length ? [...wanted, ...inState].map((a) => `-target=${a}`) : [];
     if (!this.initialized || !fs.existsSync(path.join(this.ws.dir, '.terraform'))) {
       this.ws.init();
       this.initialized = true;
     }
+    let started = Date.now();
     const plan = this.plan();
+    const planMillis = Date.now() - started;
     const changes = plan.resource_changes.filter((c: Json) => !['no-op', 'read'].includes(c.change.actions.join()));
     const isGrant = (c: Json) => c.type === 'terraform_data' && c.index !== undefined;
     const actions = changes.filter(isGrant).map((c: Json) => `${c.change.actions.join('+')} ${c.index}`).sort();
@@ -182,24 +167,25 @@ export class Deployment {
     if (JSON.stringify(planned) !== JSON.stringify(summary)) {
       throw new Error(`terraform applied ${JSON.stringify(summary)}, the plan said ${JSON.stringify(planned)}:\n${run.stdout}`);
     }
-    return { actions, providerActions, ...summary, millis: run.millis, plan: this.planExitCode() };
+    started = Date.now();
+    const replan = this.planExitCode();
+    return { actions, providerActions, ...summary, millis: run.millis, planMillis, replanMillis: Date.now() - started, plan: replan };
   }
 
-  /** Managed resources in the state, by resource address (instance keys dropped). */
-  private stateAddresses(): string[] {
-    const list = this.ws.run(['state', 'list'], [0, 1]).stdout.split('\n').filter((l) => l && !l.startsWith('data.'));
-    return [...new Set(list.map((l) => l.replace(/\[.*\]$/, '')))];
+  /** Managed resources in the state, by resource address (instance keys kept); empty when there is no state. */
+  public stateAddresses(): string[] {
+    return this.ws.run(['state', 'list'], [0, 1]).stdout.split('\n').filter((l) => l && !l.startsWith('data.')).sort();
   }
 
   /** The saved plan (tfplan) of the current configuration, as `terraform show -json` prints it. */
   public plan(destroy = false): Json {
-    this.ws.run(['plan', '-input=false', '-no-color', '-out=tfplan', ...(destroy ? ['-destroy'] : []), ...this.targetArgs]);
+    this.ws.run(['plan', '-input=false', '-no-color', '-out=tfplan', ...(destroy ? ['-destroy'] : [])]);
     return JSON.parse(this.ws.run(['show', '-json', '-no-color', 'tfplan']).stdout);
   }
 
-  /** `terraform plan -detailed-exitcode` with the deployment's targets: 0 no changes, 2 changes. */
+  /** `terraform plan -detailed-exitcode`: 0 no changes, 2 changes. */
   public planExitCode(): number {
-    return this.ws.run(['plan', '-detailed-exitcode', '-input=false', '-no-color', ...this.targetArgs], [0, 2]).status;
+    return this.ws.run(['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]).status;
   }
 
   /**
@@ -252,7 +238,7 @@ export class Deployment {
     for (const [name, value] of Object.entries(process.env)) {
       if (!name.startsWith('TF_VAR_') && !name.startsWith('VSPHERE_') && !name.startsWith('TF_CLI_ARGS')) env[name] = value;
     }
-    const r = spawnSync('terraform', [...args, ...this.targetArgs.filter(() => args[0] !== 'destroy')], {
+    const r = spawnSync('terraform', [...args], {
       cwd: this.ws.dir,
       env: { ...env, TF_CLI_CONFIG_FILE: terraformCliConfig(), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...this.env },
       encoding: 'utf8',
