@@ -11,12 +11,13 @@ import {
   assertVsphereVersion,
   kkpRoleDefinition,
   kkpRoleProfile,
+  READ_ONLY_ROLE,
   resolveKkpRole,
 } from '../facts/privileges';
 import { KkpRelease, kkpReleaseAtLeast } from '../facts/kkp/releases';
 import { stackKkpRelease } from '../core/stack-release';
-import { IVsphereRole, PredefinedRole, VsphereRole } from '../core/permissions';
-import { VsphereInventory } from '../core/inventory';
+import { Grant, IVsphereRole, PredefinedRole, Principal, VsphereRole, VspherePermissions } from '../core/permissions';
+import { IVsphereEntity, VsphereInventory } from '../core/inventory';
 import { describeValue } from '../base/validation';
 import { KkpAdoption, noteAdoptable } from './kkp-adoption';
 import type { DiscoveredRole } from '../contracts/discovery-file';
@@ -166,6 +167,35 @@ export class KkpRoles extends Construct {
       this.adoptIfAsked(def, role);
     }
     return role;
+  }
+
+  /**
+   * Grants a role of the release's page to `principal` on `entity` as the role table says: the object is of a kind the
+   * table grants the role on (`grantedOn`), and the permission propagates as the table says (`propagate`). The
+   * table is the one home of both; the constructs read them from here, as aws-cdk's grants read their actions from a
+   * table. `propagate` is given only where a construct departs from the page on purpose, and says why there.
+   */
+  public grant(nameOrKey: KkpRoleKey | KkpCustomRoleName, principal: Principal | string, entity: IVsphereEntity, options: { readonly propagate?: boolean } = {}): Grant {
+    const def = this.lookup(nameOrKey, 'grant');
+    this.checkTarget(`grant(${JSON.stringify(nameOrKey)})`, def.name, def.grantedOn, entity);
+    return VspherePermissions.grant({ principal, role: this.role(def.key), entity, propagate: options.propagate ?? def.propagate });
+  }
+
+  /**
+   * Grants the predefined Read-only role to `principal` on `entity`, where the release's page grants it to the storage
+   * user (`readOnlyOn`: the datacenter, from 2.26 every node host), propagated as the table says (not).
+   */
+  public grantReadOnly(principal: Principal | string, entity: IVsphereEntity): Grant {
+    this.checkTarget('grantReadOnly', READ_ONLY_ROLE.name, this.profile.readOnlyOn, entity);
+    return VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity, propagate: READ_ONLY_ROLE.propagate });
+  }
+
+  private checkTarget(method: string, role: string, grantedOn: readonly string[], entity: IVsphereEntity): void {
+    if (grantedOn.includes(entity.kind)) return;
+    throw new Error(
+      `KkpRoles ${this.node.path} ${method}: KKP ${this.kkpRelease}'s page grants ${role} on ${grantedOn.join(' or ')}, ` +
+        `not on the ${entity.kind} ${entity.inventoryPath}; grant it where the page says.`,
+    );
   }
 
   // Import (never recreate) a role that exists: explicitly by id, or by name from the stack's discovery file.

@@ -11,7 +11,7 @@ import { KkpDatacenterSpec, terraformLiteral } from './kkp-datacenter-spec';
 import { registerKkpUserCluster, stackKkpRelease } from '../core/stack-release';
 import { KkpRoles } from './kkp-roles';
 import { KkpCredentialsReference, KkpRelease, kkpReleaseFacts, renderKkpClusterCloudSpec } from '../facts/kkp';
-import { Grant, PredefinedRole, Principal, VspherePermissions } from '../core/permissions';
+import { Grant, Principal } from '../core/permissions';
 import { expectKind } from '../core/permissions/expect';
 import { requireSecretInput } from '../core/synth-checks';
 import { KkpClusterFacts, clusterWorksMetadata, declareKkpPrincipal, kkpPrincipalKinds, registerKkpClusterCheck, stackNodeHosts, StackObjects } from '../core/kkp-works-check';
@@ -212,13 +212,11 @@ export class KkpUserCluster extends Construct {
       const principal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
       this.storagePrincipal = principal;
       const roles = props.roles;
-      grants.push(
-        VspherePermissions.grant({ principal, role: roles.role('storage-datastore'), entity: this.datastore, propagate: true }),
-        VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity: dc.inventory.datacenter, propagate: false }),
-      );
+      // Where each role is granted and whether it propagates: the role table's (KkpRoles.grant reads it).
+      grants.push(roles.grant('storage-datastore', principal, this.datastore), roles.grantReadOnly(principal, dc.inventory.datacenter));
       // The cluster's CSI driver makes the seed storage user's CNS calls with this user: the same vCenter and host grants.
       if (roles.has('storage-cns')) {
-        grants.push(VspherePermissions.grant({ principal, role: roles.role('storage-cns'), entity: dc.inventory.vcenter(), propagate: false }));
+        grants.push(roles.grant('storage-cns', principal, dc.inventory.vcenter()));
       }
       if (roles.profile.readOnlyOn.includes('host')) {
         const hosts = props.hosts ?? stackNodeHosts(this);
@@ -230,7 +228,7 @@ export class KkpUserCluster extends Construct {
           );
         }
         hosts.forEach((h, i) => expectKind(h, ['host'], `${where} hosts[${i}]`));
-        grants.push(...hosts.map((h) => VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity: h, propagate: false })));
+        grants.push(...hosts.map((h) => roles.grantReadOnly(principal, h)));
       }
       declareKkpPrincipal(this, principal, 'storage');
     } else if (props.hosts !== undefined) {

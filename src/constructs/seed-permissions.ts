@@ -3,7 +3,7 @@
 import { Construct } from 'constructs';
 import { IVsphereEntity, VsphereInventory } from '../core/inventory';
 import { KkpRoles } from './kkp-roles';
-import { Grant, IVsphereRole, PredefinedRole, Principal, VspherePermissions } from '../core/permissions';
+import { Grant, Principal } from '../core/permissions';
 import { expectKind, expectNonEmpty } from '../core/permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
 import { declareKkpPrincipal, declareNodeHosts } from '../core/kkp-works-check';
@@ -65,15 +65,14 @@ export class SeedPermissions extends Construct {
     }
     hosts.forEach((h, i) => expectKind(h, ['host'], `${where} hosts[${i}]`));
 
+    // Where each role is granted and whether it propagates: the role table's (KkpRoles.grant reads it).
     const principal = this.storagePrincipal;
-    const grant = (role: IVsphereRole, entity: IVsphereEntity, propagate: boolean) =>
-      VspherePermissions.grant({ principal, role, entity, propagate });
     this.grants = [
-      ...props.folders.map((f) => grant(roles.role('storage-vmfolder'), f, true)),
-      ...props.datastores.map((d) => grant(roles.role('storage-datastore'), d, true)),
-      ...(roles.has('storage-cns') ? [grant(roles.role('storage-cns'), props.inventory.vcenter(), false)] : []),
-      grant(PredefinedRole.READ_ONLY, props.inventory.datacenter, false),
-      ...hosts.map((h) => grant(PredefinedRole.READ_ONLY, h, false)),
+      ...props.folders.map((f) => roles.grant('storage-vmfolder', principal, f)),
+      ...props.datastores.map((d) => roles.grant('storage-datastore', principal, d)),
+      ...(roles.has('storage-cns') ? [roles.grant('storage-cns', principal, props.inventory.vcenter())] : []),
+      roles.grantReadOnly(principal, props.inventory.datacenter),
+      ...hosts.map((h) => roles.grantReadOnly(principal, h)),
     ];
     // The synth check of what KKP's storage components can do (src/core/kkp-works-check.ts) holds this user to the release.
     declareKkpPrincipal(this, principal, 'storage');

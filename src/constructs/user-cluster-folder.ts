@@ -75,10 +75,11 @@ export class UserClusterFolder extends VmFolder {
     this.folderPath = this.inventoryPath;
     const where = `UserClusterFolder ${this.node.path}`;
     const machineController = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
-    const grants = [this.grant(machineController, props.roles.role('user-folder'), { propagate: true })];
+    // Propagation as the role table says (KkpRoles.grant reads it).
+    const grants = [props.roles.grant('user-folder', machineController, this)];
     if (props.storagePrincipal !== undefined) {
       const storage = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
-      grants.push(this.grant(storage, props.roles.role('storage-vmfolder'), { propagate: true }));
+      grants.push(props.roles.grant('storage-vmfolder', storage, this));
     }
     this.grants = grants;
   }

@@ -3,7 +3,8 @@
 import { Construct } from 'constructs';
 import { IVsphereEntity, VsphereInventory } from '../core/inventory';
 import { KkpRoles } from './kkp-roles';
-import { Grant, IVsphereRole, Principal, VspherePermissions } from '../core/permissions';
+import { Grant, Principal } from '../core/permissions';
+import type { KkpRoleKey } from '../facts/privileges';
 import { expectKind, expectNonEmpty } from '../core/permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
 import { Annotations } from 'cdktf';
@@ -84,8 +85,6 @@ export class UserClusterPermissions extends Construct {
           'distributed switch too from 2.14); leave distributedSwitches out.',
       );
     }
-    const grant = (role: IVsphereRole, entity: IVsphereEntity, propagate: boolean) =>
-      VspherePermissions.grant({ principal, role, entity, propagate });
     const tagRoles = roles.profile.roles.filter(
       (r) => r.principal === 'machineController' && (r.key === 'user-tags' || r.key === 'user-tags-category') && (!r.optional || props.optionalRoles),
     );
@@ -98,15 +97,19 @@ export class UserClusterPermissions extends Construct {
           `, or use kkpRelease '2.23' or later, whose pages fold tagging into the other roles.`,
       );
     }
+    // Where each role is granted and whether it propagates: the role table's (KkpRoles.grant reads it). The one
+    // departure: with the tagging roles merged in, k8c-user-datacenter propagates as they do (one permission per user
+    // per object).
+    const grant = (key: KkpRoleKey, entity: IVsphereEntity, options?: { propagate: boolean }) => roles.grant(key, principal, entity, options);
     this.grants = [
-      grant(roles.role('user-vcenter'), props.inventory.vcenter(), false),
-      grant(roles.role('user-datacenter'), props.inventory.datacenter, tagRoles.length > 0),
-      grant(roles.role('user-cluster'), props.cluster, true),
-      ...props.networks.map((n) => grant(roles.role('network-attach'), n, false)),
-      ...switches.map((s) => grant(roles.role('network-attach'), s, false)),
-      ...props.datastores.map((d) => grant(roles.role('user-datastore'), d, true)),
-      ...props.folders.map((f) => grant(roles.role('user-folder'), f, true)),
-      ...tagRoles.map((r) => grant(roles.role(r.key), props.inventory.datacenter, true)),
+      grant('user-vcenter', props.inventory.vcenter()),
+      grant('user-datacenter', props.inventory.datacenter, tagRoles.length > 0 ? { propagate: true } : undefined),
+      grant('user-cluster', props.cluster),
+      ...props.networks.map((n) => grant('network-attach', n)),
+      ...switches.map((s) => grant('network-attach', s)),
+      ...props.datastores.map((d) => grant('user-datastore', d)),
+      ...props.folders.map((f) => grant('user-folder', f)),
+      ...tagRoles.map((r) => grant(r.key, props.inventory.datacenter)),
     ];
     declareKkpPrincipal(this, principal, 'machineController');
     if (!switches.length && networkRole.grantedOn.includes('distributedSwitch')) {
