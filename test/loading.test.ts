@@ -2,7 +2,7 @@
 // `cdktf synth` runs it, must load no compiler once its sources are transpiled, none of the tools (report, image
 // conversion, vCenter client, CLI) nor their dependencies, and no provider module whose resource or data source the
 // stack does not use. Each would cost every synth of every user (bench/RESULTS.md).
-import { execSync } from 'child_process';
+import { execFileSync, execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -58,7 +58,7 @@ describe("the example's app command (what `cdktf synth` runs)", () => {
 
   test('loads no tool and none of their dependencies', () => {
     const tools = loaded.filter((f) =>
-      /^lib\/(report|images|vcenter|cli)\//.test(f) || /^node_modules\/(yaml|tar|fast-xml-parser|commander|minizlib|minipass)\//.test(f));
+      /^lib\/(tools|cli)\//.test(f) || /^node_modules\/(yaml|tar|fast-xml-parser|commander|minizlib|minipass)\//.test(f));
     expect(tools).toEqual([]);
   });
 
@@ -80,30 +80,59 @@ describe("the example's app command (what `cdktf synth` runs)", () => {
   });
 });
 
-describe('the tools exported from the package root', () => {
-  // Loaded on first use (src/index.ts): each name must still be the tool module's own export, and reachable from
-  // CommonJS and from an ES module `import { ... } from 'cdktf-kkp-vsphere'` alike.
-  const root = require(path.join(repo, 'lib/index.js'));
-  const tools = { report: require(path.join(repo, 'lib/tools/report/index.js')), images: require(path.join(repo, 'lib/tools/images/index.js')) };
-  const lazy = Object.keys(root).filter((name) => Object.getOwnPropertyDescriptor(root, name)?.get && Object.values(tools).some((t) => name in t));
+describe("the package's entry points", () => {
+  // package.json "exports": the root holds the constructs; facts, contracts, report and images are subpaths, each a
+  // folder's index. Resolved by the package's own name from the repository (Node's self-reference), as an app resolves
+  // them from node_modules.
+  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  const subpaths = Object.keys(pkg.exports).filter((s) => s !== '.' && s !== './package.json').map((s) => s.slice(2));
 
-  test('are the tool modules own exports', () => {
-    // Every `export declare const` of src/index.ts is one of them, defined at run time.
-    const declared = [...fs.readFileSync(path.join(repo, 'lib/index.d.ts'), 'utf8').matchAll(/^export declare const (\w+)/gm)].map((m) => m[1]);
-    expect(lazy.sort()).toEqual(declared.sort());
-    expect(lazy.length).toBeGreaterThanOrEqual(10);
-    for (const name of lazy) {
-      const own = Object.values(tools).find((t) => name in t)!;
-      expect([name, root[name]]).toEqual([name, own[name]]);
+  /** Requires `specifier` in a fresh node from the repository: its export names and the files it loaded. */
+  function load(specifier: string): { names: string[]; loaded: string[] } {
+    const script = `const before = new Set(Object.keys(require.cache));
+      const names = Object.keys(require(${JSON.stringify(specifier)}));
+      console.log(JSON.stringify({ names, loaded: Object.keys(require.cache).filter((f) => !before.has(f)) }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repo, encoding: 'utf8' }));
+    return { names: out.names, loaded: out.loaded.map((f: string) => path.relative(repo, f).split(path.sep).join('/')) };
+  }
+
+  test('are the root and the facts, contracts, report and images folders', () => {
+    expect(subpaths.sort()).toEqual(['contracts', 'facts', 'images', 'report']);
+    expect(pkg.exports['.']).toEqual({ types: './lib/index.d.ts', default: './lib/index.js' });
+    expect(pkg.exports['./report']).toEqual({ types: './lib/tools/report/index.d.ts', default: './lib/tools/report/index.js' });
+  });
+
+  test('the root exports no tool, and loads none', () => {
+    const root = load('cdktf-kkp-vsphere');
+    const toolNames = new Set([...load('cdktf-kkp-vsphere/report').names, ...load('cdktf-kkp-vsphere/images').names]);
+    expect(root.names.filter((n) => toolNames.has(n))).toEqual([]);
+    expect(root.names).toEqual(expect.arrayContaining(['KkpRoles', 'VmTemplate', 'VsphereInventory', 'VspherePermissions']));
+    expect(root.loaded.filter((f) => /^lib\/(tools|cli)\//.test(f))).toEqual([]);
+    // No name is declared for a value defined elsewhere at run time (the lazily loaded exports are gone).
+    expect(fs.readFileSync(path.join(repo, 'lib/index.d.ts'), 'utf8')).not.toMatch(/^export declare const/m);
+  });
+
+  test('facts, contracts and report load no cdktf and no other tool; images loads no cdktf', () => {
+    for (const subpath of subpaths) {
+      const { names, loaded } = load(`cdktf-kkp-vsphere/${subpath}`);
+      expect([subpath, names.length > 0]).toEqual([subpath, true]);
+      expect([subpath, loaded.filter((f) => /^node_modules\/(cdktf|constructs|@cdktf)\//.test(f))]).toEqual([subpath, []]);
+      const otherTools = loaded.filter((f) => /^lib\/(tools|cli)\//.test(f) && !f.startsWith(`lib/tools/${subpath}/`));
+      expect([subpath, otherTools]).toEqual([subpath, []]);
     }
   });
 
-  test('an ES module imports them by name', () => {
-    const script = `import * as pkg from ${JSON.stringify(path.join(repo, 'lib/index.js'))};
-      import { ${lazy.join(', ')} } from ${JSON.stringify(path.join(repo, 'lib/index.js'))};
-      const named = { ${lazy.join(', ')} };
-      console.log(JSON.stringify(Object.entries(named).filter(([name, value]) => typeof value !== 'function' || value !== pkg[name]).map(([n]) => n)));`;
-    const out = execSync(`${JSON.stringify(process.execPath)} --input-type=module`, { input: script, encoding: 'utf8' });
-    expect(JSON.parse(out.trim())).toEqual([]);
+  test('an ES module imports each subpath by name', () => {
+    for (const subpath of subpaths) {
+      const names = load(`cdktf-kkp-vsphere/${subpath}`).names;
+      const specifier = JSON.stringify(`cdktf-kkp-vsphere/${subpath}`);
+      const script = `import { createRequire } from 'node:module';
+        import { ${names.join(', ')} } from ${specifier};
+        const cjs = createRequire(${JSON.stringify(path.join(repo, 'package.json'))})(${specifier});
+        const named = { ${names.join(', ')} };
+        console.log(JSON.stringify(Object.keys(cjs).filter((name) => named[name] !== cjs[name])));`;
+      const out = execFileSync(process.execPath, ['--input-type=module'], { cwd: repo, input: script, encoding: 'utf8' });
+      expect([subpath, JSON.parse(out.trim())]).toEqual([subpath, []]);
+    }
   });
 });

@@ -1,12 +1,20 @@
-// Layer 5: the plan-review report of a cdktf synth output and of Terraform plans. Pure Node: nothing here loads cdktf.
+/**
+ * The plan-review report: who gets which vSphere privileges where, read from a cdktf synth output
+ * ({@link readSynthOutput}), compared with another ({@link diffReports}), and what a saved Terraform plan of each stack
+ * will really change ({@link planReport}); each rendered as Markdown for a pull-request comment. Plain Node: nothing
+ * here loads cdktf. The `cdktf-kkp-vsphere report` command wraps it.
+ *
+ * ```ts
+ * import { readSynthOutput, renderReportMarkdown } from 'cdktf-kkp-vsphere/report';
+ * ```
+ * @module cdktf-kkp-vsphere/report
+ */
 export * from './model';
-export { extractStack } from './extract';
-export { redactUrl } from '../../base/validation';
-export { readSynthOutput, SynthOutputError, parseJsonQuietly } from './read';
-export { diffReports, grantKey, hasChanges } from './diff';
-export { renderReportMarkdown, renderDiffMarkdown, mermaidDiagram, cell } from './synth-report-markdown';
+export { readSynthOutput, SynthOutputError } from './read';
+export { diffReports, hasChanges } from './diff';
+export { renderReportMarkdown, renderDiffMarkdown } from './synth-report-markdown';
 export type { MarkdownOptions } from './synth-report-markdown';
-export { readKkpMetadata, constructPathOf, additiveGrantFromInput } from '../../contracts/review-metadata';
+export { readKkpMetadata } from '../../contracts/review-metadata';
 export type {
   KkpMetadata,
   KkpManagementMetadata,
@@ -16,8 +24,27 @@ export type {
   KkpRoleMetadata,
   KkpTemplateMetadata,
 } from '../../contracts/review-metadata';
-export { expressionInWords } from './words';
-export { planReport, checkPlanDocument, PlanInputError, SENSITIVE, UNKNOWN } from './plan';
+export { planReport, PlanInputError } from './plan';
 export type { PlanInput } from './plan';
-export { renderPlanMarkdown, GITHUB_COMMENT_LIMIT } from './plan-report-markdown';
+export { renderPlanMarkdown } from './plan-report-markdown';
 export type { PlanMarkdownOptions } from './plan-report-markdown';
+
+// For the CLI, verify and the tests: not part of the package's API.
+/** @internal */
+export { extractStack } from './extract';
+/** @internal */
+export { redactUrl } from '../../base/validation';
+/** @internal */
+export { parseJsonQuietly } from './read';
+/** @internal */
+export { grantKey } from './diff';
+/** @internal */
+export { mermaidDiagram, cell } from './synth-report-markdown';
+/** @internal */
+export { constructPathOf, additiveGrantFromInput } from '../../contracts/review-metadata';
+/** @internal */
+export { expressionInWords } from './words';
+/** @internal */
+export { checkPlanDocument, SENSITIVE, UNKNOWN } from './plan';
+/** @internal */
+export { GITHUB_COMMENT_LIMIT } from './plan-report-markdown';
