@@ -35,6 +35,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 	"time"
 
@@ -48,10 +49,18 @@ import (
 )
 
 type input struct {
-	URL        string     `json:"url"`
-	Insecure   bool       `json:"insecure"`
-	Datacenter string     `json:"datacenter"`
-	Scenarios  []scenario `json:"scenarios"`
+	URL        string `json:"url"`
+	Insecure   bool   `json:"insecure"`
+	Datacenter string `json:"datacenter"`
+	// Template VMs the admin makes first when absent (for stacks whose templates are not imported by the stack).
+	Templates []template `json:"templates,omitempty"`
+	Scenarios []scenario `json:"scenarios"`
+}
+
+type template struct {
+	Path         string `json:"path"`
+	Datastore    string `json:"datastore"`
+	ResourcePool string `json:"resourcePool"`
 }
 
 type scenario struct {
@@ -175,6 +184,11 @@ func main() {
 		log.Fatal(err)
 	}
 	defer admin.logout(ctx)
+	for _, t := range in.Templates {
+		if err := ensureTemplate(ctx, admin, t); err != nil {
+			log.Fatalf("template %s: %v", t.Path, err)
+		}
+	}
 	out := json.NewEncoder(os.Stdout)
 	for si := range in.Scenarios {
 		if err := runScenario(ctx, &in, admin, si, out); err != nil {
@@ -247,4 +261,65 @@ func runScenario(ctx context.Context, in *input, admin *conn, si int, out *json.
 		}
 	}
 	return runErr
+}
+
+// ensureTemplate makes a small template VM at t.Path, as the admin, unless one is there: one 1 GiB disk on a SCSI
+// controller and a CD-ROM (as KKP's cloud-init templates have), and the vApp properties of Flatcar's OVA that
+// machine-controller writes the Ignition config into (guestinfo.ignition.config.data and its .encoding).
+func ensureTemplate(ctx context.Context, admin *conn, t template) error {
+	if _, err := admin.finder.VirtualMachine(ctx, t.Path); err == nil {
+		return nil
+	}
+	folder, err := admin.finder.Folder(ctx, path.Dir(t.Path))
+	if err != nil {
+		return err
+	}
+	pool, err := admin.finder.ResourcePool(ctx, t.ResourcePool)
+	if err != nil {
+		return err
+	}
+	ds, err := admin.finder.Datastore(ctx, t.Datastore)
+	if err != nil {
+		return err
+	}
+	var devices object.VirtualDeviceList
+	scsi, err := devices.CreateSCSIController("pvscsi")
+	if err != nil {
+		return err
+	}
+	devices = append(devices, scsi)
+	disk := devices.CreateDisk(scsi.(types.BaseVirtualController), ds.Reference(), "")
+	disk.CapacityInKB = 1 << 20
+	devices = append(devices, disk)
+	ide, err := devices.CreateIDEController()
+	if err != nil {
+		return err
+	}
+	devices = append(devices, ide)
+	cdrom, err := devices.CreateCdrom(ide.(*types.VirtualIDEController))
+	if err != nil {
+		return err
+	}
+	devices = append(devices, cdrom)
+	changes, err := devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd)
+	if err != nil {
+		return err
+	}
+	name := path.Base(t.Path)
+	task, err := folder.CreateVM(ctx, types.VirtualMachineConfigSpec{
+		Name: name, GuestId: "ubuntu64Guest", NumCPUs: 1, MemoryMB: 512, DeviceChange: changes,
+		Files: &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", ds.Name())},
+		VAppConfig: &types.VmConfigSpec{Property: []types.VAppPropertySpec{
+			{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd}, Info: &types.VAppPropertyInfo{Key: 0, Id: "guestinfo.ignition.config.data", Type: "string", UserConfigurable: types.NewBool(true)}},
+			{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd}, Info: &types.VAppPropertyInfo{Key: 1, Id: "guestinfo.ignition.config.data.encoding", Type: "string", UserConfigurable: types.NewBool(true)}},
+		}},
+	}, pool, nil)
+	if err != nil {
+		return err
+	}
+	info, err := task.WaitForResultEx(ctx)
+	if err != nil {
+		return err
+	}
+	return object.NewVirtualMachine(admin.client, info.Result.(types.ManagedObjectReference)).MarkAsTemplate(ctx)
 }

@@ -492,10 +492,14 @@ func cloneAs(ctx context.Context, s *runState, c *conn) error {
 func cloneTemplate(ctx context.Context, s *runState) error        { return cloneAs(ctx, s, s.user) }
 func cloneTemplateAsAdmin(ctx context.Context, s *runState) error { return cloneAs(ctx, s, s.admin) }
 
-// A node VM for the operations that act on one: the one the run cloned, else one the admin clones the same way.
+// A node VM for the operations that act on one: the one the run cloned, else one the admin clones the same way (into
+// the cluster folder, which the admin makes first when KKP's seed controller is not part of the run).
 func ensureNode(ctx context.Context, s *runState) error {
 	if s.vm != nil {
 		return nil
+	}
+	if err := ensureClusterFolder(ctx, s); err != nil {
+		return err
 	}
 	return cloneAs(ctx, s, s.admin)
 }
