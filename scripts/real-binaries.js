@@ -309,9 +309,276 @@ function kubeBinaries(env = process.env, sharedDir = SHARED_KUBE) {
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The kkpvsphere provider (provider/, this repository's own Go module), as terraform installs it for a user: built
+// from source with `go build` (no cgo, -trimpath, versions of provider/go.sum) into a release zip in the packed
+// filesystem-mirror layout, node_modules/.cache/cdktf-kkp-vsphere/kkpvsphere/<key>/registry.terraform.io/
+// cdktf-kkp-vsphere/kkpvsphere/terraform-provider-kkpvsphere_<version>_<os>_<arch>.zip, the same zip
+// provider/scripts/release.sh makes (one binary terraform-provider-kkpvsphere_v<version>, mode 0755). The key hashes the
+// Go version and every non-test file of the module, so a changed source is a new build and an unchanged one is none.
+// The mirror holds the same zip under registry.opentofu.org too: OpenTofu reads `cdktf-kkp-vsphere/kkpvsphere` as an
+// address on its own registry. `terraform init` verifies the zip and records its hashes in .terraform.lock.hcl.
+const KKPVSPHERE = { namespace: 'cdktf-kkp-vsphere', type: 'kkpvsphere', version: '0.1.0' };
+const KKPVSPHERE_SOURCE = `registry.terraform.io/${KKPVSPHERE.namespace}/${KKPVSPHERE.type}`;
+const PROVIDER_DIR = path.join(ROOT, 'provider');
+const KKPVSPHERE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'kkpvsphere');
+const REGISTRY_HOSTS = ['registry.terraform.io', 'registry.opentofu.org'];
+
+/** Runs `build(tmp)` once for `target` across processes (a mkdir lock holding the builder's pid), then renames tmp to target. */
+function buildOnce(target, build) {
+  if (fs.existsSync(target)) return target;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const lock = `${target}.lock`;
+  for (;;) {
+    if (fs.existsSync(target)) return target;
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      let owner = NaN;
+      try { owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+      if (Number.isInteger(owner) && owner > 0) {
+        try { process.kill(owner, 0); } catch (e) { if (e.code === 'ESRCH') fs.rmSync(lock, { recursive: true, force: true }); }
+      }
+      sleepMs(500);
+    }
+  }
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    if (fs.existsSync(target)) return target;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    build(tmp);
+    fs.renameSync(tmp, target);
+    return target;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function goEnv() {
+  const { spawnSync } = require('node:child_process');
+  const out = spawnSync('go', ['env', 'GOVERSION', 'GOOS', 'GOARCH'], { encoding: 'utf8' });
+  if (out.error || out.status !== 0) {
+    throw new Error(`"go env" failed (${out.error?.message ?? String(out.stderr).trim()}): install Go 1.25 or later on PATH.`);
+  }
+  const [version, os, arch] = out.stdout.trim().split('\n');
+  return { version, os, arch };
+}
+
+/** Every file of a directory tree, relative, sorted; `keep(rel)` filters. */
+function treeFiles(dir, keep, rel = '') {
+  const out = [];
+  for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = path.join(rel, entry.name);
+    if (entry.isDirectory()) out.push(...treeFiles(dir, keep, name));
+    else if (entry.isFile() && keep(name)) out.push(name);
+  }
+  return out;
+}
+
+/** A zip archive (deflate) of one executable file, with a fixed timestamp so that the same binary gives the same zip. */
+function zipOne(name, data) {
+  const zlib = require('node:zlib');
+  const packed = zlib.deflateRawSync(data, { level: 9 });
+  const crc = zlib.crc32(data);
+  const nameBytes = Buffer.from(name, 'utf8');
+  const dosTime = 0; // 00:00:00
+  const dosDate = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4); // version needed
+  local.writeUInt16LE(0x0800, 6); // UTF-8 names
+  local.writeUInt16LE(8, 8); // deflate
+  local.writeUInt16LE(dosTime, 10);
+  local.writeUInt16LE(dosDate, 12);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(packed.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(nameBytes.length, 26);
+  local.writeUInt16LE(0, 28);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, so the external attributes carry the file mode
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(0x0800, 8);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt16LE(dosTime, 12);
+  central.writeUInt16LE(dosDate, 14);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(packed.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  central.writeUInt32LE(((0o100755 << 16) >>> 0), 38); // regular file, rwxr-xr-x
+  central.writeUInt32LE(0, 42); // offset of the local header
+  const centralStart = local.length + nameBytes.length + packed.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBytes.length, 12);
+  end.writeUInt32LE(centralStart, 16);
+  return Buffer.concat([local, nameBytes, packed, central, nameBytes, end]);
+}
+
+/**
+ * The kkpvsphere provider built from provider/ into a packed filesystem mirror (built once per source; see above):
+ * `{ mirror, source, version, platform, archive, go }`. No Go, or a build that fails: an error naming the cause.
+ */
+function kkpvsphereMirror() {
+  const { spawnSync } = require('node:child_process');
+  const go = goEnv();
+  const hash = require('node:crypto').createHash('sha256').update(go.version).update(`${go.os}_${go.arch}`).update(KKPVSPHERE.version);
+  for (const file of treeFiles(PROVIDER_DIR, (f) => (f.endsWith('.go') && !f.endsWith('_test.go')) || f === 'go.mod' || f === 'go.sum')) {
+    hash.update(file).update('\0').update(fs.readFileSync(path.join(PROVIDER_DIR, file))).update('\0');
+  }
+  const key = hash.digest('hex').slice(0, 16);
+  const platform = `${go.os}_${go.arch}`;
+  const zipName = `terraform-provider-${KKPVSPHERE.type}_${KKPVSPHERE.version}_${platform}.zip`;
+  const mirror = path.join(KKPVSPHERE_CACHE, key);
+  buildOnce(mirror, (tmp) => {
+    const started = Date.now();
+    const exe = `terraform-provider-${KKPVSPHERE.type}_v${KKPVSPHERE.version}`;
+    fs.mkdirSync(tmp, { recursive: true });
+    const binary = path.join(tmp, exe);
+    const result = spawnSync('go', ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${KKPVSPHERE.version}`, '-o', binary, '.'], {
+      cwd: PROVIDER_DIR,
+      encoding: 'utf8',
+      env: { ...process.env, GO111MODULE: 'on', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.error || result.status !== 0) {
+      throw new Error(`building the kkpvsphere provider from provider/ failed (its modules come from the Go module proxy; "cd provider && go mod download" fetches them): ${result.error?.message ?? ''}${String(result.stderr).trim().split('\n').slice(-15).join('\n')}`);
+    }
+    const zip = zipOne(exe, fs.readFileSync(binary));
+    fs.rmSync(binary);
+    for (const host of REGISTRY_HOSTS) {
+      const dir = path.join(tmp, host, KKPVSPHERE.namespace, KKPVSPHERE.type);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, zipName), zip);
+    }
+    fs.writeFileSync(path.join(tmp, 'built.json'), JSON.stringify({ go: go.version, seconds: Math.round((Date.now() - started) / 100) / 10 }));
+  });
+  return {
+    mirror,
+    source: KKPVSPHERE_SOURCE,
+    version: KKPVSPHERE.version,
+    platform,
+    archive: path.join(mirror, 'registry.terraform.io', KKPVSPHERE.namespace, KKPVSPHERE.type, zipName),
+    go: go.version,
+  };
+}
+
+/**
+ * The CLI configuration for a resolution plus the kkpvsphere mirror: that mirror serves cdktf-kkp-vsphere/* (on
+ * either registry host), the resolution's mirror or the registry everything else. With `tofu`, the other providers'
+ * mirror is seen through a directory that adds registry.opentofu.org beside registry.terraform.io (OpenTofu reads
+ * `vmware/vsphere` as registry.opentofu.org/vmware/vsphere; the archives are the same).
+ */
+function cliConfigWithKkpvsphere(resolution, kkp, { tofu = false } = {}) {
+  const namespaces = REGISTRY_HOSTS.map((h) => `${h}/${KKPVSPHERE.namespace}/*`);
+  let other = resolution.mirror;
+  if (other && tofu) other = opentofuView(other);
+  const rest = other
+    ? `  filesystem_mirror {\n    path    = ${JSON.stringify(other)}\n    exclude = ${JSON.stringify(namespaces)}\n  }\n`
+    : `  direct {\n    exclude = ${JSON.stringify(namespaces)}\n  }\n`;
+  return (
+    'disable_checkpoint = true\nprovider_installation {\n' +
+    `  filesystem_mirror {\n    path    = ${JSON.stringify(kkp.mirror)}\n    include = ${JSON.stringify(namespaces)}\n  }\n` +
+    `${rest}}\n`
+  );
+}
+
+/** A directory of symbolic links that shows a terraform mirror's providers under registry.opentofu.org as well. */
+function opentofuView(mirror) {
+  const key = require('node:crypto').createHash('sha256').update(mirror).digest('hex').slice(0, 12);
+  const view = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'tofu-mirror', key);
+  return buildOnce(view, (tmp) => {
+    fs.mkdirSync(tmp, { recursive: true });
+    for (const host of fs.readdirSync(mirror)) {
+      if (!fs.statSync(path.join(mirror, host)).isDirectory()) continue;
+      fs.symlinkSync(path.join(mirror, host), path.join(tmp, host));
+    }
+    if (!fs.existsSync(path.join(tmp, 'registry.opentofu.org')) && fs.existsSync(path.join(mirror, 'registry.terraform.io'))) {
+      fs.symlinkSync(path.join(mirror, 'registry.terraform.io'), path.join(tmp, 'registry.opentofu.org'));
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OpenTofu for the tests that run a stack with `tofu` as well as terraform:
+//
+//   1. KKPVSPHERE_TOFU: a tofu binary named by the person or CI running the tests (provider/'s Go tests read it too);
+//   2. else built from its Go module through the Go module proxy, once, into node_modules/.cache/cdktf-kkp-vsphere/tofu/.
+//      `go install github.com/opentofu/opentofu/cmd/tofu@<version>` is refused (its go.mod has replace directives),
+//      so this does what `go install` cannot: `go mod download` of the module (go.sum-verified by the proxy's checksum
+//      database), a writable copy of it, and `go build ./cmd/tofu` inside it with the module's own go.mod and go.sum;
+//   3. else an error naming both ways.
+const TOFU_VARIABLE = 'KKPVSPHERE_TOFU';
+const TOFU = { module: 'github.com/opentofu/opentofu', version: 'v1.12.6' };
+
+/** `{ file, from: 'env' | 'build', version }`; throws naming KKPVSPHERE_TOFU and the build's error. */
+function tofuBinary(env = process.env) {
+  const { spawnSync } = require('node:child_process');
+  const named = env[TOFU_VARIABLE];
+  if (named) {
+    const file = path.resolve(named);
+    const version = spawnSync(file, ['version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0 || !/^OpenTofu v/.test(version.stdout)) {
+      throw new Error(`${TOFU_VARIABLE}=${named} is not an OpenTofu binary ("${named} version" printed ${JSON.stringify(`${version.stdout ?? ''}${version.stderr ?? ''}`.trim() || version.error?.message)}): point it at tofu, or unset it to build OpenTofu ${TOFU.version} from its Go module.`);
+    }
+    return { file, from: 'env', version: version.stdout.split('\n')[0] };
+  }
+  let go;
+  try {
+    go = goEnv();
+  } catch (err) {
+    throw new Error(`no OpenTofu: ${TOFU_VARIABLE} is not set and it cannot be built (${err.message}). Set ${TOFU_VARIABLE} to a tofu binary.`);
+  }
+  const target = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'tofu', `tofu-${TOFU.version}-${go.version}`);
+  try {
+    buildOnce(target, (tmp) => {
+      const started = Date.now();
+      const goEnvironment = { ...process.env, GO111MODULE: 'on', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' };
+      const download = spawnSync('go', ['mod', 'download', '-json', `${TOFU.module}@${TOFU.version}`], { encoding: 'utf8', env: goEnvironment, maxBuffer: 16 * 1024 * 1024 });
+      if (download.error || download.status !== 0) {
+        throw new Error(`go mod download ${TOFU.module}@${TOFU.version} failed: ${download.error?.message ?? ''}${String(download.stdout).trim()} ${String(download.stderr).trim()}`);
+      }
+      const moduleDir = JSON.parse(download.stdout).Dir;
+      const work = `${tmp}.src`;
+      fs.rmSync(work, { recursive: true, force: true });
+      try {
+        fs.cpSync(moduleDir, work, { recursive: true });
+        spawnSync('chmod', ['-R', 'u+w', work]);
+        const built = spawnSync('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', tmp, './cmd/tofu'], {
+          cwd: work, encoding: 'utf8', env: goEnvironment, maxBuffer: 64 * 1024 * 1024,
+        });
+        if (built.error || built.status !== 0) {
+          throw new Error(`go build ./cmd/tofu in ${TOFU.module}@${TOFU.version} failed: ${built.error?.message ?? ''}${String(built.stderr).trim().split('\n').slice(-15).join('\n')}`);
+        }
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+      fs.chmodSync(tmp, 0o755);
+      fs.writeFileSync(`${target}.built`, JSON.stringify({ go: go.version, seconds: Math.round((Date.now() - started) / 1000) }));
+    });
+  } catch (err) {
+    throw new Error(
+      `no OpenTofu: ${TOFU_VARIABLE} is not set and building OpenTofu ${TOFU.version} from its Go module failed: ${err.message}\n` +
+        `Either set ${TOFU_VARIABLE} to a tofu binary, or make the Go module proxy reachable for the build.`,
+    );
+  }
+  const version = spawnSync(target, ['version'], { encoding: 'utf8' });
+  return { file: target, from: 'build', version: String(version.stdout).split('\n')[0] };
+}
+
 module.exports = {
   MIRROR_VARIABLE, PROVIDERS, providerMirror, missingFromMirror, cliConfigText,
   KUBE_VARIABLE, KUBE_BINARIES, kubeBinaries,
+  KKPVSPHERE, KKPVSPHERE_SOURCE, kkpvsphereMirror, cliConfigWithKkpvsphere,
+  TOFU_VARIABLE, TOFU, tofuBinary,
 };
 
 if (require.main === module) {
@@ -333,8 +600,22 @@ if (require.main === module) {
       process.stderr.write(`test tools: ${err.message}\n`);
       process.exit(1);
     }
+  } else if (command === 'kkpvsphere') {
+    try {
+      process.stdout.write(`${JSON.stringify(kkpvsphereMirror())}\n`);
+    } catch (err) {
+      process.stderr.write(`test tools: ${err.message}\n`);
+      process.exit(1);
+    }
+  } else if (command === 'tofu') {
+    try {
+      process.stdout.write(`${JSON.stringify(tofuBinary())}\n`);
+    } catch (err) {
+      process.stderr.write(`test tools: ${err.message}\n`);
+      process.exit(1);
+    }
   } else {
-    process.stderr.write('usage: real-binaries.js provider-mirror | check | kube-binaries\n');
+    process.stderr.write('usage: real-binaries.js provider-mirror | check | kube-binaries | kkpvsphere | tofu\n');
     process.exit(2);
   }
 }
