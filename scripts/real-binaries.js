@@ -474,7 +474,7 @@ function kkpvsphereMirror() {
 /**
  * The CLI configuration for a resolution plus the kkpvsphere mirror: that mirror serves cdktf-kkp-vsphere/* (on
  * either registry host), the resolution's mirror or the registry everything else. With `tofu`, the other providers'
- * mirror is seen through a directory that adds registry.opentofu.org beside registry.terraform.io (OpenTofu reads
+ * mirror is seen through a copy that adds registry.opentofu.org beside registry.terraform.io (OpenTofu reads
  * `vmware/vsphere` as registry.opentofu.org/vmware/vsphere; the archives are the same).
  */
 function cliConfigWithKkpvsphere(resolution, kkp, { tofu = false } = {}) {
@@ -491,18 +491,25 @@ function cliConfigWithKkpvsphere(resolution, kkp, { tofu = false } = {}) {
   );
 }
 
-/** A directory of symbolic links that shows a terraform mirror's providers under registry.opentofu.org as well. */
+/**
+ * A copy of a terraform mirror's registry.terraform.io providers under registry.opentofu.org as well (OpenTofu does
+ * not follow a symbolic link in a mirror), once per mirror content; the files are the same archives.
+ */
 function opentofuView(mirror) {
-  const key = require('node:crypto').createHash('sha256').update(mirror).digest('hex').slice(0, 12);
-  const view = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'tofu-mirror', key);
+  const source = path.join(mirror, 'registry.terraform.io');
+  const files = fs.existsSync(source) ? treeFiles(source, () => true) : [];
+  const hash = require('node:crypto').createHash('sha256').update(mirror);
+  for (const f of files) {
+    const st = fs.statSync(path.join(source, f));
+    hash.update(`${f}\0${st.size}\0${st.mtimeMs}\0`);
+  }
+  const view = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'tofu-mirror', hash.digest('hex').slice(0, 12));
   return buildOnce(view, (tmp) => {
-    fs.mkdirSync(tmp, { recursive: true });
-    for (const host of fs.readdirSync(mirror)) {
-      if (!fs.statSync(path.join(mirror, host)).isDirectory()) continue;
-      fs.symlinkSync(path.join(mirror, host), path.join(tmp, host));
-    }
-    if (!fs.existsSync(path.join(tmp, 'registry.opentofu.org')) && fs.existsSync(path.join(mirror, 'registry.terraform.io'))) {
-      fs.symlinkSync(path.join(mirror, 'registry.terraform.io'), path.join(tmp, 'registry.opentofu.org'));
+    for (const host of REGISTRY_HOSTS) {
+      for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(tmp, host, f)), { recursive: true });
+        fs.copyFileSync(path.join(source, f), path.join(tmp, host, f));
+      }
     }
   });
 }
@@ -525,11 +532,11 @@ function tofuBinary(env = process.env) {
   const named = env[TOFU_VARIABLE];
   if (named) {
     const file = path.resolve(named);
-    const version = spawnSync(file, ['version'], { encoding: 'utf8' });
-    if (version.error || version.status !== 0 || !/^OpenTofu v/.test(version.stdout)) {
-      throw new Error(`${TOFU_VARIABLE}=${named} is not an OpenTofu binary ("${named} version" printed ${JSON.stringify(`${version.stdout ?? ''}${version.stderr ?? ''}`.trim() || version.error?.message)}): point it at tofu, or unset it to build OpenTofu ${TOFU.version} from its Go module.`);
+    const version = tofuVersion(file);
+    if (version.error || version.status !== 0 || !version.line) {
+      throw new Error(`${TOFU_VARIABLE}=${named} is not an OpenTofu binary ("${named} version" printed ${JSON.stringify(`${version.stdout ?? ''}${version.stderr ?? ''}`.trim() || version.error?.message || 'nothing')}): point it at tofu, or unset it to build OpenTofu ${TOFU.version} from its Go module.`);
     }
-    return { file, from: 'env', version: version.stdout.split('\n')[0] };
+    return { file, from: 'env', version: version.line };
   }
   let go;
   try {
@@ -537,7 +544,7 @@ function tofuBinary(env = process.env) {
   } catch (err) {
     throw new Error(`no OpenTofu: ${TOFU_VARIABLE} is not set and it cannot be built (${err.message}). Set ${TOFU_VARIABLE} to a tofu binary.`);
   }
-  const target = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'tofu', `tofu-${TOFU.version}-${go.version}`);
+  const target = path.join(ROOT, 'node_modules', '.cache', 'cdktf-kkp-vsphere', 'tofu', `tofu-${TOFU.version}-${go.version}-release`);
   try {
     buildOnce(target, (tmp) => {
       const started = Date.now();
@@ -552,7 +559,8 @@ function tofuBinary(env = process.env) {
       try {
         fs.cpSync(moduleDir, work, { recursive: true });
         spawnSync('chmod', ['-R', 'u+w', work]);
-        const built = spawnSync('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', tmp, './cmd/tofu'], {
+        // The flags of OpenTofu's own release build (.goreleaser.yaml): without version.dev=no it reports "-dev".
+        const built = spawnSync('go', ['build', '-trimpath', '-ldflags', "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'", '-o', tmp, './cmd/tofu'], {
           cwd: work, encoding: 'utf8', env: goEnvironment, maxBuffer: 64 * 1024 * 1024,
         });
         if (built.error || built.status !== 0) {
@@ -570,8 +578,17 @@ function tofuBinary(env = process.env) {
         `Either set ${TOFU_VARIABLE} to a tofu binary, or make the Go module proxy reachable for the build.`,
     );
   }
-  const version = spawnSync(target, ['version'], { encoding: 'utf8' });
-  return { file: target, from: 'build', version: String(version.stdout).split('\n')[0] };
+  const version = tofuVersion(target);
+  if (!version.line) throw new Error(`${target} (OpenTofu built from ${TOFU.module}@${TOFU.version}) does not report a version: ${version.stdout}${version.stderr}`);
+  return { file: target, from: 'build', version: version.line };
+}
+
+/** `tofu version` without any CLI configuration; `line` is its "OpenTofu v..." line. */
+function tofuVersion(file) {
+  const { spawnSync } = require('node:child_process');
+  const run = spawnSync(file, ['version'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+  const line = /^OpenTofu v\S+/m.exec(String(run.stdout ?? ''));
+  return { ...run, line: line ? line[0] : undefined };
 }
 
 module.exports = {

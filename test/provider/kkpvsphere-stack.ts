@@ -1,0 +1,269 @@
+// A small cdktf stack with the kkpvsphere provider's generated bindings (src/framework/providers/kkpvsphere) beside the
+// real vSphere provider, run by the real terraform (or OpenTofu) against the vCenter simulator: the provider is built
+// from provider/ into a packed filesystem mirror that `init` installs and locks (test/support/terraform.ts).
+//
+// The stack: a custom role and a VM folder (vmware/vsphere), the custom role granted to a user on the datacenter and
+// Read-only (a predefined role) granted to a group on the folder (kkpvsphere_permission). Other teams' permissions on
+// both objects must survive every step. vCenter logins are counted by the simulator (VCSIM_SESSIONS_FILE): the
+// vSphere provider opens one SOAP and one REST session per plugin process (checked on a stack of its own first), the
+// kkpvsphere provider SOAP sessions only, so the kkpvsphere provider's logins in a command are its SOAP sessions less
+// the REST ones.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TerraformStack, Testing, Token } from 'cdktf';
+import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
+import { Role } from '@cdktf/provider-vsphere/lib/role';
+import { Folder } from '@cdktf/provider-vsphere/lib/folder';
+import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
+import { KkpvsphereProvider } from '../../src/framework/providers/kkpvsphere/provider';
+import { Permission } from '../../src/framework/providers/kkpvsphere/permission';
+import { ManagedObjectReference, VcenterClient, VcenterPermission } from '../../src/tools/vcenter';
+import { TerraformRun, TerraformWorkspace } from '../support/terraform';
+import { Vcsim, startVcsim } from '../support/vcsim';
+import { stateResources, vsphereEnv } from '../support/vsphere-provider';
+
+export const USER = 'VSPHERE.LOCAL\\kkp-provider-user';
+export const GROUP = 'VSPHERE.LOCAL\\kkp-provider-readers';
+const FOREIGN_DC: VcenterPermission = { principal: 'VSPHERE.LOCAL\\other-team', group: false, roleId: -1, propagate: true };
+const FOREIGN_DC_GROUP: VcenterPermission = { principal: 'VSPHERE.LOCAL\\other-admins', group: true, roleId: -2, propagate: false };
+const FOREIGN_FOLDER: VcenterPermission = { principal: 'VSPHERE.LOCAL\\folder-team', group: false, roleId: -1, propagate: true };
+
+/** The stack as a user writes it: no credential in the configuration, both providers read VSPHERE_*. */
+export function kkpvsphereStack(name: string, withKkpvsphere = true): string {
+  const stack = new TerraformStack(Testing.app(), name);
+  const fromEnvironment = Token.asString(Token.nullValue());
+  new VsphereProvider(stack, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
+  const dc = new DataVsphereDatacenter(stack, 'dc', { name: 'DC0' });
+  const role = new Role(stack, 'role', { name: `${name}-role`, rolePrivileges: ['Datastore.Browse', 'Datastore.FileManagement'] });
+  const folder = new Folder(stack, 'folder', { path: `${name}-folder`, type: 'vm', datacenterId: dc.id });
+  if (withKkpvsphere) {
+    new KkpvsphereProvider(stack, 'kkpvsphere', {});
+    new Permission(stack, 'custom_on_dc', { entityPath: '/DC0', principal: USER, roleId: role.id, propagate: true });
+    new Permission(stack, 'readonly_on_folder', {
+      entityType: 'Folder',
+      entityId: folder.id,
+      principal: GROUP,
+      isGroup: true,
+      roleName: 'ReadOnly',
+      propagate: false,
+    });
+  }
+  return Testing.synth(stack);
+}
+
+/** The simulator with its session counter, and a client of the test's own (connected before any count starts). */
+export interface Harness {
+  readonly sim: Vcsim;
+  readonly vc: VcenterClient;
+  readonly sessionsFile: string;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkpvsphere-sessions-'));
+  const sessionsFile = path.join(dir, 'sessions');
+  // startVcsim passes its environment on to the simulator: the counter is the simulator's (test/vcsim/sessions.go).
+  const before = process.env.VCSIM_SESSIONS_FILE;
+  process.env.VCSIM_SESSIONS_FILE = sessionsFile;
+  let sim: Vcsim;
+  try {
+    sim = await startVcsim({ tls: true });
+  } finally {
+    if (before === undefined) delete process.env.VCSIM_SESSIONS_FILE;
+    else process.env.VCSIM_SESSIONS_FILE = before;
+  }
+  const vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
+  return {
+    sim,
+    vc,
+    sessionsFile,
+    stop: async () => {
+      await vc.logout().catch(() => undefined);
+      await sim.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sessions the simulator created so far, by kind. */
+function sessions(h: Harness): { soap: number; rest: number } {
+  const lines = fs.existsSync(h.sessionsFile) ? fs.readFileSync(h.sessionsFile, 'utf8').split('\n') : [];
+  return { soap: lines.filter((l) => l === 'soap').length, rest: lines.filter((l) => l === 'rest').length };
+}
+
+/** One command run with the sessions it created. */
+export interface CountedRun extends TerraformRun {
+  readonly soap: number;
+  readonly rest: number;
+}
+
+export function counted(h: Harness, ws: TerraformWorkspace, args: readonly string[], allow: readonly number[] = [0]): CountedRun {
+  const before = sessions(h);
+  const run = ws.run(args, allow);
+  const after = sessions(h);
+  return { ...run, soap: after.soap - before.soap, rest: after.rest - before.rest };
+}
+
+async function ref(vc: VcenterClient, inventoryPath: string): Promise<ManagedObjectReference> {
+  const found = await vc.findByInventoryPath(inventoryPath);
+  if (!found) throw new Error(`${inventoryPath} is not in the simulator's inventory`);
+  return found;
+}
+
+/** The direct permissions of an object as sorted lines `principal group role propagate`. */
+async function permissionLines(vc: VcenterClient, entity: ManagedObjectReference): Promise<string[]> {
+  return (await vc.retrieveEntityPermissions(entity)).map(line).sort();
+}
+
+function line(p: VcenterPermission): string {
+  return `${p.principal} ${p.group ? 'group' : 'user'} ${p.roleId} ${p.propagate ? 'propagate' : 'no-propagate'}`;
+}
+
+/** What the run did, for the test's log and the report. */
+export interface StackRunReport {
+  readonly tool: string;
+  readonly lockEntry: string;
+  /** kkpvsphere logins (SOAP less REST) per command. */
+  readonly logins: Record<string, number>;
+  readonly transcripts: Record<string, string>;
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * The whole run: apply (saved plan), clean re-plan, drift (removed, changed) shown and restored, state lost and
+ * imported back with an empty plan, a targeted destroy of one permission, destroy; other teams' permissions checked
+ * after each step. `tofu` names an OpenTofu binary to run instead of terraform.
+ */
+export async function runStack(h: Harness, name: string, tofu?: string): Promise<StackRunReport> {
+  const { vc } = h;
+  const tool = tofu ? 'tofu' : 'terraform';
+  const dc = await ref(vc, '/DC0');
+  await vc.setEntityPermissions(dc, [FOREIGN_DC, FOREIGN_DC_GROUP]);
+  const foreignDc = [FOREIGN_DC, FOREIGN_DC_GROUP].map(line).sort();
+  const logins: Record<string, number> = {};
+  const transcripts: Record<string, string> = {};
+  const kkpLogins = (label: string, run: CountedRun): CountedRun => {
+    logins[label] = run.soap - run.rest;
+    return run;
+  };
+
+  // The vSphere provider's own sessions, on a stack without kkpvsphere: one SOAP and one REST per plugin process,
+  // which is what makes "SOAP less REST" the kkpvsphere provider's logins below.
+  const control = TerraformWorkspace.create(kkpvsphereStack(`${name}-control`, false), vsphereEnv(h.sim), { tofu });
+  try {
+    control.init();
+    const plan = counted(h, control, ['plan', '-input=false', '-no-color', '-out=tfplan']);
+    const apply = counted(h, control, ['apply', '-input=false', '-no-color', 'tfplan']);
+    const destroy = counted(h, control, ['destroy', '-auto-approve', '-input=false', '-no-color']);
+    for (const [label, run] of Object.entries({ plan, apply, destroy })) {
+      if (run.soap !== run.rest || run.soap === 0) {
+        throw new Error(`${tool} ${label} of a vmware/vsphere-only stack created ${run.soap} SOAP and ${run.rest} REST sessions: the count below assumes one of each per plugin process`);
+      }
+    }
+  } finally {
+    control.remove();
+  }
+
+  const ws = TerraformWorkspace.create(kkpvsphereStack(name), vsphereEnv(h.sim), { tofu });
+  try {
+    const init = ws.init();
+    expect(init.stdout).toMatch(/Installing cdktf-kkp-vsphere\/kkpvsphere v0\.1\.0/);
+    const lock = fs.readFileSync(path.join(ws.dir, '.terraform.lock.hcl'), 'utf8');
+    const lockEntry = /provider "registry\.(terraform|opentofu)\.(io|org)\/cdktf-kkp-vsphere\/kkpvsphere" \{[^}]*\}/.exec(lock)?.[0] ?? '';
+    expect(lockEntry).toContain('version     = "0.1.0"');
+    // cdktf writes the version the bindings were generated from (providerVersion), not their constraint
+    expect(lockEntry).toContain('constraints = "0.1.0"');
+    // a filesystem mirror gives terraform the package only, so it records the package's h1 hash (no registry zh:)
+    expect(lockEntry).toMatch(/"h1:[A-Za-z0-9+/]{43}="/);
+
+    // apply through a saved plan: one login per phase (each phase is one plugin process)
+    kkpLogins('plan (create)', counted(h, ws, ['plan', '-input=false', '-no-color', '-out=tfplan']));
+    kkpLogins('apply saved plan (create)', counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']));
+    const state = stateResources(ws.state(), 'kkpvsphere_permission');
+    const custom = [...state.entries()].find(([a]) => a.endsWith('.custom_on_dc'))?.[1];
+    const readonly = [...state.entries()].find(([a]) => a.endsWith('.readonly_on_folder'))?.[1];
+    expect(custom).toMatchObject({ entity_type: 'Datacenter', entity_id: dc.value, principal: USER, is_group: false, propagate: true });
+    expect(readonly).toMatchObject({ entity_type: 'Folder', principal: GROUP, is_group: true, role_id: '-2', propagate: false });
+    const folder: ManagedObjectReference = { type: 'Folder', value: readonly.entity_id };
+    const ours = { principal: USER, group: false, roleId: Number(custom.role_id), propagate: true };
+    const oursRo: VcenterPermission = { principal: GROUP, group: true, roleId: -2, propagate: false };
+    expect(ours.roleId).toBeGreaterThan(0);
+    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+    expect(await permissionLines(vc, folder)).toEqual([line(oursRo)]);
+    // another team's permission on the folder, added after the apply: never touched from here on
+    await vc.setEntityPermissions(folder, [FOREIGN_FOLDER]);
+
+    const replan = kkpLogins('plan (clean)', counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]));
+    expect(replan.status).toBe(0);
+
+    // drift 1: our permission removed on vCenter
+    await vc.removeEntityPermission(dc, USER, false);
+    const removed = counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-out=tfplan'], [0, 2]);
+    kkpLogins('plan (removed on vCenter)', removed);
+    expect(removed.status).toBe(2);
+    expect(removed.stdout).toMatch(/kkpvsphere_permission\.custom_on_dc will be created/);
+    expect(removed.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+    transcripts['removed on vCenter'] = tail(removed.stdout, 14);
+    kkpLogins('apply saved plan (restore)', counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']));
+    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+
+    // drift 2: the Read-only grant changed on vCenter (Admin, propagating)
+    await vc.setEntityPermissions(folder, [{ ...oursRo, roleId: -1, propagate: true }]);
+    const changed = counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-out=tfplan'], [0, 2]);
+    expect(changed.status).toBe(2);
+    expect(changed.stdout).toMatch(/kkpvsphere_permission\.readonly_on_folder will be updated in-place/);
+    expect(changed.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    transcripts['changed on vCenter'] = tail(changed.stdout, 16);
+    counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']);
+    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER), line(oursRo)].sort());
+
+    // state lost: import by object and principal (the predefined Read-only role included), then an empty plan
+    const customAddress = [...state.keys()].find((a) => a.endsWith('.custom_on_dc'))!;
+    const readonlyAddress = [...state.keys()].find((a) => a.endsWith('.readonly_on_folder'))!;
+    ws.run(['state', 'rm', customAddress, readonlyAddress]);
+    const customId = `Datacenter:${dc.value}:${USER}`;
+    const readonlyId = `Folder:${folder.value}:group:${GROUP}`;
+    const imported1 = kkpLogins('import', counted(h, ws, ['import', '-input=false', '-no-color', customAddress, customId]));
+    expect(imported1.stdout).toContain('Import successful!');
+    expect(counted(h, ws, ['import', '-input=false', '-no-color', readonlyAddress, readonlyId]).stdout).toContain('Import successful!');
+    const afterImport = counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]);
+    expect(afterImport.status).toBe(0);
+    transcripts['import, then plan'] = `${tool} import ${readonlyAddress} '${readonlyId}'\n${tail(afterImport.stdout, 4)}`;
+    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER), line(oursRo)].sort());
+
+    // destroy of one permission: the folder keeps the other team's
+    const targeted = counted(h, ws, ['destroy', '-auto-approve', '-input=false', '-no-color', `-target=${readonlyAddress}`]);
+    logins['destroy -target (plan and apply phases)'] = targeted.soap - targeted.rest;
+    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER)]);
+    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+
+    // one-command apply (plan and apply phases in two plugin processes) of the restore, then destroy
+    const reapply = counted(h, ws, ['apply', '-auto-approve', '-input=false', '-no-color']);
+    logins['apply -auto-approve (plan and apply phases)'] = reapply.soap - reapply.rest;
+    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER), line(oursRo)].sort());
+    // the folder must be empty of permissions of ours only; vsphere_folder deletes it with the other team's on it
+    const destroyed = counted(h, ws, ['destroy', '-auto-approve', '-input=false', '-no-color']);
+    logins['destroy (plan and apply phases)'] = destroyed.soap - destroyed.rest;
+    expect(await permissionLines(vc, dc)).toEqual(foreignDc);
+    expect(await vc.findByInventoryPath(`/DC0/vm/${name}-folder`)).toBeUndefined();
+    return { tool, lockEntry, logins, transcripts };
+  } finally {
+    ws.remove();
+  }
+}
+
+/** The figures the log shows. */
+export function describeRun(r: StackRunReport): string {
+  return [
+    `${r.tool}: kkpvsphere logins per command (simulator's SOAP sessions less the vSphere provider's): ${JSON.stringify(r.logins)}`,
+    `${r.tool}: lock file entry:\n${r.lockEntry}`,
+    ...Object.entries(r.transcripts).map(([k, v]) => `${r.tool}: ${k}:\n${v}`),
+  ].join('\n');
+}
+
+export type { TerraformRun };
