@@ -1,5 +1,5 @@
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
-import { Fn, IResolvable, Op, Precondition, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
+import { Fn, IResolvable, Op, Precondition, TerraformProvider, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { VSPHERE_CSI_CONFIG_SECRET, VsphereCsiConfigInput, renderVsphereCsiConfig } from '../facts/cloud-config/csi-vsphere-conf';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from '../facts/cloud-config/gcfg';
@@ -7,6 +7,7 @@ import { VsphereCloudConfigInput, renderVsphereCloudConfig, vsphereCloudConfig, 
 import { kkpUserClusterIds, peekStackKkpRelease } from '../core/stack-release';
 import { NEWEST_KKP_RELEASE, kkpReleaseFacts } from '../facts/kkp/releases';
 import { requireSecretInput, textPieces } from '../core/synth-checks';
+import { stackSlot, stackState } from '../core/stack-state';
 import { redactUrl } from '../base/validation';
 
 /**
@@ -139,7 +140,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 const TF_NAME = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
 // Variable names claimed per stack: Terraform has one namespace for them.
-const claimedVariables = new WeakMap<TerraformStack, Set<string>>();
+const CLAIMED_VARIABLES = stackSlot<Set<string>>('cloud-config-variables', () => new Set());
 
 /**
  * The Kubernetes Secret `cloud-config` (data key `config`) holding the vSphere cloud-config INI exactly
@@ -324,9 +325,7 @@ export class CloudConfigSecret extends Construct {
 
   private declareVariable(where: string, prefix: string, what: string, description: string): TerraformVariable {
     const variableName = `${prefix}_${what}`;
-    const stack = TerraformStack.of(this);
-    const claimed = claimedVariables.get(stack) ?? new Set<string>();
-    claimedVariables.set(stack, claimed);
+    const claimed = stackState(this, CLAIMED_VARIABLES);
     if (claimed.has(variableName)) {
       throw new Error(
         `${where}: another CloudConfigSecret in this stack already declares the variable ${variableName}; ` +
@@ -418,6 +417,7 @@ const terraformQuote: GcfgQuote = (value) => {
   return `"${quoted.join('')}"`;
 };
 
+// Per token, not per stack (one token may serve several stacks' values): these caches stay here, outside the stack state.
 // Expressions built from one token are built once and shared (the escaped value is used twice per cloud-config, and
 // by every cluster a password variable serves). cdktf captures a stack trace for every token it creates: building them
 // per use cost a seed with many clusters up to a third of its synth time over hand-written code (bench/RESULTS.md).

@@ -2,6 +2,7 @@
 // without being recreated. Roles and folders are imported into state (Terraform `import` blocks through cdktf's
 // `importFrom`), so their differences from the documentation show in the plan as ordinary in-place changes; templates
 // are referenced by name and checked at plan time; grants on shared objects become the stack's additive grants.
+import { setStackState, stackSlot, stackState } from '../core/stack-state';
 import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
@@ -35,12 +36,13 @@ export interface KkpAdoptionProps {
   readonly grants?: boolean;
 }
 
-const adoptions = new WeakMap<TerraformStack, KkpAdoption>();
-const adoptable = new WeakSet<Construct>();
+const ADOPTION = stackSlot<KkpAdoption | undefined>('adoption', () => undefined);
+/** The constructs of the stack that consulted its adoption when they were created. */
+const ADOPTABLE = stackSlot<Set<Construct>>('adoptable-constructs', () => new Set());
 
 /** Records a construct that consults the stack's adoption when it is created (VmFolder, KkpRoles). @internal */
 export function noteAdoptable(construct: Construct): void {
-  adoptable.add(construct);
+  stackState(construct, ADOPTABLE).add(construct);
 }
 
 /**
@@ -50,7 +52,7 @@ export function noteAdoptable(construct: Construct): void {
 export class KkpAdoption extends Construct {
   /** The stack's adoption, if it has one. */
   public static of(scope: Construct): KkpAdoption | undefined {
-    return adoptions.get(TerraformStack.of(scope));
+    return stackState(scope, ADOPTION);
   }
 
   public readonly discovery: KkpDiscovery;
@@ -64,9 +66,10 @@ export class KkpAdoption extends Construct {
     super(scope, id);
     const where = `KkpAdoption ${this.node.path}`;
     const stack = TerraformStack.of(this);
-    const other = adoptions.get(stack);
+    const other = stackState(stack, ADOPTION);
     if (other) throw new Error(`${where}: the stack already adopts through ${other.node.path}; one adoption per stack.`);
-    const late = stack.node.findAll().filter((c) => adoptable.has(c));
+    const noted = stackState(stack, ADOPTABLE);
+    const late = stack.node.findAll().filter((c) => noted.has(c));
     if (late.length) {
       throw new Error(
         `${where}: ${late.map((c) => c.node.path).join(', ')} ${late.length > 1 ? 'were' : 'was'} created before it, so ` +
@@ -98,7 +101,7 @@ export class KkpAdoption extends Construct {
     if (this.adoptsGrants) {
       VspherePermissions.adoptExisting(this, (object, principal, isGroup) => this.grant(object, principal, isGroup) !== undefined);
     }
-    adoptions.set(stack, this);
+    setStackState(stack, ADOPTION, this);
   }
 
   /** The discovered role named exactly `name` (role names are unique per vCenter, compared case-insensitively). */

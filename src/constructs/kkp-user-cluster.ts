@@ -1,7 +1,8 @@
 // One KKP user cluster in one construct: its VM folder, the grants on it, and the credentials KKP needs for it
 // (KKP 2.13+: a Secret on the seed named by the cluster's credentialsReference; 2.12: the cloud-config Secrets).
+import { stackSlot, stackState } from '../core/stack-state';
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { TerraformOutput, TerraformProvider, TerraformVariable, Token } from 'cdktf';
 import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
 import { renderVsphereCloudConfig, vsphereCloudConfig } from '../facts/cloud-config/vsphere';
 import { gcfgQuote } from '../facts/cloud-config/gcfg';
@@ -531,7 +532,7 @@ function checkProps(where: string, props: KkpUserClusterProps): void {
   }
 }
 
-// A variable's stringValue is a new token on every read; read once, its token (and what is built from it, such as
+// Per variable, not per stack (so outside the stack state). A variable's stringValue is a new token on every read; read once, its token (and what is built from it, such as
 // the plan-time gcfg check) is shared by every cluster the variable serves.
 const variableValues = new WeakMap<TerraformVariable, string>();
 
@@ -545,15 +546,13 @@ function variableValue(value: string | TerraformVariable | undefined): string | 
   return token;
 }
 
-const secretNames = new WeakMap<TerraformStack, Set<string>>();
+const CREDENTIALS_SECRETS = stackSlot<Set<string>>('kkp-credentials-secrets', () => new Set());
 function checkUniqueSecret(scope: Construct, name: string, where: string): void {
-  const stack = TerraformStack.of(scope);
-  const names = secretNames.get(stack) ?? new Set<string>();
+  const names = stackState(scope, CREDENTIALS_SECRETS);
   if (names.has(name)) {
     throw new Error(`${where} credentialsSecretName: another KkpUserCluster of this stack already writes ${KKP_CREDENTIALS_NAMESPACE}/${name}; give each cluster its own.`);
   }
   names.add(name);
-  secretNames.set(stack, names);
 }
 
 function lastSegment(path: string): string {

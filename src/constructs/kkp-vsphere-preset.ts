@@ -1,8 +1,9 @@
 // A KKP Preset with vSphere credentials: the other way (besides a credentials Secret on the seed) a platform team hands
 // KKP its vSphere credentials. KKP's API reads Presets on the master cluster and copies a chosen Preset's credentials
 // into each cluster created with it, so the construct writes the Preset object there through a kubernetes provider.
+import { stackSlot, stackState } from '../core/stack-state';
 import { Construct } from 'constructs';
-import { TerraformProvider, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { TerraformProvider, TerraformVariable, Token } from 'cdktf';
 import type { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { gcfgCarriable } from './cloud-config-secret';
 import { IVsphereEntity } from '../core/inventory';
@@ -238,15 +239,13 @@ function checkList(where: string, prop: string, values: unknown, pattern: RegExp
   });
 }
 
-const presetNames = new WeakMap<TerraformStack, Set<string>>();
+const PRESET_NAMES = stackSlot<Set<string>>('preset-names', () => new Set());
 function checkUnique(scope: Construct, name: string, where: string): void {
-  const stack = TerraformStack.of(scope);
-  const names = presetNames.get(stack) ?? new Set<string>();
+  const names = stackState(scope, PRESET_NAMES);
   if (names.has(name)) {
     throw new Error(`${where} name: another KkpVspherePreset of this stack already writes Preset "${name}"; give each its own name.`);
   }
   names.add(name);
-  presetNames.set(stack, names);
 }
 
 /** The entity kinds a prop takes; the Preset carries only the object's name. */

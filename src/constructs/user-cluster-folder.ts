@@ -1,6 +1,6 @@
 // One user cluster's VM folder below KKP's root folder, created by the stack (so its permissions are the stack's).
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { stackSlot, stackState } from '../core/stack-state';
 import { VsphereInventory, checkRelativePath } from '../core/inventory';
 import { KkpRoles } from './kkp-roles';
 import { Grant, Principal } from '../core/permissions';
@@ -50,7 +50,7 @@ interface FolderRegistry {
   readonly kkpPaths: Map<string, string>;
 }
 
-const registries = new WeakMap<TerraformStack, FolderRegistry>();
+const FOLDER_REGISTRY = stackSlot<FolderRegistry>('user-cluster-folders', () => ({ folders: new Map(), kkpPaths: new Map() }));
 
 /**
  * A VM folder for one KKP user cluster (`vsphere_folder`, path relative to the datacenter's VM folder, parents
@@ -171,13 +171,7 @@ function place(scope: Construct, id: string, props: UserClusterFolderProps) {
 }
 
 function registryOf(scope: Construct): FolderRegistry {
-  const stack = TerraformStack.of(scope);
-  let registry = registries.get(stack);
-  if (!registry) {
-    registry = { folders: new Map(), kkpPaths: new Map() };
-    registries.set(stack, registry);
-  }
-  return registry;
+  return stackState(scope, FOLDER_REGISTRY);
 }
 
 function uniqueId(host: Construct, wanted: string): string {

@@ -1,7 +1,7 @@
 // A VM folder the stack creates and therefore owns, permissions included.
 import { Construct } from 'constructs';
 import { Folder } from '@cdktf/provider-vsphere/lib/folder';
-import { TerraformStack } from 'cdktf';
+import { stackSlot, stackState } from '../core/stack-state';
 import { EntityKind, IVsphereEntity, Ownership, VsphereInventory, checkRelativePath } from '../core/inventory';
 import { Grant, Principal, IVsphereRole, VspherePermissions } from '../core/permissions';
 import { claimExclusively } from '../core/synth-checks';
@@ -115,15 +115,9 @@ export class VmFolder extends Construct implements IVsphereEntity {
   }
 }
 
-const folderRegistries = new WeakMap<TerraformStack, Map<string, string>>();
-
 /** Inventory path → construct path of every folder the stack creates. */
+const CREATED_FOLDERS = stackSlot<Map<string, string>>('created-folders', () => new Map());
+
 function createdFolders(scope: Construct): Map<string, string> {
-  const stack = TerraformStack.of(scope);
-  let folders = folderRegistries.get(stack);
-  if (!folders) {
-    folders = new Map();
-    folderRegistries.set(stack, folders);
-  }
-  return folders;
+  return stackState(scope, CREATED_FOLDERS);
 }

@@ -3,6 +3,7 @@
 // powered on, disk.enableUUID, Flatcar's vApp properties, marked as template. Not a vsphere_virtual_machine: the
 // provider powers every VM it creates on (OVF imports included) and cannot mark templates, and a template that has
 // booted once has spent its first boot (Flatcar's Ignition runs only then).
+import { stackSlot, stackState } from '../core/stack-state';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -615,14 +616,12 @@ function entityName(value: IVsphereEntity | string, kind: IVsphereEntity['kind']
   return checkEntity(value, kind, input).inventoryPath.split('/').pop()!;
 }
 
-const templateNames = new WeakMap<TerraformStack, Map<string, string>>();
+const TEMPLATE_NAMES = stackSlot<Map<string, string>>('template-names', () => new Map());
 
 // machine-controller's finder resolves templateVMName among all VMs of the datacenter and fails on two matches,
 // so a name must be unique per datacenter, not only per folder.
 function claimName(scope: Construct, datacenter: string, name: string, where: string): void {
-  const stack = TerraformStack.of(scope);
-  const names = templateNames.get(stack) ?? new Map<string, string>();
-  templateNames.set(stack, names);
+  const names = stackState(scope, TEMPLATE_NAMES);
   const key = `${datacenter}\u0000${name}`;
   const owner = names.get(key);
   if (owner !== undefined) {

@@ -1,6 +1,6 @@
 // Layer 2: typed references to vSphere inventory objects, each looked up once per stack.
 import { Construct } from 'constructs';
-import { Fn, TerraformStack, Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-compute-cluster';
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
 import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
@@ -12,6 +12,7 @@ import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-net
 import type { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
 import type { GrantTarget } from '../facts/privileges';
 import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
+import { stackSlot, stackState } from './stack-state';
 import { checkInventoryName, checkRelativeInventoryPath } from '../base/validation';
 
 /** The kind of an inventory object, in KKP's vocabulary: the kinds the KKP role tables grant on (one home). */
@@ -249,16 +250,11 @@ export class VsphereInventory extends Construct {
   }
 }
 
-const caches = new WeakMap<TerraformStack, Map<string, unknown>>();
+/** Inventory look-ups of the stack (data sources by kind and name), shared by every VsphereInventory of it. */
+const LOOKUPS = stackSlot<Map<string, unknown>>('inventory-lookups', () => new Map());
 
 function stackCache(scope: Construct): Map<string, unknown> {
-  const stack = TerraformStack.of(scope);
-  let cache = caches.get(stack);
-  if (!cache) {
-    cache = new Map();
-    caches.set(stack, cache);
-  }
-  return cache;
+  return stackState(scope, LOOKUPS);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { KkpRelease } from '../facts/kkp/releases';
 import type { IVsphereEntity } from './inventory';
 import { IVsphereRole, Principal, VspherePermissions } from './permissions';
 import { registerStackCheck } from './synth-checks';
+import { setStackState, stackSlot, stackState } from './stack-state';
 
 /** What a cluster tells the check: built lazily at synth, when every grant is made. */
 export interface KkpClusterFacts {
@@ -48,16 +49,16 @@ interface StackState {
   readonly hosts: IVsphereEntity[];
 }
 
-const states = new WeakMap<TerraformStack, StackState>();
+const STATE = stackSlot<StackState | undefined>('kkp-works', () => undefined);
 
 function stateOf(scope: IConstruct): StackState {
-  const stack = TerraformStack.of(scope);
-  let state = states.get(stack);
+  let state = stackState(scope, STATE);
   if (!state) {
-    state = { clusters: [], setUp: new Map(), hosts: [] };
-    states.set(stack, state);
-    const s = state;
+    const stack = TerraformStack.of(scope);
+    const s: StackState = { clusters: [], setUp: new Map(), hosts: [] };
+    setStackState(scope, STATE, s);
     registerStackCheck(scope, 'kkp-works', () => runCheck(stack, s));
+    state = s;
   }
   return state;
 }
@@ -96,16 +97,16 @@ export function clusterWorksMetadata(scope: IConstruct, facts: KkpClusterFacts):
   return kkpWorksMetadata(c, facts.machineControllerPrincipal.name, (name) => [...(state.setUp.get(name.toLowerCase()) ?? [])]);
 }
 
-const stackObjects = new WeakMap<TerraformStack, StackObjects>();
+const STACK_OBJECTS = stackSlot<StackObjects | undefined>('kkp-works-objects', () => undefined);
 function stackObjectsOf(stack: TerraformStack): StackObjects {
-  let objects = stackObjects.get(stack);
+  let objects = stackState(stack, STACK_OBJECTS);
   if (!objects) {
     const templates = stack.node.findAll()
       .filter((c): c is IConstruct & { templateName: string; osKey: string; inventoryPath: string } =>
         typeof (c as any).templateName === 'string' && typeof (c as any).osKey === 'string' && typeof (c as any).inventoryPath === 'string' && 'importSpec' in c)
       .map((t) => ({ path: t.inventoryPath, osKey: t.osKey }));
     objects = { templates };
-    stackObjects.set(stack, objects);
+    setStackState(stack, STACK_OBJECTS, objects);
   }
   return objects;
 }

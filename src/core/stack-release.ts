@@ -1,8 +1,8 @@
 // One KKP release per stack: roles, credentials path and spec format must agree, so the first construct that needs a
 // release fixes it for the whole stack and every other construct follows (or fails synth when it asks for another).
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
 import { KkpRelease, NEWEST_KKP_RELEASE, assertKkpRelease } from '../facts/kkp/releases';
+import { stackSlot, stackState, setStackState } from './stack-state';
 
 interface StackRelease {
   readonly release: KkpRelease;
@@ -11,7 +11,7 @@ interface StackRelease {
   readonly defaulted: boolean;
 }
 
-const releases = new WeakMap<TerraformStack, StackRelease>();
+const RELEASE = stackSlot<StackRelease | undefined>('kkp-release', () => undefined);
 
 /**
  * The KKP release of the stack `scope` is in. `requested` (a construct's `kkpRelease` prop) fixes it when the stack has
@@ -19,11 +19,10 @@ const releases = new WeakMap<TerraformStack, StackRelease>();
  */
 export function stackKkpRelease(scope: Construct, requested: string | undefined, where: string): KkpRelease {
   if (requested !== undefined) assertKkpRelease(requested, `${where} kkpRelease`);
-  const stack = TerraformStack.of(scope);
-  const current = releases.get(stack);
+  const current = stackState(scope, RELEASE);
   if (!current) {
     const release = (requested as KkpRelease | undefined) ?? NEWEST_KKP_RELEASE;
-    releases.set(stack, { release, setBy: where, defaulted: requested === undefined });
+    setStackState(scope, RELEASE, { release, setBy: where, defaulted: requested === undefined });
     return release;
   }
   if (requested !== undefined && requested !== current.release) {
@@ -38,20 +37,17 @@ export function stackKkpRelease(scope: Construct, requested: string | undefined,
 
 /** The stack's KKP release if a construct has fixed it, without fixing it. */
 export function peekStackKkpRelease(scope: Construct): KkpRelease | undefined {
-  return releases.get(TerraformStack.of(scope))?.release;
+  return stackState(scope, RELEASE)?.release;
 }
 
-const userClusters = new WeakMap<TerraformStack, string[]>();
+const USER_CLUSTERS = stackSlot<string[]>('kkp-user-cluster-ids', () => []);
 
 /** Records a KKP user cluster of the stack (KkpUserCluster does), so other constructs can tell KKP-managed clusters. */
 export function registerKkpUserCluster(scope: Construct, clusterId: string): void {
-  const stack = TerraformStack.of(scope);
-  const ids = userClusters.get(stack) ?? [];
-  ids.push(clusterId);
-  userClusters.set(stack, ids);
+  stackState(scope, USER_CLUSTERS).push(clusterId);
 }
 
 /** The ids of the stack's KKP user clusters. */
 export function kkpUserClusterIds(scope: Construct): readonly string[] {
-  return userClusters.get(TerraformStack.of(scope)) ?? [];
+  return stackState(scope, USER_CLUSTERS);
 }

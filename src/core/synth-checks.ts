@@ -20,6 +20,7 @@ import {
   Tokenization,
 } from 'cdktf';
 import { redactUrl, redactUrls, templateSyntax } from '../base/validation';
+import { stackSlot, stackState } from './stack-state';
 
 // ---- token-aware text --------------------------------------------------------------------------------------------
 
@@ -82,22 +83,35 @@ export interface ExclusiveClaim {
 
 const PREFLIGHT_SAFE = Symbol.for('cdktf-kkp-vsphere.preflight');
 
+/** What the synth checks record per stack. */
+interface StackChecks {
+  /** The checks are attached to the stack (its SynthChecksHost exists). */
+  hosted: boolean;
+  readonly secrets: SecretInput[];
+  /** Each registered value and the scopes that registered it (a look-up per ancestor, not a scan). */
+  readonly secretScopes: Map<unknown, Set<IConstruct>>;
+  readonly claims: ExclusiveClaim[];
+  /** Further stack-wide checks by key, and their problems once run (the aspect visits once per stack). */
+  readonly stackChecks: Map<string, () => string[]>;
+  stackCheckResults?: string[];
+}
+
+const STACK_CHECKS = stackSlot<StackChecks>('synth-checks', () => ({
+  hosted: false,
+  secrets: [],
+  secretScopes: new Map(),
+  claims: [],
+  stackChecks: new Map(),
+}));
+
 class KkpSynthChecks implements IAspect {
   public readonly [PREFLIGHT_SAFE] = true;
-  public readonly stacks = new WeakSet<TerraformStack>();
-  public readonly secrets = new WeakMap<TerraformStack, SecretInput[]>();
-  /** Per stack: each registered value and the scopes that registered it (a look-up per ancestor, not a scan). */
-  public readonly secretScopes = new WeakMap<TerraformStack, Map<unknown, Set<IConstruct>>>();
-  public readonly claims = new WeakMap<TerraformStack, ExclusiveClaim[]>();
-  /** Per stack: further stack-wide checks by key, and their problems once run (the aspect visits once per stack). */
-  public readonly stackChecks = new WeakMap<TerraformStack, Map<string, () => string[]>>();
-  public readonly stackCheckResults = new WeakMap<TerraformStack, string[]>();
 
   constructor(private readonly root: IConstruct) {}
 
   public visit(node: IConstruct): void {
     if (!(node instanceof SynthChecksHost)) return;
-    const problems = preflight(this, this.root, TerraformStack.of(node));
+    const problems = preflight(this.root, TerraformStack.of(node));
     if (problems.length > 0) {
       throw new Error(
         'cdktf-kkp-vsphere stopped the synth before writing anything; fix these inputs:\n  ' +
@@ -107,6 +121,7 @@ class KkpSynthChecks implements IAspect {
   }
 }
 
+// Per app (keyed by the root construct), not per stack: one aspect serves every stack of the app.
 const checksByRoot = new WeakMap<IConstruct, KkpSynthChecks>();
 
 /**
@@ -129,19 +144,19 @@ export function enableSynthChecks(scope: IConstruct): void {
     checks = new KkpSynthChecks(root);
     checksByRoot.set(root, checks);
   }
-  if (checks.stacks.has(stack)) return;
+  if (stackState(stack, STACK_CHECKS).hosted) return;
   for (const s of root.node.findAll().filter(TerraformStack.isStack)) {
-    if (!checks.stacks.has(s)) {
-      checks.stacks.add(s);
+    const state = stackState(s, STACK_CHECKS);
+    if (!state.hosted) {
+      state.hosted = true;
       Aspects.of(new SynthChecksHost(s, HOST_ID)).add(checks);
     }
   }
 }
 
-function checksOf(scope: IConstruct): { checks: KkpSynthChecks; stack: TerraformStack } {
+function checksOf(scope: IConstruct): StackChecks {
   enableSynthChecks(scope);
-  const stack = TerraformStack.of(scope);
-  return { checks: checksByRoot.get(stack.node.root)!, stack };
+  return stackState(scope, STACK_CHECKS);
 }
 
 /**
@@ -151,11 +166,7 @@ function checksOf(scope: IConstruct): { checks: KkpSynthChecks; stack: Terraform
  */
 export function requireSecretInput(scope: IConstruct, input: string, value: unknown, fix: string): void {
   if (value === undefined) return;
-  const { checks, stack } = checksOf(scope);
-  const list = checks.secrets.get(stack) ?? [];
-  checks.secrets.set(stack, list);
-  const byValue = checks.secretScopes.get(stack) ?? new Map<unknown, Set<IConstruct>>();
-  checks.secretScopes.set(stack, byValue);
+  const { secrets: list, secretScopes: byValue } = checksOf(scope);
   // A construct that hands its credential on to an inner one (KkpUserCluster to its CloudConfigSecret) registered it
   // first, under the prop the user set: one problem per value, named by the outermost input. Looked up per ancestor:
   // clusters share one password, so a scan of the entries with that value was quadratic in the clusters.
@@ -171,34 +182,29 @@ export function requireSecretInput(scope: IConstruct, input: string, value: unkn
  * runs once at synth, with the other checks, before anything is written; the problems it returns stop the synth.
  */
 export function registerStackCheck(scope: IConstruct, key: string, check: () => string[]): void {
-  const { checks, stack } = checksOf(scope);
-  const map = checks.stackChecks.get(stack) ?? new Map<string, () => string[]>();
-  checks.stackChecks.set(stack, map);
+  const map = checksOf(scope).stackChecks;
   if (!map.has(key)) map.set(key, check);
 }
 
 /** Records an object the element creates or manages exclusively; two stacks of one app claiming it are an error. */
 export function claimExclusively(scope: IConstruct, claim: ExclusiveClaim): void {
-  const { checks, stack } = checksOf(scope);
-  const list = checks.claims.get(stack) ?? [];
-  checks.claims.set(stack, list);
-  list.push(claim);
+  checksOf(scope).claims.push(claim);
 }
 
 // ---- the checks --------------------------------------------------------------------------------------------------
 
-function preflight(checks: KkpSynthChecks, root: IConstruct, current: TerraformStack): string[] {
+function preflight(root: IConstruct, current: TerraformStack): string[] {
   const stacks = root.node.findAll().filter(TerraformStack.isStack);
   const problems: string[] = [];
   const claims: { stack: TerraformStack; vcenter: string; claim: ExclusiveClaim }[] = [];
   for (const stack of stacks) {
     const elements = stack.node.findAll().filter((c): c is TerraformElement => c instanceof TerraformElement);
-    problems.push(...credentialProblems(checks, stack, elements));
+    problems.push(...credentialProblems(stack, elements));
     problems.push(...duplicateNames(stack, elements));
-    problems.push(...stackCheckProblems(checks, stack));
+    problems.push(...stackCheckProblems(stack));
     // Claims can only clash between two stacks: a one-stack app skips resolving every resource for them.
     if (stacks.length < 2) continue;
-    for (const claim of [...(checks.claims.get(stack) ?? []), ...derivedClaims(stack, elements)]) {
+    for (const claim of [...stackState(stack, STACK_CHECKS).claims, ...derivedClaims(stack, elements)]) {
       claims.push({ stack, vcenter: vcenterOf(stack, elements, claim.element), claim });
     }
     if (stack !== current) problems.push(...otherStackValidation(root, stack));
@@ -207,13 +213,10 @@ function preflight(checks: KkpSynthChecks, root: IConstruct, current: TerraformS
   return problems;
 }
 
-function stackCheckProblems(checks: KkpSynthChecks, stack: TerraformStack): string[] {
-  let result = checks.stackCheckResults.get(stack);
-  if (!result) {
-    result = [...(checks.stackChecks.get(stack)?.values() ?? [])].flatMap((check) => check());
-    checks.stackCheckResults.set(stack, result);
-  }
-  return result;
+function stackCheckProblems(stack: TerraformStack): string[] {
+  const state = stackState(stack, STACK_CHECKS);
+  state.stackCheckResults ??= [...state.stackChecks.values()].flatMap((check) => check());
+  return state.stackCheckResults;
 }
 
 /** cdktf's own validation of a stack that is written later, so that its failure cannot leave a half-written output. */
@@ -241,7 +244,7 @@ const SECRET_ATTRIBUTE =
   /^(password|passwd|token|secret|client_key|client_secret|private_key|access_key|secret_key|api_key|api_token|access_token|secret_id)$/;
 const ADDRESS_ATTRIBUTE = /(^|_)(server|host|endpoint|url|address)$/;
 
-function credentialProblems(checks: KkpSynthChecks, stack: TerraformStack, elements: TerraformElement[]): string[] {
+function credentialProblems(stack: TerraformStack, elements: TerraformElement[]): string[] {
   const problems: string[] = [];
   const names = elementNames(elements);
   for (const element of elements) {
@@ -272,7 +275,7 @@ function credentialProblems(checks: KkpSynthChecks, stack: TerraformStack, eleme
       );
     }
   }
-  for (const secret of checks.secrets.get(stack) ?? []) {
+  for (const secret of stackState(stack, STACK_CHECKS).secrets) {
     const problem = secretProblem(stack, secret.value, names, 0);
     if (problem !== undefined) {
       problems.push(`[${secret.scope.node.path}] ${secret.input} ${problem}, so it would be written into cdk.tf.json. ${secret.fix}`);

@@ -4,6 +4,7 @@ import { Annotations, TerraformStack } from 'cdktf';
 import { Role } from '@cdktf/provider-vsphere/lib/role';
 import { VsphereVersion, assertVsphereVersion, checkPrivileges } from '../../facts/privileges';
 import { templateSyntax } from '../../base/validation';
+import { stackSlot, stackState } from '../stack-state';
 
 /** A role that can be granted. */
 export interface IVsphereRole {
@@ -103,7 +104,7 @@ export class VsphereRole extends Construct implements IVsphereRole {
 
   /** Gives up this role's name claim (used when an unused merged role is removed from the tree). @internal */
   public _releaseName(): void {
-    roleNames.get(TerraformStack.of(this))?.delete(this.roleName.toLowerCase());
+    stackState(this, ROLE_NAMES).delete(this.roleName.toLowerCase());
   }
 }
 
@@ -121,21 +122,16 @@ function checkRoleName(name: string, input: string): string {
 }
 
 // Per stack: lower-cased role name → the role's name as written and its construct path.
-const roleNames = new WeakMap<TerraformStack, Map<string, { name: string; path: string }>>();
+const ROLE_NAMES = stackSlot<Map<string, { name: string; path: string }>>('role-names', () => new Map());
 
 /** The names of every custom role this stack creates (merged roles included), sorted. @internal */
 export function stackRoleNames(stack: TerraformStack): string[] {
-  return [...(roleNames.get(stack)?.values() ?? [])].map((r) => r.name).sort();
+  return [...stackState(stack, ROLE_NAMES).values()].map((r) => r.name).sort();
 }
 
 /** Two roles of one stack with the same name would fight over one vCenter role: refuse at synth. */
 function claimRoleName(role: VsphereRole, name: string): void {
-  const stack = TerraformStack.of(role);
-  let names = roleNames.get(stack);
-  if (!names) {
-    names = new Map();
-    roleNames.set(stack, names);
-  }
+  const names = stackState(role, ROLE_NAMES);
   const existing = names.get(name.toLowerCase());
   if (existing !== undefined) {
     throw new Error(

@@ -18,6 +18,7 @@ import { Principal } from './principal';
 import { IVsphereRole, VsphereRole, stackRoleNames } from './role';
 import { cliCommand } from '../../contracts/provisioner-command';
 import { PlainSynthValue, SynthValue } from './synth-value';
+import { setStackState, stackSlot, stackState } from '../stack-state';
 
 export type { Management } from '../../contracts/additive-grants';
 
@@ -113,7 +114,7 @@ export class VspherePermissions extends Construct {
    * @internal
    */
   public static adoptExisting(scope: IConstruct, match: (object: string, principal: string, isGroup: boolean) => boolean): void {
-    existingToAdopt.set(TerraformStack.of(scope), match);
+    setStackState(scope, EXISTING_TO_ADOPT, match);
   }
 
   /** Grants `role` to `principal` on `entity`. */
@@ -414,7 +415,7 @@ export class VspherePermissions extends Construct {
         role: e.effectiveRole,
         propagate: e.grants[0].propagate,
         kept: false,
-        adopt: e.grants.some((g) => g.adopt) || (existingToAdopt.get(TerraformStack.of(this))?.(state.entity.inventoryPath, e.principal.name, e.principal.isGroup) ?? false),
+        adopt: e.grants.some((g) => g.adopt) || (stackState(this, EXISTING_TO_ADOPT)?.(state.entity.inventoryPath, e.principal.name, e.principal.isGroup) ?? false),
         via: e.grants.map((g) => g.role.roleName),
       })),
       ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, adopt: false, via: [] as string[] })),
@@ -469,7 +470,8 @@ export class VspherePermissions extends Construct {
   }
 }
 
-const existingToAdopt = new WeakMap<TerraformStack, (object: string, principal: string, isGroup: boolean) => boolean>();
+/** The stack's adoption of a hand-made set-up: which existing (object, principal) permissions its grants take over. */
+const EXISTING_TO_ADOPT = stackSlot<((object: string, principal: string, isGroup: boolean) => boolean) | undefined>('adopt-existing-permissions', () => undefined);
 
 /** Escapes Terraform template sequences in a literal: `${` → `$${`, `%{` → `%%{`. */
 function escapeTemplate(text: string): string {
