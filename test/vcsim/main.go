@@ -11,6 +11,8 @@
 //   VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
 //   VCSIM_TLS=1                 serve HTTPS with the simulator's self-signed certificate
 //   VCSIM_INVENTORY=kkp-example the inventory of examples/kkp-seed instead of the default one (inventory.go)
+//   VCSIM_USERS                 more logins, a JSON object {"DOMAIN\\name": "password"} (enforce.go)
+//   VCSIM_ENFORCE_PRIVILEGES=1  refuse what vCenter refuses to every user but VCSIM_USER (enforce.go)
 package main
 
 import (
@@ -45,6 +47,10 @@ func main() {
 		log.Fatalf("creating the %s inventory: %v", os.Getenv("VCSIM_INVENTORY"), err)
 	}
 	installFaithfulAuthorization(model)
+	enforce, err := enforcementFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	// Host 127.0.0.1:0: loopback only, ephemeral port (the simulator's own default may pick a non-loopback IP).
 	listen := &url.URL{Host: "127.0.0.1:0"}
@@ -61,7 +67,11 @@ func main() {
 		model.Service.TLS = new(tls.Config)
 	}
 
+	enforcement := installEnforcement(model, enforce, pass)
 	server := model.Service.NewServer()
+	if enforcement != nil {
+		server.Config.Handler = enforcement.wrapHTTP(server.Config.Handler)
+	}
 	countSessions(server) // VCSIM_SESSIONS_FILE: one line per session created (sessions.go)
 	defer server.Close()
 
