@@ -196,7 +196,7 @@ export class Deployment {
    * after 300 s with "context deadline exceeded"; the folder is gone, the state still holds it, and every later
    * refresh fails with "The object has already been deleted"). It is not hidden: a destroy that runs longer than
    * {@link DESTROY_STALL_SECONDS} is interrupted (SIGINT: terraform stops and keeps its state), reported with
-   * console.warn and counted in `stalls`, then recovered exactly as the README tells a user to: `terraform state rm`
+   * console.warn and counted in `stalls`, then recovered exactly as docs/testing.md tells a user to: `terraform state rm`
    * of each address the next run names as already deleted, and `terraform destroy` again. A second stall fails.
    */
   public async destroy(): Promise<{ destroyed: number; millis: number; stalls: number; removedFromState: string[] }> {
@@ -224,8 +224,8 @@ export class Deployment {
       stalls++;
       console.warn(
         `terraform destroy STALLED after ${(run.millis / 1000).toFixed(0)} s (${run.stalled ? 'interrupted' : 'context deadline exceeded'}): ` +
-          `the vSphere provider's folder delete on the simulator (README "A destroy that stops at vsphere_folder"). ` +
-          `Recovering as the README says: destroy again, terraform state rm what it names as already deleted, destroy again.\n${run.stderr.slice(-2000)}`,
+          `the vSphere provider's folder delete on the simulator (docs/testing.md "A destroy that stops at vsphere_folder"). ` +
+          `Recovering as docs/testing.md says: destroy again, terraform state rm what it names as already deleted, destroy again.\n${run.stderr.slice(-2000)}`,
       );
     }
     throw new Error('terraform destroy did not complete after recovering from a stall');
