@@ -1,5 +1,5 @@
-import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
-import { Fn, IResolvable, Op, Precondition, TerraformProvider, TerraformVariable, Token, Tokenization } from 'cdktf';
+import { Secret } from '../framework/providers/kubernetes/secret';
+import { Fn, IResolvable, Op, Precondition, TerraformProvider, TerraformVariable, Token, Tokenization } from '../framework/core';
 import { Construct } from 'constructs';
 import { VSPHERE_CSI_CONFIG_SECRET, VsphereCsiConfigInput, renderVsphereCsiConfig } from '../facts/cloud-config/csi-vsphere-conf';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from '../facts/cloud-config/gcfg';

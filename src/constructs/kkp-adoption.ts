@@ -5,8 +5,8 @@
 import { setStackState, stackSlot, stackState } from '../core/stack-state';
 import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
-import type { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
+import { TerraformStack } from '../framework/core';
+import type { DataVsphereVirtualMachine } from '../framework/providers/vsphere/data-vsphere-virtual-machine';
 import { VsphereInventory } from '../core/inventory';
 import { VspherePermissions } from '../core/permissions';
 import type { IKkpTemplate } from '../facts/kkp';
@@ -173,8 +173,8 @@ export class AdoptedTemplate extends Construct implements IKkpTemplate {
       );
     }
     // Loaded where used: a synth loads only the provider modules its stack needs.
-    const { DataVsphereVirtualMachine } = require('@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine') as
-      typeof import('@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine');
+    const { DataVsphereVirtualMachine } = require('../framework/providers/vsphere/data-vsphere-virtual-machine') as
+      typeof import('../framework/providers/vsphere/data-vsphere-virtual-machine');
     this.lookup = new DataVsphereVirtualMachine(this, 'Template', {
       name: this.templateName,
       datacenterId: props.inventory.datacenterId,

@@ -1,6 +1,6 @@
 // The KKP datacenter spec of one vSphere datacenter, rendered at synth time from the inputs the other constructs use.
 import { Construct } from 'constructs';
-import { TerraformOutput, Token } from 'cdktf';
+import { TerraformOutput, Token } from '../framework/core';
 import { IVsphereEntity, VsphereInventory } from '../core/inventory';
 import { KkpRelease, KkpSpecFormat, KkpVsphereDatacenterInput, kkpDatacenterObject, kkpReleaseFacts, parseVsphereEndpoint, renderKkpDatacenterSpec } from '../facts/kkp';
 import { stackKkpRelease } from '../core/stack-release';

@@ -1,6 +1,6 @@
 // The KKP roles of one release's documentation page as vsphere_role resources, created on first use.
 import { Construct } from 'constructs';
-import { Annotations } from 'cdktf';
+import { Annotations } from '../framework/core';
 import {
   KkpCustomRoleName,
   KkpRoleDefinition,

@@ -2,8 +2,8 @@
 // (KKP 2.13+: a Secret on the seed named by the cluster's credentialsReference; 2.12: the cloud-config Secrets).
 import { stackSlot, stackState } from '../core/stack-state';
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformProvider, TerraformVariable, Token } from 'cdktf';
-import { Secret } from '@cdktf/provider-kubernetes/lib/secret';
+import { TerraformOutput, TerraformProvider, TerraformVariable, Token } from '../framework/core';
+import { Secret } from '../framework/providers/kubernetes/secret';
 import { renderVsphereCloudConfig, vsphereCloudConfig } from '../facts/cloud-config/vsphere';
 import { gcfgQuote } from '../facts/cloud-config/gcfg';
 import { CloudConfigSecret, KkpCloudConfigSecretProps, gcfgCarriable } from './cloud-config-secret';

@@ -3,8 +3,8 @@
 // into each cluster created with it, so the construct writes the Preset object there through a kubernetes provider.
 import { stackSlot, stackState } from '../core/stack-state';
 import { Construct } from 'constructs';
-import { TerraformProvider, TerraformVariable, Token } from 'cdktf';
-import type { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { TerraformProvider, TerraformVariable, Token } from '../framework/core';
+import type { Manifest } from '../framework/providers/kubernetes/manifest';
 import { gcfgCarriable } from './cloud-config-secret';
 import { IVsphereEntity } from '../core/inventory';
 import { stackKkpRelease } from '../core/stack-release';
@@ -160,7 +160,7 @@ export class KkpVspherePreset extends Construct {
 
     this.object = { apiVersion: this.apiVersion, kind: 'Preset', metadata: { name: this.presetName }, spec };
     // Loaded where used: a synth loads only the provider modules its stack needs.
-    const { Manifest } = require('@cdktf/provider-kubernetes/lib/manifest') as typeof import('@cdktf/provider-kubernetes/lib/manifest');
+    const { Manifest } = require('../framework/providers/kubernetes/manifest') as typeof import('../framework/providers/kubernetes/manifest');
     this.manifest = new Manifest(this, 'Preset', {
       manifest: this.object,
       provider: props.kubernetesProvider,

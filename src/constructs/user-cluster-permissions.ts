@@ -7,7 +7,7 @@ import { Grant, Principal } from '../core/permissions';
 import type { KkpRoleKey } from '../facts/privileges';
 import { expectKind, expectNonEmpty } from '../core/permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
-import { Annotations } from 'cdktf';
+import { Annotations } from '../framework/core';
 import { declareKkpPrincipal } from '../core/kkp-works-check';
 
 /** Props of {@link UserClusterPermissions}. */

@@ -1,6 +1,6 @@
 // A VM folder the stack creates and therefore owns, permissions included.
 import { Construct } from 'constructs';
-import { Folder } from '@cdktf/provider-vsphere/lib/folder';
+import { Folder } from '../framework/providers/vsphere/folder';
 import { stackSlot, stackState } from '../core/stack-state';
 import { EntityKind, IVsphereEntity, Ownership, VsphereInventory, checkRelativePath } from '../core/inventory';
 import { Grant, Principal, IVsphereRole, VspherePermissions } from '../core/permissions';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { Annotations, App, DataResource, TerraformStack, TerraformVariable } from 'cdktf';
+import { Annotations, App, DataResource, TerraformStack, TerraformVariable } from '../framework/core';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from '../core/inventory';
 import { VmFolder } from './vm-folder';
 import { KKP_VSPHERE_OPERATING_SYSTEMS, KkpOperatingSystem, isKkpOperatingSystem } from '../facts/kkp';

@@ -1,15 +1,15 @@
 // Layer 2: typed references to vSphere inventory objects, each looked up once per stack.
 import { Construct } from 'constructs';
-import { Fn, Token } from 'cdktf';
-import { DataVsphereComputeCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-compute-cluster';
-import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
-import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore';
-import type { DataVsphereDatastoreCluster } from '@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster';
-import type { DataVsphereDistributedVirtualSwitch } from '@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch';
-import { DataVsphereFolder } from '@cdktf/provider-vsphere/lib/data-vsphere-folder';
-import { DataVsphereHost } from '@cdktf/provider-vsphere/lib/data-vsphere-host';
-import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
-import type { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
+import { Fn, Token } from '../framework/core';
+import { DataVsphereComputeCluster } from '../framework/providers/vsphere/data-vsphere-compute-cluster';
+import { DataVsphereDatacenter } from '../framework/providers/vsphere/data-vsphere-datacenter';
+import { DataVsphereDatastore } from '../framework/providers/vsphere/data-vsphere-datastore';
+import type { DataVsphereDatastoreCluster } from '../framework/providers/vsphere/data-vsphere-datastore-cluster';
+import type { DataVsphereDistributedVirtualSwitch } from '../framework/providers/vsphere/data-vsphere-distributed-virtual-switch';
+import { DataVsphereFolder } from '../framework/providers/vsphere/data-vsphere-folder';
+import { DataVsphereHost } from '../framework/providers/vsphere/data-vsphere-host';
+import { DataVsphereNetwork } from '../framework/providers/vsphere/data-vsphere-network';
+import type { DataVsphereResourcePool } from '../framework/providers/vsphere/data-vsphere-resource-pool';
 import type { GrantTarget } from '../facts/privileges';
 import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
 import { stackSlot, stackState } from './stack-state';
@@ -161,8 +161,8 @@ export class VsphereInventory extends Construct {
     const path = `/${this.datacenterName}/datastore/${checkName(name, `${this.where} datastoreCluster(name)`)}`;
     return this.lookup(path, 'DatastoreCluster', (id) => {
       // Loaded where used: a synth loads only the provider modules its stack needs.
-      const { DataVsphereDatastoreCluster } = require('@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster') as
-        typeof import('@cdktf/provider-vsphere/lib/data-vsphere-datastore-cluster');
+      const { DataVsphereDatastoreCluster } = require('../framework/providers/vsphere/data-vsphere-datastore-cluster') as
+        typeof import('../framework/providers/vsphere/data-vsphere-datastore-cluster');
       const ds: DataVsphereDatastoreCluster = new DataVsphereDatastoreCluster(this, id, { name, datacenterId: this.datacenterId });
       return new DatastoreClusterEntity(this, ds.id, path, ds, this.datacenterId);
     });
@@ -205,8 +205,8 @@ export class VsphereInventory extends Construct {
   public distributedSwitch(name: string): SharedEntity {
     const path = `/${this.datacenterName}/network/${checkName(name, 'distributedSwitch name')}`;
     return this.lookup(path, 'DistributedSwitch', (id) => {
-      const { DataVsphereDistributedVirtualSwitch } = require('@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch') as
-        typeof import('@cdktf/provider-vsphere/lib/data-vsphere-distributed-virtual-switch');
+      const { DataVsphereDistributedVirtualSwitch } = require('../framework/providers/vsphere/data-vsphere-distributed-virtual-switch') as
+        typeof import('../framework/providers/vsphere/data-vsphere-distributed-virtual-switch');
       const ds: DataVsphereDistributedVirtualSwitch = new DataVsphereDistributedVirtualSwitch(this, id, { name, datacenterId: this.datacenterId });
       return new SharedEntity(this, 'distributedSwitch', ds.id, 'VmwareDistributedVirtualSwitch', path);
     });
@@ -230,8 +230,8 @@ export class VsphereInventory extends Construct {
     const relative = checkRelativePath(path, `${this.where} resourcePoolId(path)`);
     const absolute = `/${this.datacenterName}/host/${relative}`;
     return this.lookup(`${absolute}#pool`, 'ResourcePool', (id) => {
-      const { DataVsphereResourcePool } = require('@cdktf/provider-vsphere/lib/data-vsphere-resource-pool') as
-        typeof import('@cdktf/provider-vsphere/lib/data-vsphere-resource-pool');
+      const { DataVsphereResourcePool } = require('../framework/providers/vsphere/data-vsphere-resource-pool') as
+        typeof import('../framework/providers/vsphere/data-vsphere-resource-pool');
       const ds: DataVsphereResourcePool = new DataVsphereResourcePool(this, id, { name: absolute, datacenterId: this.datacenterId });
       return ds.id;
     });

@@ -2,7 +2,7 @@
 // operations of src/facts/kkp-operations. Constructs declare what they know (principals they set up, node hosts, each
 // cluster's objects and credentials); one stack-wide check evaluates it once, linear in the clusters.
 import { IConstruct } from 'constructs';
-import { Annotations, TerraformProvider, TerraformStack } from 'cdktf';
+import { Annotations, TerraformProvider, TerraformStack } from '../framework/core';
 import {
   ClusterCase,
   GrantedPermission,

@@ -4,7 +4,7 @@
 // reads it with `stackState`; `stackSlotNames` lists every slot declared. Nothing per stack lives in a module-level
 // map of its own. Caches keyed by a token (IResolvable, TerraformVariable) are not per stack and stay where they are.
 import { IConstruct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from '../framework/core';
 
 /** One fact recorded per stack: its name, and its value for a stack that has recorded nothing yet. */
 export interface StackSlot<T> {

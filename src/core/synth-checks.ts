@@ -18,7 +18,7 @@ import {
   StringConcat,
   Token,
   Tokenization,
-} from 'cdktf';
+} from '../framework/core';
 import { redactUrl, redactUrls, templateSyntax } from '../base/validation';
 import { stackSlot, stackState } from './stack-state';
 

@@ -1,7 +1,7 @@
 // vSphere roles: custom roles the stack creates, and predefined roles it only refers to.
 import { Construct } from 'constructs';
-import { Annotations, TerraformStack } from 'cdktf';
-import { Role } from '@cdktf/provider-vsphere/lib/role';
+import { Annotations, TerraformStack } from '../../framework/core';
+import { Role } from '../../framework/providers/vsphere/role';
 import { VsphereVersion, assertVsphereVersion, checkPrivileges } from '../../facts/privileges';
 import { templateSyntax } from '../../base/validation';
 import { stackSlot, stackState } from '../stack-state';

@@ -2,7 +2,7 @@
 // created, and cdktf resolves whatever a token produces key by key: while preparing, per element, and again for the
 // whole stack. For the `//` review metadata (plain names and flags) that was about 5 % of a 1000-cluster synth
 // (bench/RESULTS.md); these tokens skip the stack trace, and the first two walks of the metadata.
-import { IResolvable, IResolveContext, Token } from 'cdktf';
+import { IResolvable, IResolveContext, Token } from '../../framework/core';
 
 /**
  * A value produced at synth, like `Lazy.anyValue` but without the creation stack trace (a failing `produce` still

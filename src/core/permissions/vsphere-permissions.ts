@@ -2,8 +2,8 @@
 // vsphere_entity_permissions each; grants on every other (shared) object are additive: one instance per object and
 // principal in one `terraform_data` block per stack, whose provisioners grant and revoke exactly that principal.
 import { Construct, IConstruct } from 'constructs';
-import { Annotations, DataResource, Lazy, TerraformStack, Token } from 'cdktf';
-import { EntityPermissions } from '@cdktf/provider-vsphere/lib/entity-permissions';
+import { Annotations, DataResource, Lazy, TerraformStack, Token } from '../../framework/core';
+import { EntityPermissions } from '../../framework/providers/vsphere/entity-permissions';
 import { IVsphereEntity } from '../inventory';
 import {
   AdditiveGrantInput,
