@@ -1,5 +1,6 @@
 import { Secret } from '../framework/providers/kubernetes/secret';
-import { Fn, IResolvable, Op, Precondition, TerraformProvider, TerraformVariable, Token, Tokenization } from '../framework/core';
+import { Fn, IResolvable, Op, Precondition, TerraformVariable, Token, Tokenization } from '../framework/core';
+import { ITerraformProviderRef, providerOf } from '../framework/refs';
 import { Construct } from 'constructs';
 import { VSPHERE_CSI_CONFIG_SECRET, VsphereCsiConfigInput, renderVsphereCsiConfig } from '../facts/cloud-config/csi-vsphere-conf';
 import { GcfgQuote, gcfgEscape, gcfgUnsupportedCharacter } from '../facts/cloud-config/gcfg';
@@ -44,7 +45,7 @@ export interface CloudConfigSecretPlacement {
    * The Kubernetes provider of the cluster the Secret is written to (one aliased provider per cluster).
    * @default - the stack's default kubernetes provider
    */
-  readonly provider?: TerraformProvider;
+  readonly provider?: ITerraformProviderRef;
 }
 
 /**
@@ -124,7 +125,7 @@ export interface KkpCloudConfigSecretProps extends Omit<VsphereCloudConfigInput,
    * The Kubernetes provider of the user cluster the Secrets are written to (one aliased provider per cluster).
    * @default - the stack's default kubernetes provider
    */
-  readonly provider?: TerraformProvider;
+  readonly provider?: ITerraformProviderRef;
   /**
    * Name of the CSI copy.
    * @default 'cloud-config-csi'
@@ -315,7 +316,7 @@ export class CloudConfigSecret extends Construct {
       type: 'Opaque',
       data: { [key]: this.config },
       lifecycle: preconditions.length > 0 ? { precondition: preconditions } : undefined,
-      provider: props.provider,
+      provider: props.provider === undefined ? undefined : providerOf(props.provider, where, 'provider'),
     });
     this.secret = new Secret(this, 'secret', secretProps(name));
     if (csiCopy) {

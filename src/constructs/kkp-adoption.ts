@@ -5,7 +5,7 @@
 import { setStackState, stackSlot, stackState } from '../core/stack-state';
 import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
-import { TerraformStack } from '../framework/core';
+import { stackOf } from '../framework/refs';
 import type { DataVsphereVirtualMachine } from '../framework/providers/vsphere/data-vsphere-virtual-machine';
 import { VsphereInventory } from '../core/inventory';
 import { VspherePermissions } from '../core/permissions';
@@ -65,7 +65,7 @@ export class KkpAdoption extends Construct {
   constructor(scope: Construct, id: string, props: KkpAdoptionProps) {
     super(scope, id);
     const where = `KkpAdoption ${this.node.path}`;
-    const stack = TerraformStack.of(this);
+    const stack = stackOf(this);
     const other = stackState(stack, ADOPTION);
     if (other) throw new Error(`${where}: the stack already adopts through ${other.node.path}; one adoption per stack.`);
     const noted = stackState(stack, ADOPTABLE);

@@ -2,7 +2,8 @@
 // (KKP 2.13+: a Secret on the seed named by the cluster's credentialsReference; 2.12: the cloud-config Secrets).
 import { stackSlot, stackState } from '../core/stack-state';
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformProvider, TerraformVariable, Token } from '../framework/core';
+import { TerraformOutput, TerraformVariable, Token } from '../framework/core';
+import { ITerraformProviderRef, ITerraformVariableRef, providerOf, variableOf } from '../framework/refs';
 import { Secret } from '../framework/providers/kubernetes/secret';
 import { renderVsphereCloudConfig, vsphereCloudConfig } from '../facts/cloud-config/vsphere';
 import { gcfgQuote } from '../facts/cloud-config/gcfg';
@@ -96,7 +97,7 @@ export interface KkpUserClusterProps {
    * and plan-time check are then built once for all of them, which keeps synth of many clusters cheap), or a token.
    * @default - a sensitive variable `vsphere_<clusterId>_password` (set `TF_VAR_vsphere_<clusterId>_password`)
    */
-  readonly cloudConfigPassword?: string | TerraformVariable;
+  readonly cloudConfigPassword?: string | ITerraformVariableRef;
   /**
    * KKP 2.13+: the password of machine-controller's principal, as a token. When given, the credentials Secret also
    * carries `infraManagementUserUsername` (the principal's name) and `infraManagementUserPassword`, and KKP creates the
@@ -109,7 +110,7 @@ export interface KkpUserClusterProps {
    * KKP 2.13+: the Kubernetes provider of the seed cluster, where KKP reads cluster credentials.
    * @default - the stack's default kubernetes provider
    */
-  readonly seedKubernetesProvider?: TerraformProvider;
+  readonly seedKubernetesProvider?: ITerraformProviderRef;
   /**
    * KKP 2.13+: write the credentials Secret. `false` when the credentials come from elsewhere (a KKP `Preset`, or a
    * Secret the platform team manages otherwise): nothing is written and no variable is declared.
@@ -127,7 +128,7 @@ export interface KkpUserClusterProps {
    * KKP 2.12 only: the Kubernetes provider of the user cluster the `cloud-config` Secrets are written to.
    * @default - the stack's default kubernetes provider
    */
-  readonly kubernetesProvider?: TerraformProvider;
+  readonly kubernetesProvider?: ITerraformProviderRef;
   /**
    * Emit Terraform outputs `kkp_cluster_<clusterId>` (the cluster's `spec.cloud.vsphere` as YAML) and, for KKP 2.13+,
    * `kkp_cloud_config_<clusterId>` (the cloud-config KKP will render, password redacted).
@@ -175,7 +176,7 @@ export class KkpUserCluster extends Construct {
     const where = `KkpUserCluster ${this.node.path}`;
     checkProps(where, props);
     const dc = props.datacenter;
-    const cloudConfigPassword = variableValue(props.cloudConfigPassword);
+    const cloudConfigPassword = variableValue(props.cloudConfigPassword, where);
     this.clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
     // Named here, under this construct's props, before the folder and the Secrets check them again.
     Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
@@ -255,7 +256,7 @@ export class KkpUserCluster extends Construct {
         user,
         password: cloudConfigPassword,
         variablePrefix,
-        provider: props.kubernetesProvider,
+        provider: props.kubernetesProvider === undefined ? undefined : providerOf(props.kubernetesProvider, where, 'kubernetesProvider'),
       });
     } else if (props.credentialsSecret ?? true) {
       const secret = this.writeCredentials(where, props, user, cloudConfigPassword, variablePrefix);
@@ -500,7 +501,7 @@ export class KkpUserCluster extends Construct {
       type: 'Opaque',
       data,
       lifecycle: preconditions.length ? { precondition: preconditions } : undefined,
-      provider: props.seedKubernetesProvider,
+      provider: props.seedKubernetesProvider === undefined ? undefined : providerOf(props.seedKubernetesProvider, where, 'seedKubernetesProvider'),
     });
     checkUniqueSecret(this, name, where);
     return { secret, reference: { name, namespace: KKP_CREDENTIALS_NAMESPACE }, passwordVariable };
@@ -536,12 +537,14 @@ function checkProps(where: string, props: KkpUserClusterProps): void {
 // the plan-time gcfg check) is shared by every cluster the variable serves.
 const variableValues = new WeakMap<TerraformVariable, string>();
 
-function variableValue(value: string | TerraformVariable | undefined): string | undefined {
-  if (!(value instanceof TerraformVariable)) return value;
-  let token = variableValues.get(value);
+function variableValue(value: string | ITerraformVariableRef | undefined, where: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  const variable = variableOf(value, where, 'cloudConfigPassword');
+  if (variable === undefined) return value as unknown as string; // checked as a literal below
+  let token = variableValues.get(variable);
   if (token === undefined) {
-    token = value.stringValue;
-    variableValues.set(value, token);
+    token = variable.stringValue;
+    variableValues.set(variable, token);
   }
   return token;
 }

@@ -3,7 +3,8 @@
 // into each cluster created with it, so the construct writes the Preset object there through a kubernetes provider.
 import { stackSlot, stackState } from '../core/stack-state';
 import { Construct } from 'constructs';
-import { TerraformProvider, TerraformVariable, Token } from '../framework/core';
+import { TerraformVariable, Token } from '../framework/core';
+import { ITerraformProviderRef, providerOf } from '../framework/refs';
 import type { Manifest } from '../framework/providers/kubernetes/manifest';
 import { gcfgCarriable } from './cloud-config-secret';
 import { IVsphereEntity } from '../core/inventory';
@@ -35,7 +36,7 @@ export interface KkpVspherePresetProps {
    * every seed itself; write them on the master only).
    * @default - the stack's default kubernetes provider
    */
-  readonly kubernetesProvider?: TerraformProvider;
+  readonly kubernetesProvider?: ITerraformProviderRef;
   /** Limit the Preset to one KKP datacenter (the Seed's `spec.datacenters` key). KKP 2.13+. @default - every datacenter */
   readonly datacenter?: string;
   /**
@@ -163,7 +164,7 @@ export class KkpVspherePreset extends Construct {
     const { Manifest } = require('../framework/providers/kubernetes/manifest') as typeof import('../framework/providers/kubernetes/manifest');
     this.manifest = new Manifest(this, 'Preset', {
       manifest: this.object,
-      provider: props.kubernetesProvider,
+      provider: props.kubernetesProvider === undefined ? undefined : providerOf(props.kubernetesProvider, where, 'kubernetesProvider'),
       lifecycle: preconditions.length ? { precondition: preconditions } : undefined,
     });
     checkUnique(this, this.presetName, where);

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { Annotations, App, DataResource, TerraformStack, TerraformVariable } from '../framework/core';
+import { Annotations, App, DataResource } from '../framework/core';
+import { ITerraformVariableRef, stackOf, variableOf } from '../framework/refs';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from '../core/inventory';
 import { VmFolder } from './vm-folder';
 import { KKP_VSPHERE_OPERATING_SYSTEMS, KkpOperatingSystem, isKkpOperatingSystem } from '../facts/kkp';
@@ -31,7 +32,7 @@ export type { DiskProvisioning, UrlSecretPart } from '../contracts/template-impo
 /** The secret part of an image URL, supplied at apply time by a sensitive variable. */
 export interface UrlSecret {
   /** A `TerraformVariable` declared with `sensitive: true` (set it with `TF_VAR_<name>`). */
-  readonly variable: TerraformVariable;
+  readonly variable: ITerraformVariableRef;
   /**
    * `query`: the variable holds the query string (without `?`), e.g. a signed URL's `X-Amz-Signature=...`;
    * `userinfo`: it holds `user:password`, sent as HTTP basic authentication.
@@ -436,7 +437,7 @@ interface LocalSource {
  * file-system root (an output directory elsewhere, as in tests), every path is written relative: that resolves too.
  */
 function localSource(scope: Construct, file: string): LocalSource {
-  const workDir = path.resolve(appOutdir(scope), 'stacks', TerraformStack.of(scope).node.id);
+  const workDir = path.resolve(appOutdir(scope), 'stacks', stackOf(scope).node.id);
   const root = commonAncestor(process.cwd(), workDir);
   const inside = (p: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
   const written =
@@ -517,7 +518,7 @@ function checkUrl(url: string): string {
 }
 
 function checkUrlSecret(secret: UrlSecret): void {
-  if (!(secret?.variable instanceof TerraformVariable)) {
+  if (variableOf(secret?.variable, 'VmTemplateSource.ovaUrl', 'urlSecret.variable') === undefined) {
     throw new Error('VmTemplateSource.ovaUrl: urlSecret.variable must be a TerraformVariable (declared with sensitive: true).');
   }
   if ((secret.variable as unknown as { sensitive?: boolean }).sensitive !== true) {

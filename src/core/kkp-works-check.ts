@@ -3,6 +3,7 @@
 // cluster's objects and credentials); one stack-wide check evaluates it once, linear in the clusters.
 import { IConstruct } from 'constructs';
 import { Annotations, TerraformProvider, TerraformStack } from '../framework/core';
+import { stackOf } from '../framework/refs';
 import {
   ClusterCase,
   GrantedPermission,
@@ -54,7 +55,7 @@ const STATE = stackSlot<StackState | undefined>('kkp-works', () => undefined);
 function stateOf(scope: IConstruct): StackState {
   let state = stackState(scope, STATE);
   if (!state) {
-    const stack = TerraformStack.of(scope);
+    const stack = stackOf(scope);
     const s: StackState = { clusters: [], setUp: new Map(), hosts: [] };
     setStackState(scope, STATE, s);
     registerStackCheck(scope, 'kkp-works', () => runCheck(stack, s));
@@ -93,7 +94,7 @@ export function stackNodeHosts(scope: IConstruct): readonly IVsphereEntity[] {
  */
 export function clusterWorksMetadata(scope: IConstruct, facts: KkpClusterFacts): KkpWorksMetadata {
   const state = stateOf(scope);
-  const c = facts.case(stackObjectsOf(TerraformStack.of(scope)));
+  const c = facts.case(stackObjectsOf(stackOf(scope)));
   return kkpWorksMetadata(c, facts.machineControllerPrincipal.name, (name) => [...(state.setUp.get(name.toLowerCase()) ?? [])]);
 }
 

@@ -5,6 +5,7 @@
 // map of its own. Caches keyed by a token (IResolvable, TerraformVariable) are not per stack and stay where they are.
 import { IConstruct } from 'constructs';
 import { TerraformStack } from '../framework/core';
+import { stackOf } from '../framework/refs';
 
 /** One fact recorded per stack: its name, and its value for a stack that has recorded nothing yet. */
 export interface StackSlot<T> {
@@ -30,7 +31,7 @@ export function stackSlotNames(): readonly string[] {
 const byStack = new WeakMap<TerraformStack, Map<StackSlot<unknown>, unknown>>();
 
 function stateOf(scope: IConstruct): Map<StackSlot<unknown>, unknown> {
-  const stack = TerraformStack.isStack(scope) ? scope : TerraformStack.of(scope);
+  const stack = stackOf(scope);
   let state = byStack.get(stack);
   if (!state) {
     state = new Map();

@@ -19,6 +19,7 @@ import {
   Token,
   Tokenization,
 } from '../framework/core';
+import { stackOf } from '../framework/refs';
 import { redactUrl, redactUrls, templateSyntax } from '../base/validation';
 import { stackSlot, stackState } from './stack-state';
 
@@ -111,7 +112,7 @@ class KkpSynthChecks implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof SynthChecksHost)) return;
-    const problems = preflight(this.root, TerraformStack.of(node));
+    const problems = preflight(this.root, stackOf(node));
     if (problems.length > 0) {
       throw new Error(
         'cdktf-kkp-vsphere stopped the synth before writing anything; fix these inputs:\n  ' +
@@ -137,7 +138,7 @@ const HOST_ID = 'cdktf-kkp-vsphere-synth-checks';
  * has now, so that the first stack cdktf writes already checks all of them.
  */
 export function enableSynthChecks(scope: IConstruct): void {
-  const stack = TerraformStack.of(scope);
+  const stack = stackOf(scope);
   const root = stack.node.root;
   let checks = checksByRoot.get(root);
   if (!checks) {

@@ -22,6 +22,8 @@ export interface ITerraformVariableRef extends IConstruct {
   readonly stringValue: string;
   /** Whether terraform hides the variable's value in plans. */
   readonly sensitive?: boolean;
+  /** The variable's name in the synthesized configuration (`var.<friendlyUniqueId>`). */
+  readonly friendlyUniqueId: string;
 }
 
 /** The message for an object made with the other framework than the one the library loaded. */
@@ -39,9 +41,21 @@ export function providerOf(ref: ITerraformProviderRef, where: string, prop: stri
   return ref;
 }
 
-/** `ref` as the app core's variable, or undefined if it is not a variable at all (e.g. a string). */
-export function variableOf(ref: unknown): TerraformVariable | undefined {
-  return ref instanceof TerraformVariable ? ref : undefined;
+/** Whether `value` is a Terraform element of some CDK core (both mark their elements with the same symbol). */
+function isElementOfSomeCore(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Symbol.for('cdktf/TerraformElement') in value;
+}
+
+/**
+ * `ref` as the app core's variable, or undefined if it is not a variable at all (e.g. a string). With `where`, a
+ * variable made with the other framework is an error naming `where` and `prop` rather than "not a variable".
+ */
+export function variableOf(ref: unknown, where?: string, prop?: string): TerraformVariable | undefined {
+  if (ref instanceof TerraformVariable) return ref;
+  if (where !== undefined && isElementOfSomeCore(ref) && 'stringValue' in (ref as object)) {
+    throw otherFramework(where, prop ?? 'variable', 'variable');
+  }
+  return undefined;
 }
 
 /**
@@ -49,7 +63,7 @@ export function variableOf(ref: unknown): TerraformVariable | undefined {
  * other fail at synth with an error that names neither (cdktn: "e._resetResolveDiscoveredProviderFeatureUsage is not
  * a function"), so this names the cause up front.
  */
-export function stackOf(scope: IConstruct, where: string): TerraformStack {
+export function stackOf(scope: IConstruct, where: string = scope.node.path): TerraformStack {
   const stack = TerraformStack.of(scope);
   if (!(stack instanceof TerraformStack)) throw otherFramework(where, 'scope', 'stack');
   return stack;

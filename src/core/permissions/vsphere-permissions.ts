@@ -2,7 +2,8 @@
 // vsphere_entity_permissions each; grants on every other (shared) object are additive: one instance per object and
 // principal in one `terraform_data` block per stack, whose provisioners grant and revoke exactly that principal.
 import { Construct, IConstruct } from 'constructs';
-import { Annotations, DataResource, Lazy, TerraformStack, Token } from '../../framework/core';
+import { Annotations, DataResource, Lazy, Token } from '../../framework/core';
+import { stackOf } from '../../framework/refs';
 import { EntityPermissions } from '../../framework/providers/vsphere/entity-permissions';
 import { IVsphereEntity } from '../inventory';
 import {
@@ -99,13 +100,13 @@ const REGISTRY_ID = 'KkpVspherePermissions';
 export class VspherePermissions extends Construct {
   /** The registry of the stack that `scope` belongs to. */
   public static of(scope: IConstruct): VspherePermissions {
-    const stack = TerraformStack.of(scope);
+    const stack = stackOf(scope);
     return (stack.node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined) ?? new VspherePermissions(stack, REGISTRY_ID);
   }
 
   /** The registry of the stack that `scope` belongs to, if a grant created it; never creates one. */
   public static existing(scope: IConstruct): VspherePermissions | undefined {
-    return TerraformStack.of(scope).node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined;
+    return stackOf(scope).node.tryFindChild(REGISTRY_ID) as VspherePermissions | undefined;
   }
 
   /**
@@ -295,7 +296,7 @@ export class VspherePermissions extends Construct {
         {
           type: 'local-exec',
           command: `${command} grant --stack`,
-          environment: { [GRANT_ENV]: self, [STACK_ROLES_ENV]: Lazy.stringValue({ produce: () => escapeTemplate(JSON.stringify(stackRoleNames(TerraformStack.of(this)))) }) },
+          environment: { [GRANT_ENV]: self, [STACK_ROLES_ENV]: Lazy.stringValue({ produce: () => escapeTemplate(JSON.stringify(stackRoleNames(stackOf(this)))) }) },
         },
         { type: 'local-exec', when: 'destroy', command: `${command} revoke --stack`, environment: { [GRANT_ENV]: self } },
       ],
