@@ -44,6 +44,11 @@ export { KkpVspherePreset } from './constructs';
 export type { KkpVspherePresetProps } from './constructs';
 export { KkpAdoption, AdoptedTemplate } from './constructs';
 export type { KkpAdoptionProps, AdoptedTemplateProps } from './constructs';
+// What props that take a provider or a variable accept: either framework's (cdktf or cdktn) objects (docs/frameworks.md).
+export type { ITerraformProviderRef, ITerraformVariableRef } from './framework/refs';
+
+// The error every refused input throws: it names the construct path and the prop.
+export { KkpValidationError, InputRef } from './base';
 
 // The provisioners' command (the context key that overrides it, and its default).
 export { DEFAULT_CLI_COMMAND, CLI_COMMAND_CONTEXT } from './contracts';

@@ -346,7 +346,7 @@ describe('VmTemplate validation at synth', () => {
     expect(() => new VmTemplate(stack, 'Z', { ...base, allowUnverifiedSslCert: true, source: VmTemplateSource.localOvf('/x/a.ovf', { os: 'ubuntu' }) })).toThrow(
       'VmTemplate test/Z: allowUnverifiedSslCert applies to image URLs only; drop it for a local file.',
     );
-    expect(() => VmTemplate.perNetwork(stack, 'P', { ...base, source: ubuntu(), networks: [] })).toThrow('VmTemplate.perNetwork P: networks is empty; give at least one network.');
+    expect(() => VmTemplate.perNetwork(stack, 'P', { ...base, source: ubuntu(), networks: [] })).toThrow('VmTemplate test/P networks: give at least one network; perNetwork makes one template per network.');
   });
 
   test('local sources: a disk image or a URL is refused, a path is written for terraform\'s working directory, a missing file warns', () => {

@@ -1,5 +1,6 @@
 // Input rules shared by every construct and tool: vSphere inventory names and paths, Terraform template syntax in
 // user text, and URLs with credentials in messages. Pure: no cdktf, so the fact layers and the CLI can use it too.
+import { InputRef, continuingError, inputError } from './errors';
 
 /** vSphere limits inventory object names (folders, VMs, datastores, networks, clusters, datacenters) to 80 characters. */
 export const VSPHERE_NAME_MAX_LENGTH = 80;
@@ -92,9 +93,9 @@ export function inventoryNameProblem(name: unknown): string | undefined {
 }
 
 /** Throws unless `name` is a usable vSphere inventory name; `input` names the input (construct path and prop). */
-export function checkInventoryName(name: string, input: string): string {
+export function checkInventoryName(name: string, input: string | InputRef): string {
   const problem = inventoryNameProblem(name);
-  if (problem !== undefined) throw new Error(`${input}: ${problem}.`);
+  if (problem !== undefined) throw inputError(input, `${problem}.`);
   return name;
 }
 
@@ -102,13 +103,13 @@ export function checkInventoryName(name: string, input: string): string {
  * Checks a path relative to a folder (`kkp/templates`): every segment is an inventory name, no `.` or `..`, no empty
  * segment. Returns it without a trailing slash.
  */
-export function checkRelativeInventoryPath(path: string, input: string): string {
+export function checkRelativeInventoryPath(path: string, input: string | InputRef): string {
   if (typeof path !== 'string' || path.trim() === '') {
-    throw new Error(`${input}: must be a non-empty path, got ${typeof path === 'string' ? quoteForMessage(path) : String(path)}; give folder names separated by "/", e.g. "kkp/templates".`);
+    throw inputError(input, `must be a non-empty path, got ${typeof path === 'string' ? quoteForMessage(path) : String(path)}; give folder names separated by "/", e.g. "kkp/templates".`);
   }
   if (path.startsWith('/')) {
-    throw new Error(
-      `${input}: ${quoteForMessage(path)} is absolute; give the path relative to the datacenter's folder (e.g. "kkp/templates").`,
+    throw inputError(input,
+      `${quoteForMessage(path)} is absolute; give the path relative to the datacenter's folder (e.g. "kkp/templates").`,
     );
   }
   const trimmed = path.replace(/\/+$/, '');
@@ -120,9 +121,9 @@ export function checkRelativeInventoryPath(path: string, input: string): string 
  * Checks an absolute inventory path (`/dc-1/vm/kkp`): every segment an inventory name, no `.`, `..` or empty segment.
  * Returns it without a trailing slash.
  */
-export function checkAbsoluteInventoryPath(path: string, input: string): string {
+export function checkAbsoluteInventoryPath(path: string, input: string | InputRef): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.trim() !== path) {
-    throw new Error(`${input}: ${typeof path === 'string' ? quoteForMessage(path) : String(path)} is not an absolute inventory path; give one such as "/dc-1/vm/kkp".`);
+    throw inputError(input, `${typeof path === 'string' ? quoteForMessage(path) : String(path)} is not an absolute inventory path; give one such as "/dc-1/vm/kkp".`);
   }
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') return '/';
@@ -130,19 +131,19 @@ export function checkAbsoluteInventoryPath(path: string, input: string): string 
   return trimmed;
 }
 
-function checkSegments(segments: string[], path: string, input: string): void {
+function checkSegments(segments: string[], path: string, input: string | InputRef): void {
   segments.forEach((segment, i) => {
     if (segment === '') {
-      throw new Error(`${input}: ${quoteForMessage(path)} has an empty path segment ("//"); give folder names separated by one "/".`);
+      throw inputError(input, `${quoteForMessage(path)} has an empty path segment ("//"); give folder names separated by one "/".`);
     }
     if (segment === '.' || segment === '..') {
-      throw new Error(
-        `${input}: ${quoteForMessage(path)} has a "${segment}" segment; govmomi cleans such paths, so the folder would not be ` +
+      throw inputError(input,
+        `${quoteForMessage(path)} has a "${segment}" segment; govmomi cleans such paths, so the folder would not be ` +
           'the one written. Give the folder names, without "." or "..".',
       );
     }
     const problem = inventoryNameProblem(segment);
-    if (problem !== undefined) throw new Error(`${input} (segment ${i + 1}): ${problem}.`);
+    if (problem !== undefined) throw continuingError(input, `(segment ${i + 1}): ${problem}.`);
   });
 }
 

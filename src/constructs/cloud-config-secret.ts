@@ -10,6 +10,7 @@ import { NEWEST_KKP_RELEASE, kkpReleaseFacts } from '../facts/kkp/releases';
 import { requireSecretInput, textPieces } from '../core/synth-checks';
 import { stackSlot, stackState } from '../core/stack-state';
 import { redactUrl } from '../base/validation';
+import { InputRef } from '../base/errors';
 
 /**
  * Props of {@link CloudConfigSecret}: KKP's cloud-config dialect (the default), or the upstream vSphere CSI driver's
@@ -167,9 +168,9 @@ export class CloudConfigSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudConfigSecretProps) {
     super(scope, id);
-    const where = `CloudConfigSecret "${this.node.path}"`;
+    const where = InputRef.of(this, 'CloudConfigSecret', { quoted: true });
     if (!props || typeof props !== 'object') {
-      throw new Error(`${where}: props are missing; give at least server, datacenter, datastore and clusterId.`);
+      throw where.error(`props are missing; give at least server, datacenter, datastore and clusterId.`);
     }
     const csiDialect = props.format === 'csi-vsphere-conf';
     // Required text props: a missing one is named here instead of failing inside the renderer.
@@ -178,7 +179,7 @@ export class CloudConfigSecret extends Construct {
       : [['datacenter', (props as KkpCloudConfigSecretProps).datacenter], ['datastore', (props as KkpCloudConfigSecretProps).datastore], ['clusterId', props.clusterId]];
     for (const [prop, value] of required) {
       if (typeof value !== 'string' || value === '') {
-        throw new Error(`${where}: prop ${prop} is ${typeof value === 'string' ? 'empty' : String(value)}; give it (a literal or a token).`);
+        throw where.propError(prop, `is ${typeof value === 'string' ? 'empty' : String(value)}; give it (a literal or a token).`);
       }
     }
     if (csiDialect) {
@@ -186,11 +187,11 @@ export class CloudConfigSecret extends Construct {
       const ok = (typeof datacenters === 'string' && datacenters !== '') ||
         (Array.isArray(datacenters) && datacenters.length > 0 && datacenters.every((d) => typeof d === 'string' && d !== ''));
       if (!ok) {
-        throw new Error(`${where}: prop datacenters must name the vSphere datacenter(s) the driver serves, e.g. ['dc-1'] (got ${Array.isArray(datacenters) ? 'an array with an empty or non-string item, or none' : String(datacenters)}).`);
+        throw where.propError('datacenters', `must name the vSphere datacenter(s) the driver serves, e.g. ['dc-1'] (got ${Array.isArray(datacenters) ? 'an array with an empty or non-string item, or none' : String(datacenters)}).`);
       }
     }
     if (props.format !== undefined && props.format !== 'kkp' && !csiDialect) {
-      throw new Error(`${where}: format "${String(props.format)}" is neither "kkp" (KKP's cloud-config) nor "csi-vsphere-conf" (the upstream vSphere CSI driver's).`);
+      throw where.error(`format "${String(props.format)}" is neither "kkp" (KKP's cloud-config) nor "csi-vsphere-conf" (the upstream vSphere CSI driver's).`);
     }
     const prefix = props.variablePrefix ?? DEFAULT_VARIABLE_PREFIX;
     const name = props.name ?? (csiDialect ? VSPHERE_CSI_CONFIG_SECRET.name : 'cloud-config');
@@ -206,15 +207,15 @@ export class CloudConfigSecret extends Construct {
     if (csiCopy) {
       checkLiteral(where, 'csiSecretName', csiSecretName, DNS_SUBDOMAIN, 253, 'a Kubernetes object name');
       if (!Token.isUnresolved(name) && name === csiSecretName) {
-        throw new Error(`${where}: name and csiSecretName are both "${name}"; give the CSI copy another name or set csiCopy: false.`);
+        throw where.error(`name and csiSecretName are both "${name}"; give the CSI copy another name or set csiCopy: false.`);
       }
     }
     const passwordFix =
       'Pass the stringValue of a TerraformVariable with sensitive: true and no default, or leave password out and ' +
       `set TF_VAR_${prefix}_password for the variable the construct then declares.`;
     if (props.password !== undefined && !Token.isUnresolved(props.password)) {
-      throw new Error(
-        `${where}: prop password is a literal string, which would be written into cdk.tf.json. Pass a token ` +
+      throw where.error(
+        `prop password is a literal string, which would be written into cdk.tf.json. Pass a token ` +
         'instead, e.g. the stringValue of a TerraformVariable with sensitive: true, or leave password out and ' +
         `set TF_VAR_${prefix}_password for the variable the construct then declares.`,
       );
@@ -224,14 +225,14 @@ export class CloudConfigSecret extends Construct {
     requireSecretInput(this, 'CloudConfigSecret prop password', props.password, passwordFix);
     if (!Token.isUnresolved(props.server) && typeof props.server === 'string' && props.server.includes('@')) {
       // Never echo it: what stands before "@" is a user and maybe a password.
-      throw new Error(
-        `${where}: prop server holds a user or password before "@"; give the vCenter host name only, e.g. ` +
+      throw where.error(
+        `prop server holds a user or password before "@"; give the vCenter host name only, e.g. ` +
         '"vcenter.example.com", and the credentials as user and password (password as a token).',
       );
     }
     if (!Token.isUnresolved(props.server) && (typeof props.server !== 'string' || props.server === '' || /[/\s]|:\/\//.test(props.server))) {
-      throw new Error(
-        `${where}: prop server is ${typeof props.server === 'string' ? `"${redactUrl(props.server)}"` : String(props.server)}; ` +
+      throw where.error(
+        `prop server is ${typeof props.server === 'string' ? `"${redactUrl(props.server)}"` : String(props.server)}; ` +
         'give the vCenter host name only (no scheme, path or spaces), e.g. "vcenter.example.com", and the port in prop port.',
       );
     }
@@ -247,7 +248,7 @@ export class CloudConfigSecret extends Construct {
 
     if (props.user === undefined || props.password === undefined) {
       if (!TF_NAME.test(prefix)) {
-        throw new Error(`${where}: variablePrefix "${prefix}" is not a Terraform name; use letters, digits, "_" and "-".`);
+        throw where.error(`variablePrefix "${prefix}" is not a Terraform name; use letters, digits, "_" and "-".`);
       }
     }
     const user = props.user ?? (this.userVariable = this.declareVariable(where, prefix, 'user',
@@ -267,7 +268,9 @@ export class CloudConfigSecret extends Construct {
       }
     } catch (e) {
       // Their messages start with the field ("port 70000 is not a TCP port", "server \"vc:8443\" names port ...").
-      throw new Error(`${where}: prop ${(e as Error).message}`);
+      const message = (e as Error).message;
+      const field = /^\w+/.exec(message)?.[0] ?? '';
+      throw where.propError(field, message.slice(field.length).replace(/^ /, ''));
     }
     port = port ?? vspherePort(undefined);
     const input: Record<string, string | undefined> = csiDialect
@@ -308,7 +311,7 @@ export class CloudConfigSecret extends Construct {
         : renderVsphereCloudConfig(vsphereCloudConfig({ ...(input as unknown as VsphereCloudConfigInput), insecure: props.insecure }), terraformQuote);
     } catch (e) {
       // The renderers name the field; the construct path says which Secret.
-      throw new Error(`${where}: ${(e as Error).message}`);
+      throw where.error(`${(e as Error).message}`);
     }
 
     const secretProps = (secretName: string) => ({
@@ -316,7 +319,7 @@ export class CloudConfigSecret extends Construct {
       type: 'Opaque',
       data: { [key]: this.config },
       lifecycle: preconditions.length > 0 ? { precondition: preconditions } : undefined,
-      provider: props.provider === undefined ? undefined : providerOf(props.provider, where, 'provider'),
+      provider: props.provider === undefined ? undefined : providerOf(props.provider, String(where), 'provider'),
     });
     this.secret = new Secret(this, 'secret', secretProps(name));
     if (csiCopy) {
@@ -324,12 +327,12 @@ export class CloudConfigSecret extends Construct {
     }
   }
 
-  private declareVariable(where: string, prefix: string, what: string, description: string): TerraformVariable {
+  private declareVariable(where: InputRef, prefix: string, what: string, description: string): TerraformVariable {
     const variableName = `${prefix}_${what}`;
     const claimed = stackState(this, CLAIMED_VARIABLES);
     if (claimed.has(variableName)) {
-      throw new Error(
-        `${where}: another CloudConfigSecret in this stack already declares the variable ${variableName}; ` +
+      throw where.error(
+        `another CloudConfigSecret in this stack already declares the variable ${variableName}; ` +
         'give this one its own variablePrefix, or pass user and password as tokens.',
       );
     }
@@ -350,7 +353,7 @@ export class CloudConfigSecret extends Construct {
  * Checks a value the gcfg file will carry: literal text now (throws), a token's value at plan time (the returned
  * precondition, which never prints the value). Used for the cloud-config Secret and the credentials KKP renders from.
  */
-export function gcfgCarriable(where: string, prop: string, value: string): Precondition | undefined {
+export function gcfgCarriable(where: InputRef, prop: string, value: string): Precondition | undefined {
   const tokens: string[] = [];
   for (const piece of textPieces(value)) {
     if (typeof piece !== 'string') {
@@ -359,7 +362,7 @@ export function gcfgCarriable(where: string, prop: string, value: string): Preco
     }
     const bad = gcfgUnsupportedCharacter(piece);
     if (bad !== undefined) {
-      throw new Error(`${where}: prop ${prop} contains ${bad}, which the gcfg cloud-config cannot carry; remove it.`);
+      throw where.propError(prop, `contains ${bad}, which the gcfg cloud-config cannot carry; remove it.`);
     }
   }
   return tokens.length > 0 ? carriableAtApply(where, prop, tokens) : undefined;
@@ -372,7 +375,7 @@ function csiDatacenters(datacenters: string | readonly string[]): string {
 /** The synth-time refusal of a cloud-config Secret that KKP writes itself. */
 function refuseKkpManagedTarget(
   scope: Construct,
-  where: string,
+  where: InputRef,
   props: KkpCloudConfigSecretProps,
   namespace: string,
   kkpNames: readonly string[],
@@ -437,7 +440,7 @@ function oncePer<T>(cache: WeakMap<IResolvable, T>, token: string, build: () => 
 }
 
 /** A plan-time check that no token of a value holds a character gcfg cannot carry; it never prints the value. */
-function carriableAtApply(where: string, prop: string, tokens: readonly string[]): Precondition {
+function carriableAtApply(where: InputRef, prop: string, tokens: readonly string[]): Precondition {
   return {
     condition: tokens.length === 1 ? carriableCondition(tokens[0]) : lacksUncarriable(tokens).reduce((all, check) => Op.and(all, check)),
     errorMessage: `${where}: prop ${prop} contains a newline, carriage return or NUL character, which the ` +
@@ -454,9 +457,9 @@ function carriableCondition(token: string): IResolvable {
   return oncePer(carriableConditions, token, () => lacksUncarriable([token]).reduce((all, check) => Op.and(all, check)));
 }
 
-function checkLiteral(where: string, prop: string, value: string, pattern: RegExp, max: number, what: string): void {
+function checkLiteral(where: InputRef, prop: string, value: string, pattern: RegExp, max: number, what: string): void {
   if (Token.isUnresolved(value)) return;
   if (value.length > max || !pattern.test(value)) {
-    throw new Error(`${where}: prop ${prop} is "${value}", which is not ${what} of at most ${max} characters.`);
+    throw where.propError(prop, `is "${value}", which is not ${what} of at most ${max} characters.`);
   }
 }

@@ -12,6 +12,7 @@ import { VspherePermissions } from '../core/permissions';
 import type { IKkpTemplate } from '../facts/kkp';
 import { checkInventoryName } from '../base/validation';
 import { DiscoveredFolder, DiscoveredPermission, DiscoveredRole, DiscoveredTemplate, DiscoveryFileError, KkpDiscovery, parseDiscovery } from '../contracts/discovery-file';
+import { InputRef } from '../base/errors';
 
 /** Props of {@link KkpAdoption}. */
 export interface KkpAdoptionProps {
@@ -64,15 +65,15 @@ export class KkpAdoption extends Construct {
 
   constructor(scope: Construct, id: string, props: KkpAdoptionProps) {
     super(scope, id);
-    const where = `KkpAdoption ${this.node.path}`;
+    const where = InputRef.of(this, 'KkpAdoption');
     const stack = stackOf(this);
     const other = stackState(stack, ADOPTION);
-    if (other) throw new Error(`${where}: the stack already adopts through ${other.node.path}; one adoption per stack.`);
+    if (other) throw where.error(`the stack already adopts through ${other.node.path}; one adoption per stack.`);
     const noted = stackState(stack, ADOPTABLE);
     const late = stack.node.findAll().filter((c) => noted.has(c));
     if (late.length) {
-      throw new Error(
-        `${where}: ${late.map((c) => c.node.path).join(', ')} ${late.length > 1 ? 'were' : 'was'} created before it, so ` +
+      throw where.error(
+        `${late.map((c) => c.node.path).join(', ')} ${late.length > 1 ? 'were' : 'was'} created before it, so ` +
           `adoption could not apply to ${late.length > 1 ? 'them' : 'it'}: create KkpAdoption first in the stack.`,
       );
     }
@@ -82,18 +83,18 @@ export class KkpAdoption extends Construct {
       try {
         text = readFileSync(props.discovery, 'utf8');
       } catch (err) {
-        throw new DiscoveryFileError(`${where} discovery: cannot read ${props.discovery} (${(err as NodeJS.ErrnoException).code ?? 'read error'}); run \`cdktf-kkp-vsphere discover --out ${props.discovery}\` first.`);
+        throw new DiscoveryFileError(where.at('discovery'), `cannot read ${props.discovery} (${(err as NodeJS.ErrnoException).code ?? 'read error'}); run \`cdktf-kkp-vsphere discover --out ${props.discovery}\` first.`);
       }
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch {
-        throw new DiscoveryFileError(`${where} discovery: ${props.discovery} is not JSON; it is the file \`cdktf-kkp-vsphere discover\` writes.`);
+        throw new DiscoveryFileError(where.at('discovery'), `${props.discovery} is not JSON; it is the file \`cdktf-kkp-vsphere discover\` writes.`);
       }
-      this.discovery = parseDiscovery(value, `${where} discovery ${props.discovery}`);
+      this.discovery = parseDiscovery(value, where.at('discovery'), props.discovery);
     } else {
       this.source = 'the discovery given';
-      this.discovery = parseDiscovery(props?.discovery, `${where} discovery`);
+      this.discovery = parseDiscovery(props?.discovery, where.at('discovery'));
     }
     this.adoptsRoles = props.roles ?? true;
     this.adoptsFolders = props.folders ?? true;
@@ -155,20 +156,20 @@ export class AdoptedTemplate extends Construct implements IKkpTemplate {
 
   constructor(scope: Construct, id: string, props: AdoptedTemplateProps) {
     super(scope, id);
-    const where = `AdoptedTemplate ${this.node.path}`;
+    const where = InputRef.of(this, 'AdoptedTemplate');
     if (!(props?.inventory instanceof VsphereInventory)) {
-      throw new Error(`${where} inventory: expected the datacenter's VsphereInventory; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+      throw where.at('inventory').error(`expected the datacenter's VsphereInventory; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
     }
-    this.templateName = checkInventoryName(props.templateName, `${where} templateName`);
-    if (typeof props.osKey !== 'string' || props.osKey === '') throw new Error(`${where} osKey: give the operating-system key, e.g. 'ubuntu'.`);
+    this.templateName = checkInventoryName(props.templateName, where.at('templateName'));
+    if (typeof props.osKey !== 'string' || props.osKey === '') throw where.at('osKey').error(`give the operating-system key, e.g. 'ubuntu'.`);
     this.osKey = props.osKey;
     const adoption = KkpAdoption.of(this);
     const datacenter = props.inventory.datacenterName;
     const found = adoption?.template(this.templateName, datacenter);
     if (adoption && !found) {
       const known = adoption.discovery.templates.filter((t) => t.datacenter === datacenter).map((t) => t.name);
-      throw new Error(
-        `${where} templateName: "${this.templateName}" is not a template discover found in datacenter "${datacenter}" ` +
+      throw where.at('templateName').error(
+        `"${this.templateName}" is not a template discover found in datacenter "${datacenter}" ` +
           `(${adoption.source} lists ${known.length ? known.join(', ') : 'none'}). Check the name, or run discover again.`,
       );
     }

@@ -6,6 +6,7 @@ import { KkpRelease, KkpSpecFormat, KkpVsphereDatacenterInput, kkpDatacenterObje
 import { stackKkpRelease } from '../core/stack-release';
 import { VmFolder } from './vm-folder';
 import { describeValue, inventoryNameProblem } from '../base/validation';
+import { InputRef, inputError, rendererError } from '../base/errors';
 
 /** Props of {@link KkpDatacenterSpec}. Every value is a literal: the spec is rendered at synth for review. */
 export interface KkpDatacenterSpecProps
@@ -81,25 +82,25 @@ export class KkpDatacenterSpec extends Construct {
 
   constructor(scope: Construct, id: string, props: KkpDatacenterSpecProps) {
     super(scope, id);
-    const where = `KkpDatacenterSpec ${this.node.path}`;
+    const where = InputRef.of(this, 'KkpDatacenterSpec');
     if (!props || typeof props !== 'object') {
-      throw new Error(`${where}: props are missing; give name, inventory, endpoint, datastore, cluster and templates.`);
+      throw where.error(`props are missing; give name, inventory, endpoint, datastore, cluster and templates.`);
     }
     if (!(props.inventory instanceof VsphereInventory)) {
-      throw new Error(
-        `${where} inventory: expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass ` +
+      throw where.at('inventory').error(
+        `expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass ` +
           "new VsphereInventory(this, 'Inventory', { datacenter }).",
       );
     }
     rejectTokens(where, props);
     this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
     const dc = props.inventory.datacenterName;
-    const datastore = entityName(props.datastore, ['datastore'], dc, `${where} datastore`, 'inventory.datastore(name)');
-    const cluster = entityName(props.cluster, ['cluster'], dc, `${where} cluster`, 'inventory.computeCluster(name)');
+    const datastore = entityName(props.datastore, ['datastore'], dc, where.at('datastore'), 'inventory.datastore(name)');
+    const cluster = entityName(props.cluster, ['cluster'], dc, where.at('cluster'), 'inventory.computeCluster(name)');
     let rootPath: string | undefined;
     if (props.rootFolder instanceof VmFolder) {
       if (props.rootFolder.inventory.datacenterName !== dc) {
-        throw new Error(`${where} rootFolder: ${props.rootFolder.inventoryPath} is not in datacenter "${dc}".`);
+        throw where.at('rootFolder').error(`${props.rootFolder.inventoryPath} is not in datacenter "${dc}".`);
       }
       this.rootFolder = props.rootFolder;
       rootPath = props.rootFolder.inventoryPath;
@@ -127,7 +128,7 @@ export class KkpDatacenterSpec extends Construct {
       this.spec = kkpDatacenterObject(input, { kkpRelease: this.kkpRelease, format });
       this.yaml = renderKkpDatacenterSpec(input, { kkpRelease: this.kkpRelease, format });
     } catch (e) {
-      throw new Error(`${where} ${(e as Error).message}`);
+      throw rendererError(where, e as Error);
     }
     const endpoint = parseVsphereEndpoint(props.endpoint);
     this.name = props.name;
@@ -144,7 +145,7 @@ export class KkpDatacenterSpec extends Construct {
 
     const outputName = props.outputName ?? `kkp_datacenter_${props.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(outputName)) {
-      throw new Error(`${where} outputName: "${outputName}" is not a Terraform name; use letters, digits, "_" and "-", starting with a letter.`);
+      throw where.at('outputName').error(`"${outputName}" is not a Terraform name; use letters, digits, "_" and "-", starting with a letter.`);
     }
     this.output = new TerraformOutput(this, 'Yaml', {
       value: terraformLiteral(this.yaml),
@@ -165,7 +166,7 @@ export function terraformLiteral(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-function rejectTokens(where: string, props: KkpDatacenterSpecProps): void {
+function rejectTokens(where: InputRef, props: KkpDatacenterSpecProps): void {
   const strings: [string, unknown][] = [
     ['name', props.name], ['endpoint', props.endpoint], ['storagePolicy', props.storagePolicy],
     ['defaultTagCategoryID', props.defaultTagCategoryID], ['location', props.location], ['country', props.country],
@@ -179,8 +180,8 @@ function rejectTokens(where: string, props: KkpDatacenterSpecProps): void {
   }
   for (const [prop, value] of strings) {
     if (typeof value === 'string' && Token.isUnresolved(value)) {
-      throw new Error(
-        `${where} ${prop}: got a Terraform token; the datacenter spec is rendered at synth time so that a reviewer reads it, ` +
+      throw where.at(`${prop}`).error(
+        `got a Terraform token; the datacenter spec is rendered at synth time so that a reviewer reads it, ` +
           'give the literal value.',
       );
     }
@@ -191,22 +192,22 @@ function entityName(
   value: IVsphereEntity | string,
   kinds: readonly string[],
   datacenter: string,
-  input: string,
+  input: string | InputRef,
   how: string,
 ): string {
   if (typeof value === 'string') {
     const problem = inventoryNameProblem(value);
-    if (problem !== undefined) throw new Error(`${input}: ${problem}; or pass ${how}.`);
+    if (problem !== undefined) throw inputError(input, `${problem}; or pass ${how}.`);
     return value;
   }
   if (!value || typeof value.kind !== 'string') {
-    throw new Error(`${input}: expected a name or ${how}, got ${String(value)}.`);
+    throw inputError(input, `expected a name or ${how}, got ${String(value)}.`);
   }
   if (!kinds.includes(value.kind)) {
-    throw new Error(`${input}: ${value.inventoryPath} is a ${value.kind}; KKP's datacenter spec needs a ${kinds.join(' or ')} here.`);
+    throw inputError(input, `${value.inventoryPath} is a ${value.kind}; KKP's datacenter spec needs a ${kinds.join(' or ')} here.`);
   }
   if (!value.inventoryPath.startsWith(`/${datacenter}/`)) {
-    throw new Error(`${input}: ${value.inventoryPath} is not in datacenter "${datacenter}".`);
+    throw inputError(input, `${value.inventoryPath} is not in datacenter "${datacenter}".`);
   }
   return value.inventoryPath.slice(value.inventoryPath.lastIndexOf('/') + 1);
 }

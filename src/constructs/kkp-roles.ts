@@ -21,6 +21,7 @@ import { IVsphereEntity, VsphereInventory } from '../core/inventory';
 import { describeValue } from '../base/validation';
 import { KkpAdoption, noteAdoptable } from './kkp-adoption';
 import type { DiscoveredRole } from '../contracts/discovery-file';
+import { InputRef } from '../base/errors';
 
 const PREDEFINED_ROLE_IDS = [PredefinedRole.ADMINISTRATOR, PredefinedRole.READ_ONLY, PredefinedRole.NO_ACCESS].map((r) => r.roleId);
 
@@ -67,18 +68,18 @@ export class KkpRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: KkpRolesProps) {
     super(scope, id);
-    const where = `KkpRoles ${this.node.path}`;
+    const where = InputRef.of(this, 'KkpRoles');
     if (!props || typeof props !== 'object') {
-      throw new Error(`${where}: props are missing; give at least vsphereVersion, e.g. { vsphereVersion: '8.0' }.`);
+      throw where.error(`props are missing; give at least vsphereVersion, e.g. { vsphereVersion: '8.0' }.`);
     }
-    assertVsphereVersion(props.vsphereVersion, `${where} vsphereVersion`);
+    assertVsphereVersion(props.vsphereVersion, where.at('vsphereVersion'));
     const prefix = props.namePrefix ?? '';
     if (typeof prefix !== 'string' || /[\s\u0000-\u001f]/.test(prefix)) {
-      throw new Error(`${where} namePrefix: ${JSON.stringify(prefix)} is not a name prefix (it holds white space or a control character, or is no string); use e.g. "prod-".`);
+      throw where.at('namePrefix').error(`${JSON.stringify(prefix)} is not a name prefix (it holds white space or a control character, or is no string); use e.g. "prod-".`);
     }
     // The prefix becomes part of every role name in vCenter and in cdk.tf.json: no Terraform template syntax.
     if (/\$\{|%\{/.test(prefix)) {
-      throw new Error(`${where} namePrefix: "${prefix}" contains "\${" or "%{", which Terraform would evaluate inside the role name; use plain text such as "prod-".`);
+      throw where.at('namePrefix').error(`"${prefix}" contains "\${" or "%{", which Terraform would evaluate inside the role name; use plain text such as "prod-".`);
     }
     this.vsphereVersion = props.vsphereVersion;
     this.namePrefix = prefix;
@@ -90,17 +91,17 @@ export class KkpRoles extends Construct {
       try {
         def = kkpRoleDefinition(nameOrKey as KkpRoleKey, this.kkpRelease);
       } catch (err) {
-        throw new Error(`${where} adopt: ${(err as Error).message}`);
+        throw where.at('adopt').error(`${(err as Error).message}`);
       }
       // Custom role ids may be negative too (-709298051 in the provider's own import example); the predefined
       // roles the library knows are refused here, any other system role by the provider's import at plan time.
       if (!Number.isInteger(id) || PREDEFINED_ROLE_IDS.includes(String(id))) {
-        throw new Error(
-          `${where} adopt.${nameOrKey}: ${JSON.stringify(id)} is not the id of a custom role; give the role id discover ` +
+        throw where.at(`adopt.${nameOrKey}`).error(
+          `${JSON.stringify(id)} is not the id of a custom role; give the role id discover ` +
             'printed (predefined roles such as Administrator -1 and Read-only -2 cannot be imported, and are never created).',
         );
       }
-      if (this.adoptIds.has(def.key)) throw new Error(`${where} adopt: ${def.name} is given twice (by key and by name); give it once.`);
+      if (this.adoptIds.has(def.key)) throw where.at('adopt').error(`${def.name} is given twice (by key and by name); give it once.`);
       this.adoptIds.set(def.key, id as number);
     }
     const minimum = this.profile.minimumVsphere;
@@ -133,15 +134,15 @@ export class KkpRoles extends Construct {
     try {
       return kkpRoleDefinition(nameOrKey, this.kkpRelease);
     } catch (e) {
-      throw new Error(`KkpRoles ${this.node.path} ${method}(${JSON.stringify(nameOrKey)}): ${(e as Error).message}`);
+      throw InputRef.of(this, 'KkpRoles').at(`${method}(${JSON.stringify(nameOrKey)})`).error((e as Error).message);
     }
   }
 
   /** A role asked for with something that is no name or key (undefined, a role object) is named, not looked up. */
   private checkNameOrKey(nameOrKey: unknown, method: string): void {
     if (typeof nameOrKey === 'string' && nameOrKey !== '') return;
-    throw new Error(
-      `KkpRoles ${this.node.path} ${method}(nameOrKey): expected a role key such as "user-folder" or a role name such as ` +
+    throw InputRef.of(this, 'KkpRoles').at(`${method}(nameOrKey)`).error(
+      `expected a role key such as "user-folder" or a role name such as ` +
         `"k8c-user-folder-propagate", got ${nameOrKey === '' ? '""' : nameOrKey === null || nameOrKey === undefined ? String(nameOrKey) : `a ${typeof nameOrKey}`}; ` +
         `the keys of KKP ${this.kkpRelease} are ${this.profile.roles.map((r) => r.key).join(', ')}.`,
     );
@@ -177,8 +178,9 @@ export class KkpRoles extends Construct {
    */
   public grant(nameOrKey: KkpRoleKey | KkpCustomRoleName, principal: Principal | string, entity: IVsphereEntity, options: { readonly propagate?: boolean } = {}): Grant {
     const def = this.lookup(nameOrKey, 'grant');
-    this.checkTarget(`grant(${JSON.stringify(nameOrKey)})`, def.name, def.grantedOn, entity);
-    return VspherePermissions.grant({ principal, role: this.role(def.key), entity, propagate: options.propagate ?? def.propagate });
+    const propagate = options.propagate ?? def.propagate;
+    this.checkTarget(`grant(${JSON.stringify(nameOrKey)})`, def.name, def.grantedOn, entity, propagate);
+    return VspherePermissions.grant({ principal, role: this.role(def.key), entity, propagate });
   }
 
   /**
@@ -186,35 +188,40 @@ export class KkpRoles extends Construct {
    * user (`readOnlyOn`: the datacenter, from 2.26 every node host), propagated as the table says (not).
    */
   public grantReadOnly(principal: Principal | string, entity: IVsphereEntity): Grant {
-    this.checkTarget('grantReadOnly', READ_ONLY_ROLE.name, this.profile.readOnlyOn, entity);
+    this.checkTarget('grantReadOnly', READ_ONLY_ROLE.name, this.profile.readOnlyOn, entity, READ_ONLY_ROLE.propagate);
     return VspherePermissions.grant({ principal, role: PredefinedRole.READ_ONLY, entity, propagate: READ_ONLY_ROLE.propagate });
   }
 
-  private checkTarget(method: string, role: string, grantedOn: readonly string[], entity: IVsphereEntity): void {
+  private checkTarget(method: string, role: string, grantedOn: readonly string[], entity: IVsphereEntity, propagate: boolean): void {
     if (grantedOn.includes(entity.kind)) return;
-    throw new Error(
-      `KkpRoles ${this.node.path} ${method}: KKP ${this.kkpRelease}'s page grants ${role} on ${grantedOn.join(' or ')}, ` +
+    // A datastore cluster (a StoragePod) is the parent of its datastores in the inventory: a propagated permission on
+    // it reaches every datastore in it, which is what the page's grant on the datastore asks for (SeedPermissions
+    // takes datastore clusters for `datastores`). The role table keeps saying 'datastore': role descriptions are
+    // rendered from it, and the synthesized Terraform does not change.
+    if (entity.kind === 'datastoreCluster' && propagate && grantedOn.includes('datastore')) return;
+    throw InputRef.of(this, 'KkpRoles').at(method).error(
+      `KKP ${this.kkpRelease}'s page grants ${role} on ${grantedOn.join(' or ')}, ` +
         `not on the ${entity.kind} ${entity.inventoryPath}; grant it where the page says.`,
     );
   }
 
   // Import (never recreate) a role that exists: explicitly by id, or by name from the stack's discovery file.
   private adoptIfAsked(def: KkpRoleDefinition, role: VsphereRole): void {
-    const where = `KkpRoles ${this.node.path}`;
+    const where = InputRef.of(this, 'KkpRoles');
     const adoption = KkpAdoption.of(this);
     const id = this.adoptIds.get(def.key);
     let found: DiscoveredRole | undefined;
     if (id !== undefined) {
       found = adoption?.roleById(id);
       if (adoption && !found) {
-        throw new Error(
-          `${where} adopt.${def.key}: discover found no KKP role with id ${id} (${adoption.source} lists ` +
+        throw where.at(`adopt.${def.key}`).error(
+          `discover found no KKP role with id ${id} (${adoption.source} lists ` +
             `${adoption.discovery.roles.map((r) => `${r.name} = ${r.id}`).join(', ') || 'none'}). Check the id, or run discover again.`,
         );
       }
       if (found && found.key !== def.key) {
-        throw new Error(
-          `${where} adopt.${def.key}: role id ${id} is "${found.name}", which is KKP's ${found.key ?? found.kkpName} role, not ` +
+        throw where.at(`adopt.${def.key}`).error(
+          `role id ${id} is "${found.name}", which is KKP's ${found.key ?? found.kkpName} role, not ` +
             `${def.name}; adopting it would turn it into another role. Give the id of the ${def.name} role.`,
         );
       }
@@ -235,8 +242,8 @@ export class KkpRoles extends Construct {
         return;
       }
       if (found.key !== def.key) {
-        throw new Error(
-          `${where}: the vCenter role "${found.name}" (id ${found.id}) that ${adoption.source} lists is not KKP ${this.kkpRelease}'s ` +
+        throw where.error(
+          `the vCenter role "${found.name}" (id ${found.id}) that ${adoption.source} lists is not KKP ${this.kkpRelease}'s ` +
             `${def.name} role; choose another namePrefix, or set roles: false on the KkpAdoption.`,
         );
       }
@@ -263,15 +270,15 @@ export class KkpRoles extends Construct {
  * The roles and inventory a KKP permission construct grants with, checked at its boundary: an undefined one is named
  * with the construct path instead of ending in a TypeError inside the grant.
  */
-export function checkRolesAndInventory(where: string, props: { readonly roles?: unknown; readonly inventory?: unknown } | undefined): void {
+export function checkRolesAndInventory(where: InputRef, props: { readonly roles?: unknown; readonly inventory?: unknown } | undefined): void {
   if (!props || typeof props !== 'object') {
-    throw new Error(`${where}: props are missing; give roles, inventory and the principals and objects to grant on.`);
+    throw where.error(`props are missing; give roles, inventory and the principals and objects to grant on.`);
   }
   if (!(props.roles instanceof KkpRoles)) {
-    throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
+    throw where.at('roles').error(`expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
   }
   if (!(props.inventory instanceof VsphereInventory)) {
-    throw new Error(`${where} inventory: expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+    throw where.at('inventory').error(`expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
   }
 }
 

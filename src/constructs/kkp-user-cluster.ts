@@ -21,6 +21,7 @@ import { PlainSynthValue } from '../core/permissions/synth-value';
 import type { ClusterCase, KkpOperationCondition, LoginPrincipal, ObjectRef } from '../facts/kkp-operations';
 import { UserClusterFolder, checkClusterId } from './user-cluster-folder';
 import { describeValue } from '../base/validation';
+import { InputRef, KkpValidationError, rendererError } from '../base/errors';
 
 /**
  * The data keys of the credentials Secret KKP reads through a cluster's `credentialsReference`, as KKP names them
@@ -173,19 +174,19 @@ export class KkpUserCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: KkpUserClusterProps) {
     super(scope, id);
-    const where = `KkpUserCluster ${this.node.path}`;
+    const where = InputRef.of(this, 'KkpUserCluster');
     checkProps(where, props);
     const dc = props.datacenter;
-    const cloudConfigPassword = variableValue(props.cloudConfigPassword, where);
-    this.clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
+    const cloudConfigPassword = variableValue(props.cloudConfigPassword, String(where));
+    this.clusterId = checkClusterId(props.clusterId, where.at('clusterId'));
     // Named here, under this construct's props, before the folder and the Secrets check them again.
-    Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+    Principal.of(props.machineControllerPrincipal, where.at('machineControllerPrincipal'));
     this.kkpRelease = stackKkpRelease(this, undefined, where);
     const facts = kkpReleaseFacts(this.kkpRelease);
     if (props.datastore !== undefined) {
-      expectKind(props.datastore, ['datastore', 'datastoreCluster'], `${where} datastore`);
+      expectKind(props.datastore, ['datastore', 'datastoreCluster'], where.at('datastore'));
     }
-    props.networks?.forEach((n, i) => expectKind(n, ['network'], `${where} networks[${i}]`));
+    props.networks?.forEach((n, i) => expectKind(n, ['network'], where.at(`networks[${i}]`)));
     this.datastore = props.datastore ?? dc.datastore;
     this.checkReleaseProps(where, props);
     this.checkPasswords(where, props, cloudConfigPassword);
@@ -204,14 +205,13 @@ export class KkpUserCluster extends Construct {
       });
     } catch (e) {
       // The folder's props are this construct's: name them as the user wrote them (path is folderPath here).
-      const inner = `UserClusterFolder ${this.node.path}/Folder`;
-      const message = (e as Error).message;
-      if (!message.startsWith(inner)) throw e;
-      throw new Error(`${where}${message.slice(inner.length).replace(/^ path\b/, ' folderPath')}`);
+      if (!KkpValidationError.isKkpValidationError(e) || e.constructPath !== `${this.node.path}/Folder`) throw e;
+      if (e.prop === undefined) throw where.error(e.problem);
+      throw where.at(e.prop.replace(/^path\b/, 'folderPath')).error(e.problem);
     }
     const grants = [...this.folder.grants];
     if (props.storagePrincipal !== undefined) {
-      const principal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
+      const principal = Principal.of(props.storagePrincipal, where.at('storagePrincipal'));
       this.storagePrincipal = principal;
       const roles = props.roles;
       // Where each role is granted and whether it propagates: the role table's (KkpRoles.grant reads it).
@@ -223,18 +223,18 @@ export class KkpUserCluster extends Construct {
       if (roles.profile.readOnlyOn.includes('host')) {
         const hosts = props.hosts ?? stackNodeHosts(this);
         if (!hosts.length) {
-          throw new Error(
-            `${where} hosts: KKP ${this.kkpRelease}'s page grants the storage user Read-only on every host that runs node VMs, and ` +
+          throw where.at('hosts').error(
+            `KKP ${this.kkpRelease}'s page grants the storage user Read-only on every host that runs node VMs, and ` +
               `storagePrincipal ${principal.name} is this cluster's storage user. Give hosts: [inventory.host(name, cluster), ...], or ` +
               'create the SeedPermissions (with its hosts) before the clusters.',
           );
         }
-        hosts.forEach((h, i) => expectKind(h, ['host'], `${where} hosts[${i}]`));
+        hosts.forEach((h, i) => expectKind(h, ['host'], where.at(`hosts[${i}]`)));
         grants.push(...hosts.map((h) => roles.grantReadOnly(principal, h)));
       }
       declareKkpPrincipal(this, principal, 'storage');
     } else if (props.hosts !== undefined) {
-      throw new Error(`${where} hosts: only a cluster with its own storagePrincipal gets grants on hosts; leave hosts out or give storagePrincipal.`);
+      throw where.at('hosts').error(`only a cluster with its own storagePrincipal gets grants on hosts; leave hosts out or give storagePrincipal.`);
     }
     this.grants = grants;
 
@@ -256,7 +256,7 @@ export class KkpUserCluster extends Construct {
         user,
         password: cloudConfigPassword,
         variablePrefix,
-        provider: props.kubernetesProvider === undefined ? undefined : providerOf(props.kubernetesProvider, where, 'kubernetesProvider'),
+        provider: props.kubernetesProvider === undefined ? undefined : providerOf(props.kubernetesProvider, String(where), 'kubernetesProvider'),
       });
     } else if (props.credentialsSecret ?? true) {
       const secret = this.writeCredentials(where, props, user, cloudConfigPassword, variablePrefix);
@@ -315,11 +315,11 @@ export class KkpUserCluster extends Construct {
    * Hands the synth check (src/core/kkp-works-check.ts) what this cluster's components log in as and which objects they
    * touch; it is evaluated once per stack, when every grant is made.
    */
-  private registerCheck(where: string, props: KkpUserClusterProps, user: string | undefined): void {
+  private registerCheck(where: InputRef, props: KkpUserClusterProps, user: string | undefined): void {
     const dc = props.datacenter;
     const release = this.kkpRelease;
     const releaseFacts = kkpReleaseFacts(release);
-    const mc = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+    const mc = Principal.of(props.machineControllerPrincipal, where.at('machineControllerPrincipal'));
     const writesCredentials = releaseFacts.cloudConfigOwner === 'stack' || (props.credentialsSecret ?? true);
     const hasInfraUser = releaseFacts.cloudConfigOwner === 'kkp' && props.infraManagementUserPassword !== undefined;
     const dcPath = `/${dc.inventory.datacenterName}`;
@@ -391,25 +391,23 @@ export class KkpUserCluster extends Construct {
   }
 
   /** KKP 2.12's cloud-config Secrets; an error about a prop the user gave names it as this construct's prop. */
-  private cloudConfigSecret(where: string, props: KkpCloudConfigSecretProps): CloudConfigSecret {
+  private cloudConfigSecret(where: InputRef, props: KkpCloudConfigSecretProps): CloudConfigSecret {
     try {
       return new CloudConfigSecret(this, 'CloudConfig', props);
     } catch (e) {
-      const message = (e as Error).message;
-      const inner = `CloudConfigSecret "${this.node.path}/CloudConfig": prop `;
       const renamed: Record<string, string> = { user: 'cloudConfigUser', password: 'cloudConfigPassword' };
-      const prop = message.startsWith(inner) ? /^(\w+)/.exec(message.slice(inner.length))?.[1] : undefined;
-      if (prop !== undefined && renamed[prop]) throw new Error(`${where} ${renamed[prop]}${message.slice(inner.length + prop.length)}`);
-      throw new Error(`${where}: ${message}`);
+      const ours = KkpValidationError.isKkpValidationError(e) && e.constructPath === `${this.node.path}/CloudConfig`;
+      if (ours && e.prop !== undefined && renamed[e.prop]) throw where.at(renamed[e.prop]).errorContinuing(e.problem);
+      throw where.error((e as Error).message);
     }
   }
 
-  private checkReleaseProps(where: string, props: KkpUserClusterProps): void {
+  private checkReleaseProps(where: InputRef, props: KkpUserClusterProps): void {
     const release = this.kkpRelease;
     if (kkpReleaseFacts(release).cloudConfigOwner === 'kkp') {
       if (props.kubernetesProvider !== undefined) {
-        throw new Error(
-          `${where} kubernetesProvider: from KKP 2.13 KKP writes the user cluster's cloud-config Secrets itself (the stack's ` +
+        throw where.at('kubernetesProvider').error(
+          `from KKP 2.13 KKP writes the user cluster's cloud-config Secrets itself (the stack's ` +
             `release is ${release}), so nothing is written into the user cluster. Give seedKubernetesProvider (the seed ` +
             `cluster's provider) for the credentials Secret instead.`,
         );
@@ -420,8 +418,8 @@ export class KkpUserCluster extends Construct {
       (k) => props[k] !== undefined,
     );
     if (only13.length) {
-      throw new Error(
-        `${where} ${only13.join(', ')}: KKP ${release} takes no credentials Secret from the stack (the library writes the ` +
+      throw where.at(only13.join(', ')).error(
+        `KKP ${release} takes no credentials Secret from the stack (the library writes the ` +
           `cloud-config Secrets into the user cluster for 2.12); leave ${only13.length > 1 ? 'them' : 'it'} out or use kkpRelease 2.13 or later.`,
       );
     }
@@ -431,7 +429,7 @@ export class KkpUserCluster extends Construct {
    * The passwords are credentials: a literal is refused now, and a token that carries one (Fn.join of text,
    * Lazy.stringValue, text around a token, a variable default, a local) at synth, without showing the value.
    */
-  private checkPasswords(where: string, props: KkpUserClusterProps, cloudConfigPassword: string | undefined): void {
+  private checkPasswords(where: InputRef, props: KkpUserClusterProps, cloudConfigPassword: string | undefined): void {
     const prefix = `vsphere_${this.clusterId.replace(/-/g, '_')}`;
     const fixes = {
       cloudConfigPassword:
@@ -445,8 +443,8 @@ export class KkpUserCluster extends Construct {
       const value = prop === 'cloudConfigPassword' ? cloudConfigPassword : props[prop];
       if (value === undefined) continue;
       if (typeof value !== 'string' || !Token.isUnresolved(value)) {
-        throw new Error(
-          `${where} ${prop}: a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
+        throw where.at(`${prop}`).error(
+          `a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
             'TerraformVariable with sensitive: true.',
         );
       }
@@ -454,14 +452,14 @@ export class KkpUserCluster extends Construct {
     }
   }
 
-  private writeCredentials(where: string, props: KkpUserClusterProps, user: string | undefined, cloudConfigPassword: string | undefined, prefix: string) {
+  private writeCredentials(where: InputRef, props: KkpUserClusterProps, user: string | undefined, cloudConfigPassword: string | undefined, prefix: string) {
     const name = props.credentialsSecretName ?? `kkp-vsphere-${this.clusterId}`;
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
-      throw new Error(`${where} credentialsSecretName: "${name}" is not a Kubernetes object name (lower-case letters, digits, "-" and ".").`);
+      throw where.at('credentialsSecretName').error(`"${name}" is not a Kubernetes object name (lower-case letters, digits, "-" and ".").`);
     }
     if (name === `credential-vsphere-${this.clusterId}`) {
-      throw new Error(
-        `${where} credentialsSecretName: "${name}" is the Secret KKP itself writes for clusters created with inline credentials and ` +
+      throw where.at('credentialsSecretName').error(
+        `"${name}" is the Secret KKP itself writes for clusters created with inline credentials and ` +
           'deletes with the cluster; choose another name (the default is kkp-vsphere-<clusterId>).',
       );
     }
@@ -485,9 +483,9 @@ export class KkpUserCluster extends Construct {
       [KKP_VSPHERE_CREDENTIAL_KEYS.infraManagementUserPassword]: '',
     };
     if (props.infraManagementUserPassword !== undefined) {
-      const mc = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+      const mc = Principal.of(props.machineControllerPrincipal, where.at('machineControllerPrincipal'));
       if (mc.isGroup) {
-        throw new Error(`${where} infraManagementUserPassword: machineControllerPrincipal is a group; KKP logs in as a user. Give the user.`);
+        throw where.at('infraManagementUserPassword').error(`machineControllerPrincipal is a group; KKP logs in as a user. Give the user.`);
       }
       data[KKP_VSPHERE_CREDENTIAL_KEYS.infraManagementUserUsername] = mc.name;
       data[KKP_VSPHERE_CREDENTIAL_KEYS.infraManagementUserPassword] = props.infraManagementUserPassword;
@@ -501,7 +499,7 @@ export class KkpUserCluster extends Construct {
       type: 'Opaque',
       data,
       lifecycle: preconditions.length ? { precondition: preconditions } : undefined,
-      provider: props.seedKubernetesProvider === undefined ? undefined : providerOf(props.seedKubernetesProvider, where, 'seedKubernetesProvider'),
+      provider: props.seedKubernetesProvider === undefined ? undefined : providerOf(props.seedKubernetesProvider, String(where), 'seedKubernetesProvider'),
     });
     checkUniqueSecret(this, name, where);
     return { secret, reference: { name, namespace: KKP_CREDENTIALS_NAMESPACE }, passwordVariable };
@@ -509,27 +507,27 @@ export class KkpUserCluster extends Construct {
 }
 
 /** Runs a pure renderer and names this construct in its error (the renderers name only the field). */
-function withPath<T>(where: string, render: () => T): T {
+function withPath<T>(where: InputRef, render: () => T): T {
   try {
     return render();
   } catch (e) {
-    throw new Error(`${where} ${(e as Error).message}`);
+    throw rendererError(where, e as Error);
   }
 }
 
 /** The props every cluster needs, checked so that a missing one is named instead of a TypeError. */
-function checkProps(where: string, props: KkpUserClusterProps): void {
+function checkProps(where: InputRef, props: KkpUserClusterProps): void {
   if (!props || typeof props !== 'object') {
-    throw new Error(`${where}: props are missing; give datacenter, roles, clusterId and machineControllerPrincipal.`);
+    throw where.error(`props are missing; give datacenter, roles, clusterId and machineControllerPrincipal.`);
   }
   if (!(props.datacenter instanceof KkpDatacenterSpec)) {
-    throw new Error(`${where} datacenter: expected a KkpDatacenterSpec, got ${describeValue(props.datacenter)}; pass the KkpDatacenterSpec of the datacenter the cluster runs in.`);
+    throw where.at('datacenter').error(`expected a KkpDatacenterSpec, got ${describeValue(props.datacenter)}; pass the KkpDatacenterSpec of the datacenter the cluster runs in.`);
   }
   if (!(props.roles instanceof KkpRoles)) {
-    throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
+    throw where.at('roles').error(`expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
   }
   if (props.networks !== undefined && !Array.isArray(props.networks)) {
-    throw new Error(`${where} networks: expected a list of networks, got ${describeValue(props.networks)}; pass e.g. [inventory.network('VM Network')].`);
+    throw where.at('networks').error(`expected a list of networks, got ${describeValue(props.networks)}; pass e.g. [inventory.network('VM Network')].`);
   }
 }
 
@@ -550,10 +548,10 @@ function variableValue(value: string | ITerraformVariableRef | undefined, where:
 }
 
 const CREDENTIALS_SECRETS = stackSlot<Set<string>>('kkp-credentials-secrets', () => new Set());
-function checkUniqueSecret(scope: Construct, name: string, where: string): void {
+function checkUniqueSecret(scope: Construct, name: string, where: InputRef): void {
   const names = stackState(scope, CREDENTIALS_SECRETS);
   if (names.has(name)) {
-    throw new Error(`${where} credentialsSecretName: another KkpUserCluster of this stack already writes ${KKP_CREDENTIALS_NAMESPACE}/${name}; give each cluster its own.`);
+    throw where.at('credentialsSecretName').error(`another KkpUserCluster of this stack already writes ${KKP_CREDENTIALS_NAMESPACE}/${name}; give each cluster its own.`);
   }
   names.add(name);
 }

@@ -13,6 +13,7 @@ import { KkpRelease } from '../facts/kkp/releases';
 import { KkpPresetFacts, kkpPresetFacts, kkpPresetFieldReleases } from '../facts/kkp/preset-fields';
 import { refuseTemplateSyntax, requireSecretInput } from '../core/synth-checks';
 import { describeValue } from '../base/validation';
+import { InputRef, inputError } from '../base/errors';
 
 /** Props of {@link KkpVspherePreset}. */
 export interface KkpVspherePresetProps {
@@ -87,15 +88,15 @@ export class KkpVspherePreset extends Construct {
 
   constructor(scope: Construct, id: string, props: KkpVspherePresetProps) {
     super(scope, id);
-    const where = `KkpVspherePreset ${this.node.path}`;
+    const where = InputRef.of(this, 'KkpVspherePreset');
     if (!props || typeof props !== 'object') {
-      throw new Error(`${where}: props are missing; give name and username (and the password as a sensitive variable).`);
+      throw where.error(`props are missing; give name and username (and the password as a sensitive variable).`);
     }
     this.kkpRelease = stackKkpRelease(this, props.kkpRelease, where);
     const facts = kkpPresetFacts(this.kkpRelease);
     if (!facts.objects) {
-      throw new Error(
-        `${where}: KKP ${this.kkpRelease} reads presets only from a file given to kubermatic-api (-presets), not from Preset ` +
+      throw where.error(
+        `KKP ${this.kkpRelease} reads presets only from a file given to kubermatic-api (-presets), not from Preset ` +
           'objects (those arrive in 2.13). Put the Preset into that file, or use kkpRelease 2.13 or later.',
       );
     }
@@ -105,8 +106,8 @@ export class KkpVspherePreset extends Construct {
 
     const username = checkText(where, 'username', props.username, true)!;
     if (props.password !== undefined && (typeof props.password !== 'string' || !Token.isUnresolved(props.password))) {
-      throw new Error(
-        `${where} password: a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
+      throw where.at('password').error(
+        `a literal password would be written into cdk.tf.json; pass a token, e.g. the stringValue of a ` +
           'TerraformVariable with sensitive: true.',
       );
     }
@@ -139,7 +140,7 @@ export class KkpVspherePreset extends Construct {
     vsphere.username = username;
     vsphere.password = password;
     const networks = (props.networks ?? []).map((n, i) => {
-      expectEntity(n, ['network'], `${where} networks[${i}]`, "inventory.network('...')");
+      expectEntity(n, ['network'], where.at(`networks[${i}]`), "inventory.network('...')");
       return lastSegment(n.inventoryPath);
     });
     if (networks.length) {
@@ -147,7 +148,7 @@ export class KkpVspherePreset extends Construct {
       else vsphere.vmNetName = networks[0];
     }
     if (props.datastore !== undefined) {
-      expectEntity(props.datastore, ['datastore', 'datastoreCluster'], `${where} datastore`, "inventory.datastore('...') or inventory.datastoreCluster('...')");
+      expectEntity(props.datastore, ['datastore', 'datastoreCluster'], where.at('datastore'), "inventory.datastore('...') or inventory.datastoreCluster('...')");
       vsphere[props.datastore.kind === 'datastoreCluster' ? 'datastoreCluster' : 'datastore'] = lastSegment(props.datastore.inventoryPath);
     }
     if (props.resourcePool !== undefined) vsphere.resourcePool = checkText(where, 'resourcePool', props.resourcePool);
@@ -164,14 +165,14 @@ export class KkpVspherePreset extends Construct {
     const { Manifest } = require('../framework/providers/kubernetes/manifest') as typeof import('../framework/providers/kubernetes/manifest');
     this.manifest = new Manifest(this, 'Preset', {
       manifest: this.object,
-      provider: props.kubernetesProvider === undefined ? undefined : providerOf(props.kubernetesProvider, where, 'kubernetesProvider'),
+      provider: props.kubernetesProvider === undefined ? undefined : providerOf(props.kubernetesProvider, String(where), 'kubernetesProvider'),
       lifecycle: preconditions.length ? { precondition: preconditions } : undefined,
     });
     checkUnique(this, this.presetName, where);
   }
 }
 
-function checkRelease(where: string, facts: KkpPresetFacts, props: KkpVspherePresetProps): void {
+function checkRelease(where: InputRef, facts: KkpPresetFacts, props: KkpVspherePresetProps): void {
   const need: [keyof KkpVspherePresetProps, 'spec' | 'vsphere', string][] = [
     ['datacenter', 'vsphere', 'datacenter'],
     ['datastore', 'vsphere', props.datastore?.kind === 'datastoreCluster' ? 'datastoreCluster' : 'datastore'],
@@ -189,27 +190,27 @@ function checkRelease(where: string, facts: KkpPresetFacts, props: KkpVspherePre
     if (!fields.includes(field)) {
       const instead =
         prop === 'requiredEmailDomain' ? ' Use requiredEmails instead.' : prop === 'requiredEmails' && facts.specFields.includes('requiredEmailDomain') ? ' Use requiredEmailDomain (one domain) instead.' : '';
-      throw new Error(
-        `${where} ${prop}: KKP ${facts.release}'s Preset has no spec.${part === 'spec' ? '' : 'vsphere.'}${field} (${kkpPresetFieldReleases(part, field)} ` +
+      throw where.at(`${prop}`).error(
+        `KKP ${facts.release}'s Preset has no spec.${part === 'spec' ? '' : 'vsphere.'}${field} (${kkpPresetFieldReleases(part, field)} ` +
           `has it). Leave ${prop} out or use a KKP release that has it.${instead}`,
       );
     }
   }
   if (props.networks !== undefined && !Array.isArray(props.networks)) {
-    throw new Error(`${where} networks: expected a list of networks, got ${describeValue(props.networks)}; pass e.g. [inventory.network('VM Network')].`);
+    throw where.at('networks').error(`expected a list of networks, got ${describeValue(props.networks)}; pass e.g. [inventory.network('VM Network')].`);
   }
   if ((props.networks?.length ?? 0) > 1 && !facts.vsphereFields.includes('networks')) {
-    throw new Error(
-      `${where} networks: KKP ${facts.release}'s Preset takes one network (spec.vsphere.vmNetName); a list (networks) arrives ` +
+    throw where.at('networks').error(
+      `KKP ${facts.release}'s Preset takes one network (spec.vsphere.vmNetName); a list (networks) arrives ` +
         `in 2.24. Give one network, or use kkpRelease 2.24 or later.`,
     );
   }
 }
 
-function checkName(where: string, name: unknown): string {
+function checkName(where: InputRef, name: unknown): string {
   if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
-    throw new Error(
-      `${where} name: ${shown(name)} is not a Kubernetes object name; give lower-case letters, digits, "-" and "." ` +
+    throw where.at('name').error(
+      `${shown(name)} is not a Kubernetes object name; give lower-case letters, digits, "-" and "." ` +
         '(at most 253 characters), e.g. "vsphere-team-a".',
     );
   }
@@ -217,45 +218,45 @@ function checkName(where: string, name: unknown): string {
 }
 
 /** A text prop: a non-empty string; literal text must not hold Terraform template syntax (it is never escaped). */
-function checkText(where: string, prop: string, value: unknown, tokenAllowed = false): string {
+function checkText(where: InputRef, prop: string, value: unknown, tokenAllowed = false): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new Error(`${where} ${prop}: expected a non-empty string, got ${describeValue(value)}.`);
+    throw where.at(`${prop}`).error(`expected a non-empty string, got ${describeValue(value)}.`);
   }
   if (Token.isUnresolved(value) && !tokenAllowed) {
-    throw new Error(`${where} ${prop}: give the value itself; a Terraform value here would hide it from review.`);
+    throw where.at(`${prop}`).error(`give the value itself; a Terraform value here would hide it from review.`);
   }
   refuseTemplateSyntax(value, `${where} ${prop}`);
   return value;
 }
 
-function checkList(where: string, prop: string, values: unknown, pattern: RegExp, what: string): string[] {
+function checkList(where: InputRef, prop: string, values: unknown, pattern: RegExp, what: string): string[] {
   if (!Array.isArray(values) || values.length === 0) {
-    throw new Error(`${where} ${prop}: expected a non-empty list, got ${describeValue(values)}; leave ${prop} out to set no limit.`);
+    throw where.at(`${prop}`).error(`expected a non-empty list, got ${describeValue(values)}; leave ${prop} out to set no limit.`);
   }
   return values.map((v, i) => {
     if (typeof v !== 'string' || !pattern.test(v)) {
-      throw new Error(`${where} ${prop}[${i}]: ${shown(v)} is not ${what}.`);
+      throw where.at(`${prop}[${i}]`).error(`${shown(v)} is not ${what}.`);
     }
     return v;
   });
 }
 
 const PRESET_NAMES = stackSlot<Set<string>>('preset-names', () => new Set());
-function checkUnique(scope: Construct, name: string, where: string): void {
+function checkUnique(scope: Construct, name: string, where: InputRef): void {
   const names = stackState(scope, PRESET_NAMES);
   if (names.has(name)) {
-    throw new Error(`${where} name: another KkpVspherePreset of this stack already writes Preset "${name}"; give each its own name.`);
+    throw where.at('name').error(`another KkpVspherePreset of this stack already writes Preset "${name}"; give each its own name.`);
   }
   names.add(name);
 }
 
 /** The entity kinds a prop takes; the Preset carries only the object's name. */
-function expectEntity(entity: IVsphereEntity, kinds: readonly string[], input: string, fix: string): void {
+function expectEntity(entity: IVsphereEntity, kinds: readonly string[], input: string | InputRef, fix: string): void {
   if (!entity || typeof entity.kind !== 'string' || typeof entity.inventoryPath !== 'string') {
-    throw new Error(`${input}: expected a vSphere object from VsphereInventory, got ${describeValue(entity)}; pass ${fix}.`);
+    throw inputError(input, `expected a vSphere object from VsphereInventory, got ${describeValue(entity)}; pass ${fix}.`);
   }
   if (!kinds.includes(entity.kind)) {
-    throw new Error(`${input}: ${entity.inventoryPath} is a ${entity.kind}; pass ${fix}.`);
+    throw inputError(input, `${entity.inventoryPath} is a ${entity.kind}; pass ${fix}.`);
   }
 }
 

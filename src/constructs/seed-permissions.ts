@@ -7,6 +7,7 @@ import { Grant, Principal } from '../core/permissions';
 import { expectKind, expectNonEmpty } from '../core/permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
 import { declareKkpPrincipal, declareNodeHosts } from '../core/kkp-works-check';
+import { InputRef } from '../base/errors';
 
 /** Props of {@link SeedPermissions}. */
 export interface SeedPermissionsProps {
@@ -41,29 +42,29 @@ export class SeedPermissions extends Construct {
 
   constructor(scope: Construct, id: string, props: SeedPermissionsProps) {
     super(scope, id);
-    const where = `SeedPermissions ${this.node.path}`;
+    const where = InputRef.of(this, 'SeedPermissions');
     checkRolesAndInventory(where, props);
-    this.storagePrincipal = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
-    expectNonEmpty(props.folders, `${where} folders`, 'the KKP VM root folder and the template folder');
-    expectNonEmpty(props.datastores, `${where} datastores`, 'the datastore(s) volumes are created on');
-    props.folders.forEach((f, i) => expectKind(f, ['folder'], `${where} folders[${i}]`));
-    props.datastores.forEach((d, i) => expectKind(d, ['datastore', 'datastoreCluster'], `${where} datastores[${i}]`));
+    this.storagePrincipal = Principal.of(props.storagePrincipal, where.at('storagePrincipal'));
+    expectNonEmpty(props.folders, where.at('folders'), 'the KKP VM root folder and the template folder');
+    expectNonEmpty(props.datastores, where.at('datastores'), 'the datastore(s) volumes are created on');
+    props.folders.forEach((f, i) => expectKind(f, ['folder'], where.at(`folders[${i}]`)));
+    props.datastores.forEach((d, i) => expectKind(d, ['datastore', 'datastoreCluster'], where.at(`datastores[${i}]`)));
     const roles = props.roles;
     const readOnlyOnHosts = roles.profile.readOnlyOn.includes('host');
     const hosts = props.hosts ?? [];
     if (readOnlyOnHosts) {
       expectNonEmpty(
         props.hosts,
-        `${where} hosts`,
+        where.at('hosts'),
         `KKP ${roles.kkpRelease}'s page grants the CCM/CSI user Read-only on "all hosts where the nodes VMs reside": ` +
           `list them with inventory.host(name, cluster)`,
       );
     } else if (hosts.length) {
-      throw new Error(
-        `${where} hosts: KKP ${roles.kkpRelease}'s page grants nothing on hosts (Read-only on node hosts came with 2.26); leave hosts out.`,
+      throw where.at('hosts').error(
+        `KKP ${roles.kkpRelease}'s page grants nothing on hosts (Read-only on node hosts came with 2.26); leave hosts out.`,
       );
     }
-    hosts.forEach((h, i) => expectKind(h, ['host'], `${where} hosts[${i}]`));
+    hosts.forEach((h, i) => expectKind(h, ['host'], where.at(`hosts[${i}]`)));
 
     // Where each role is granted and whether it propagates: the role table's (KkpRoles.grant reads it).
     const principal = this.storagePrincipal;

@@ -6,6 +6,7 @@ import { KkpRoles } from './kkp-roles';
 import { Grant, Principal } from '../core/permissions';
 import { VmFolder } from './vm-folder';
 import { describeValue } from '../base/validation';
+import { InputRef, inputError } from '../base/errors';
 
 /** Props of {@link UserClusterFolder}. */
 export interface UserClusterFolderProps {
@@ -73,12 +74,12 @@ export class UserClusterFolder extends VmFolder {
     placement.register(this);
     this.clusterId = props.clusterId;
     this.folderPath = this.inventoryPath;
-    const where = `UserClusterFolder ${this.node.path}`;
-    const machineController = Principal.of(props.machineControllerPrincipal, `${where} machineControllerPrincipal`);
+    const where = InputRef.of(this, 'UserClusterFolder');
+    const machineController = Principal.of(props.machineControllerPrincipal, where.at('machineControllerPrincipal'));
     // Propagation as the role table says (KkpRoles.grant reads it).
     const grants = [props.roles.grant('user-folder', machineController, this)];
     if (props.storagePrincipal !== undefined) {
-      const storage = Principal.of(props.storagePrincipal, `${where} storagePrincipal`);
+      const storage = Principal.of(props.storagePrincipal, where.at('storagePrincipal'));
       grants.push(props.roles.grant('storage-vmfolder', storage, this));
     }
     this.grants = grants;
@@ -88,20 +89,20 @@ export class UserClusterFolder extends VmFolder {
 /** Checks the path against KKP's own folder and the stack's other clusters, and creates missing parents. */
 function place(scope: Construct, id: string, props: UserClusterFolderProps) {
   // Runs before the folder exists: its path is the scope's plus the id.
-  const where = `UserClusterFolder ${scope.node.path ? `${scope.node.path}/` : ''}${id}`;
+  const where = InputRef.beforeCreation(scope, id, 'UserClusterFolder');
   checkConstructProps(where, props);
-  const clusterId = checkClusterId(props.clusterId, `${where} clusterId`);
-  const relative = checkRelativePath(props.path ?? `clusters/${clusterId}`, `${where} path`);
+  const clusterId = checkClusterId(props.clusterId, where.at('clusterId'));
+  const relative = checkRelativePath(props.path ?? `clusters/${clusterId}`, where.at('path'));
   const root = props.rootFolder;
   if (root && root.inventory.datacenterName !== props.inventory.datacenterName) {
-    throw new Error(`${where} rootFolder: ${root.inventoryPath} is not in datacenter "${props.inventory.datacenterName}".`);
+    throw where.at('rootFolder').error(`${root.inventoryPath} is not in datacenter "${props.inventory.datacenterName}".`);
   }
   const rootPath = root ? root.inventoryPath : `/${props.inventory.datacenterName}/vm`;
   const segments = relative.split('/');
   if (segments.some((s) => s === '.' || s === '..')) {
-    throw new Error(`${where} path: "${relative}" has a "." or ".." segment; vSphere folder paths are literal, give the folder names.`);
+    throw where.at('path').error(`"${relative}" has a "." or ".." segment; vSphere folder paths are literal, give the folder names.`);
   }
-  const kkpPath = kkpClusterFolderPath(rootPath, clusterId, props.basePath, `${where} basePath`);
+  const kkpPath = kkpClusterFolderPath(rootPath, clusterId, props.basePath, where.at('basePath'));
   const chainOf = (segs: readonly string[]) => segs.map((_, i) => `${rootPath}/${segs.slice(0, i + 1).join('/')}`);
   const chain = chainOf(segments);
   const own = chain[chain.length - 1];
@@ -110,8 +111,8 @@ function place(scope: Construct, id: string, props: UserClusterFolderProps) {
     const suggestion = ['clusters', 'cluster-folders', 'kkp-cluster-folders']
       .map((group) => `${group}/${clusterId}`)
       .find((candidate) => !chainOf(candidate.split('/')).includes(kkpPath));
-    throw new Error(
-      `${where} path: "${relative}" ${own === kkpPath ? 'is' : 'passes through'} ${kkpPath}: the folder KKP creates for this ` +
+    throw where.at('path').error(
+      `"${relative}" ${own === kkpPath ? 'is' : 'passes through'} ${kkpPath}: the folder KKP creates for this ` +
         `cluster itself${props.basePath === undefined ? '' : ` (rootPath/basePath/clusterId with basePath "${props.basePath}")`} and ` +
         `destroys with it. Use another path, e.g. "${suggestion}".`,
     );
@@ -119,32 +120,32 @@ function place(scope: Construct, id: string, props: UserClusterFolderProps) {
   const registry = registryOf(scope);
   if ([...registry.kkpPaths.values()].includes(clusterId)) {
     const other = [...registry.folders.values()].find((f) => f.clusterId === clusterId);
-    throw new Error(
-      `${where} clusterId: "${clusterId}" is already the id of another user cluster in this stack` +
+    throw where.at('clusterId').error(
+      `"${clusterId}" is already the id of another user cluster in this stack` +
         `${other ? ` (its folder: ${other.folder.node.path})` : ''}. A KKP cluster id is one cluster's metadata.name, unique in the KKP installation even across ` +
         'datacenters: give this cluster its own id (the metadata.name KKP gave it), or, if it is the same cluster, declare one KkpUserCluster for it.',
     );
   }
   const owner = registry.folders.get(own);
   if (owner) {
-    throw new Error(
-      `${where}: ${own} is already ${owner.clusterId ? `the folder of user cluster "${owner.clusterId}"` : 'a parent folder of another user cluster'}; ` +
+    throw where.error(
+      `${own} is already ${owner.clusterId ? `the folder of user cluster "${owner.clusterId}"` : 'a parent folder of another user cluster'}; ` +
         'give each user cluster its own path.',
     );
   }
   for (const path of chain) {
     const other = registry.kkpPaths.get(path);
     if (other !== undefined) {
-      throw new Error(
-        `${where}: ${path} is where KKP creates (and on deletion destroys) the folder of user cluster "${other}"; ` +
+      throw where.error(
+        `${path} is where KKP creates (and on deletion destroys) the folder of user cluster "${other}"; ` +
           'choose a path that does not pass through it.',
       );
     }
   }
   const taken = registry.folders.get(kkpPath);
   if (taken) {
-    throw new Error(
-      `${where} clusterId: this stack creates ${kkpPath}${taken.clusterId ? ` (the folder of user cluster "${taken.clusterId}")` : ''}, ` +
+    throw where.at('clusterId').error(
+      `this stack creates ${kkpPath}${taken.clusterId ? ` (the folder of user cluster "${taken.clusterId}")` : ''}, ` +
         `which is where KKP would create and destroy the folder of user cluster "${clusterId}". Change that folder's path.`,
     );
   }
@@ -187,32 +188,32 @@ function uniqueId(host: Construct, wanted: string): string {
  * `<basePath>/<clusterId>` (absolute). Source: kubermatic/kubermatic pkg/provider/cloud/vsphere/provider.go
  * (reconcileCluster, 2.24+; before 2.24 only rootPath).
  */
-export function kkpClusterFolderPath(rootPath: string, clusterId: string, basePath: string | undefined, input: string): string {
+export function kkpClusterFolderPath(rootPath: string, clusterId: string, basePath: string | undefined, input: string | InputRef): string {
   if (basePath === undefined) return `${rootPath}/${clusterId}`;
   if (typeof basePath !== 'string' || basePath.trim() === '' || /[\u0000-\u001f]/.test(basePath)) {
-    throw new Error(`${input}: ${JSON.stringify(basePath)} is not a folder path; give e.g. "team-a" (below rootPath) or "/dc-1/vm/team-a".`);
+    throw inputError(input, `${JSON.stringify(basePath)} is not a folder path; give e.g. "team-a" (below rootPath) or "/dc-1/vm/team-a".`);
   }
   const absolute = basePath.startsWith('/');
   const segments = basePath.split('/').filter((s) => s !== '');
   if (segments.length === 0 || segments.some((s) => s === '.' || s === '..' || s !== s.trim())) {
-    throw new Error(`${input}: "${basePath}" has an empty, ".", ".." or space-padded segment; give the folder names.`);
+    throw inputError(input, `"${basePath}" has an empty, ".", ".." or space-padded segment; give the folder names.`);
   }
   return absolute ? `/${segments.join('/')}/${clusterId}` : `${rootPath}/${segments.join('/')}/${clusterId}`;
 }
 
 /** The props a user-cluster folder cannot do without, checked so that a missing one is named instead of a TypeError. */
-function checkConstructProps(where: string, props: UserClusterFolderProps): void {
+function checkConstructProps(where: InputRef, props: UserClusterFolderProps): void {
   if (!props || typeof props !== 'object') {
-    throw new Error(`${where}: props are missing; give inventory, clusterId, roles and machineControllerPrincipal.`);
+    throw where.error(`props are missing; give inventory, clusterId, roles and machineControllerPrincipal.`);
   }
   if (!(props.inventory instanceof VsphereInventory)) {
-    throw new Error(`${where} inventory: expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+    throw where.at('inventory').error(`expected the VsphereInventory of the datacenter, got ${describeValue(props.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
   }
   if (!(props.roles instanceof KkpRoles)) {
-    throw new Error(`${where} roles: expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
+    throw where.at('roles').error(`expected the stack's KkpRoles, got ${describeValue(props.roles)}; pass new KkpRoles(this, 'Roles', { vsphereVersion }).`);
   }
   if (props.rootFolder !== undefined && !(props.rootFolder instanceof VmFolder)) {
-    throw new Error(`${where} rootFolder: expected a VmFolder of this stack, got ${describeValue(props.rootFolder)}; pass the VmFolder of KKP's root folder, or leave rootFolder out for /<datacenter>/vm.`);
+    throw where.at('rootFolder').error(`expected a VmFolder of this stack, got ${describeValue(props.rootFolder)}; pass the VmFolder of KKP's root folder, or leave rootFolder out for /<datacenter>/vm.`);
   }
 }
 
@@ -220,10 +221,10 @@ function checkConstructProps(where: string, props: UserClusterFolderProps): void
 const CLUSTER_ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Validates a KKP user cluster id; returns it unchanged. */
-export function checkClusterId(clusterId: string, input: string): string {
+export function checkClusterId(clusterId: string, input: string | InputRef): string {
   if (typeof clusterId !== 'string' || !CLUSTER_ID.test(clusterId) || clusterId.length > 55) {
-    throw new Error(
-      `${input}: ${JSON.stringify(clusterId)} is not a KKP cluster id; give the cluster's metadata.name (lower-case letters, ` +
+    throw inputError(input,
+      `${JSON.stringify(clusterId)} is not a KKP cluster id; give the cluster's metadata.name (lower-case letters, ` +
         'digits and "-", at most 55 characters, e.g. "kh8dfp2rz6").',
     );
   }

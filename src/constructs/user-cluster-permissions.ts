@@ -9,6 +9,7 @@ import { expectKind, expectNonEmpty } from '../core/permissions/expect';
 import { checkRolesAndInventory } from './kkp-roles';
 import { Annotations } from '../framework/core';
 import { declareKkpPrincipal } from '../core/kkp-works-check';
+import { InputRef } from '../base/errors';
 
 /** Props of {@link UserClusterPermissions}. */
 export interface UserClusterPermissionsProps {
@@ -63,25 +64,25 @@ export class UserClusterPermissions extends Construct {
 
   constructor(scope: Construct, id: string, props: UserClusterPermissionsProps) {
     super(scope, id);
-    const where = `UserClusterPermissions ${this.node.path}`;
+    const where = InputRef.of(this, 'UserClusterPermissions');
     checkRolesAndInventory(where, props);
-    this.principal = Principal.of(props.principal, `${where} principal`);
-    expectKind(props.cluster, ['cluster'], `${where} cluster`);
-    expectNonEmpty(props.networks, `${where} networks`, 'every network worker VMs attach to');
-    expectNonEmpty(props.datastores, `${where} datastores`, 'the datastores or datastore clusters of the worker VMs');
-    expectNonEmpty(props.folders, `${where} folders`, 'the KKP VM root folder and the template folder');
-    props.networks.forEach((n, i) => expectKind(n, ['network'], `${where} networks[${i}]`));
-    props.datastores.forEach((d, i) => expectKind(d, ['datastore', 'datastoreCluster'], `${where} datastores[${i}]`));
-    props.folders.forEach((f, i) => expectKind(f, ['folder'], `${where} folders[${i}]`));
+    this.principal = Principal.of(props.principal, where.at('principal'));
+    expectKind(props.cluster, ['cluster'], where.at('cluster'));
+    expectNonEmpty(props.networks, where.at('networks'), 'every network worker VMs attach to');
+    expectNonEmpty(props.datastores, where.at('datastores'), 'the datastores or datastore clusters of the worker VMs');
+    expectNonEmpty(props.folders, where.at('folders'), 'the KKP VM root folder and the template folder');
+    props.networks.forEach((n, i) => expectKind(n, ['network'], where.at(`networks[${i}]`)));
+    props.datastores.forEach((d, i) => expectKind(d, ['datastore', 'datastoreCluster'], where.at(`datastores[${i}]`)));
+    props.folders.forEach((f, i) => expectKind(f, ['folder'], where.at(`folders[${i}]`)));
     const switches = props.distributedSwitches ?? [];
-    switches.forEach((s, i) => expectKind(s, ['distributedSwitch'], `${where} distributedSwitches[${i}]`));
+    switches.forEach((s, i) => expectKind(s, ['distributedSwitch'], where.at(`distributedSwitches[${i}]`)));
 
     const principal = this.principal;
     const roles = props.roles;
     const networkRole = roles.definition('network-attach');
     if (switches.length && !networkRole.grantedOn.includes('distributedSwitch')) {
-      throw new Error(
-        `${where} distributedSwitches: KKP ${roles.kkpRelease}'s page grants ${networkRole.name} on networks only (on the ` +
+      throw where.at('distributedSwitches').error(
+        `KKP ${roles.kkpRelease}'s page grants ${networkRole.name} on networks only (on the ` +
           'distributed switch too from 2.14); leave distributedSwitches out.',
       );
     }
@@ -89,8 +90,8 @@ export class UserClusterPermissions extends Construct {
       (r) => r.principal === 'machineController' && (r.key === 'user-tags' || r.key === 'user-tags-category') && (!r.optional || props.optionalRoles),
     );
     if (tagRoles.length && !props.mergeTagRolesIntoDatacenter) {
-      throw new Error(
-        `${where}: KKP ${roles.kkpRelease}'s page grants ${tagRoles.map((r) => r.name).join(' and ')} on the datacenter, ` +
+      throw where.error(
+        `KKP ${roles.kkpRelease}'s page grants ${tagRoles.map((r) => r.name).join(' and ')} on the datacenter, ` +
           `propagated, and k8c-user-datacenter there, not propagated, to the same user; vSphere holds one permission per user ` +
           `per object. Set mergeTagRolesIntoDatacenter: true to grant one merged, propagated role there` +
           (roles.profile.roles.every((r) => !r.optional) ? '' : ', or leave optionalRoles out') +

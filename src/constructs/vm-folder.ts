@@ -6,6 +6,7 @@ import { EntityKind, IVsphereEntity, Ownership, VsphereInventory, checkRelativeP
 import { Grant, Principal, IVsphereRole, VspherePermissions } from '../core/permissions';
 import { claimExclusively } from '../core/synth-checks';
 import { KkpAdoption, noteAdoptable } from './kkp-adoption';
+import { InputRef } from '../base/errors';
 
 /** Props of {@link VmFolder}. */
 export interface VmFolderProps {
@@ -46,23 +47,23 @@ export class VmFolder extends Construct implements IVsphereEntity {
 
   constructor(scope: Construct, id: string, props: VmFolderProps) {
     super(scope, id);
-    const where = `VmFolder ${this.node.path}`;
+    const where = InputRef.of(this, 'VmFolder');
     if (!(props?.inventory instanceof VsphereInventory)) {
-      throw new Error(`${where} inventory: expected the datacenter's VsphereInventory, got ${String(props?.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
+      throw where.at('inventory').error(`expected the datacenter's VsphereInventory, got ${String(props?.inventory)}; pass new VsphereInventory(this, 'Inventory', { datacenter }).`);
     }
-    const own = checkRelativePath(props.path, `${where} path`);
+    const own = checkRelativePath(props.path, where.at('path'));
     if (props.parent !== undefined && !(props.parent instanceof VmFolder)) {
       const got = typeof (props.parent as IVsphereEntity).inventoryPath === 'string'
         ? `the ${(props.parent as IVsphereEntity).ownership} ${(props.parent as IVsphereEntity).kind} ${(props.parent as IVsphereEntity).inventoryPath}`
         : String(props.parent);
-      throw new Error(
-        `${where} parent: expected a VmFolder of this stack, got ${got}; for a folder the stack does not ` +
+      throw where.at('parent').error(
+        `expected a VmFolder of this stack, got ${got}; for a folder the stack does not ` +
           'create, give the whole path relative to the datacenter\'s VM folder instead.',
       );
     }
     if (props.parent && props.parent.inventory.datacenterName !== props.inventory.datacenterName) {
-      throw new Error(
-        `${where} parent: ${props.parent.inventoryPath} is in datacenter "${props.parent.inventory.datacenterName}", ` +
+      throw where.at('parent').error(
+        `${props.parent.inventoryPath} is in datacenter "${props.parent.inventory.datacenterName}", ` +
           `not "${props.inventory.datacenterName}"; a folder's parent must be in the same datacenter.`,
       );
     }
@@ -73,8 +74,8 @@ export class VmFolder extends Construct implements IVsphereEntity {
     const folders = createdFolders(this);
     const other = folders.get(this.inventoryPath);
     if (other !== undefined) {
-      throw new Error(
-        `${where} path: ${this.inventoryPath} is already created by ${other} in this stack; use that VmFolder (e.g. as ` +
+      throw where.at('path').error(
+        `${this.inventoryPath} is already created by ${other} in this stack; use that VmFolder (e.g. as ` +
           'parent or folder) instead of creating the folder twice.',
       );
     }
@@ -94,8 +95,8 @@ export class VmFolder extends Construct implements IVsphereEntity {
   }
 
   // Import the folder by its absolute path (vsphere_folder's import id); a missing path fails the plan.
-  private adoptIfAsked(adopt: boolean | undefined, where: string): boolean {
-    if (adopt !== undefined && typeof adopt !== 'boolean') throw new Error(`${where} adopt: must be true or false, got ${JSON.stringify(adopt)}.`);
+  private adoptIfAsked(adopt: boolean | undefined, where: InputRef): boolean {
+    if (adopt !== undefined && typeof adopt !== 'boolean') throw where.at('adopt').error(`must be true or false, got ${JSON.stringify(adopt)}.`);
     const adoption = KkpAdoption.of(this);
     const found = adoption?.folder(this.inventoryPath);
     if (adopt === false || (adopt === undefined && !(adoption?.adoptsFolders && found))) return false;

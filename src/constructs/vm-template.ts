@@ -26,6 +26,7 @@ import {
 import { redactUrl } from '../base/validation';
 import { cliCommand } from '../contracts/provisioner-command';
 import type { KkpTemplateMetadata } from '../contracts/review-metadata';
+import { InputRef, KkpValidationError, inputError } from '../base/errors';
 
 export type { DiskProvisioning, UrlSecretPart } from '../contracts/template-import';
 
@@ -79,7 +80,8 @@ export class VmTemplateSource {
     const preset = vmImagePreset(name);
     if (preset.format !== 'ova') {
       const get = preset.url ? `download ${preset.url}` : `download it from ${preset.downloadPage}`;
-      throw new Error(
+      throw new KkpValidationError(
+        undefined,
         `Image preset "${name}" is published as QCOW2, which vSphere cannot import: ${get}, run ` +
           `\`cdktf-kkp-vsphere convert-image <file>.qcow2 --out <dir> --guest-os ${preset.guestOs}\` and use ` +
           `VmTemplateSource.convertedImage(...) or VmTemplateSource.localOvf('<dir>/<name>.ovf', { os: '${preset.os}' }).`,
@@ -112,7 +114,7 @@ export class VmTemplateSource {
     options: { readonly os: KkpOperatingSystem; readonly useOva?: boolean },
   ): VmTemplateSource {
     if (options.useOva && !image.ovaPath) {
-      throw new Error('VmTemplateSource.convertedImage: useOva is set but the image has no ovaPath; convert with --ova.');
+      throw inputError('VmTemplateSource.convertedImage', 'useOva is set but the image has no ovaPath; convert with --ova.');
     }
     const file = options.useOva ? image.ovaPath! : image.ovfPath;
     return new VmTemplateSource(
@@ -251,7 +253,7 @@ export class VmTemplate extends Construct {
   public static perNetwork(scope: Construct, id: string, props: VmTemplatePerNetworkProps): VmTemplate[] {
     const { networks, ...rest } = props;
     if (!networks || networks.length === 0) {
-      throw new Error(`VmTemplate.perNetwork ${id}: networks is empty; give at least one network.`);
+      throw InputRef.beforeCreation(scope, id, 'VmTemplate').at('networks').error(`give at least one network; perNetwork makes one template per network.`);
     }
     const base = props.name ?? props.source.defaultTemplateName;
     return networks.map((network) => {
@@ -277,67 +279,67 @@ export class VmTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: VmTemplateProps) {
     super(scope, id);
-    const where = `VmTemplate ${this.node.path}`;
+    const where = InputRef.of(this, 'VmTemplate');
     const { inventory, folder, source } = props;
     if (!(source instanceof VmTemplateSource)) {
-      throw new Error(`${where}: source is required; use VmTemplateSource.preset('ubuntu-22.04'), .ovaUrl(url, { os }) or .localOvf(path, { os }).`);
+      throw where.error(`source is required; use VmTemplateSource.preset('ubuntu-22.04'), .ovaUrl(url, { os }) or .localOvf(path, { os }).`);
     }
     if (!(inventory instanceof VsphereInventory)) {
-      throw new Error(`${where}: inventory is required: the VsphereInventory of the template's datacenter.`);
+      throw where.error(`inventory is required: the VsphereInventory of the template's datacenter.`);
     }
     const dc = inventory.datacenterName;
     const folderPath = resolveFolder(folder, inventory, where);
 
     const os = props.os ?? source.os;
     if (os === undefined) {
-      throw new Error(`${where}: os is required for a source that is not a preset; use one of ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`);
+      throw where.error(`os is required for a source that is not a preset; use one of ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`);
     }
     if (!isKkpOperatingSystem(os)) {
-      throw new Error(
-        `${where}: os "${String(os)}" is not a KKP operating-system key; use one of ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`,
+      throw where.error(
+        `os "${String(os)}" is not a KKP operating-system key; use one of ${KKP_VSPHERE_OPERATING_SYSTEMS.join(', ')}.`,
       );
     }
     if (source.preset && source.preset.os !== os) {
-      throw new Error(`${where}: os "${os}" contradicts the preset "${source.presetName}", which is "${source.preset.os}"; drop os.`);
+      throw where.error(`os "${os}" contradicts the preset "${source.presetName}", which is "${source.preset.os}"; drop os.`);
     }
     this.osKey = os;
 
-    this.templateName = checkTemplateName(props.name ?? source.defaultTemplateName, `${where} name`);
+    this.templateName = checkTemplateName(props.name ?? source.defaultTemplateName, where.at('name'));
     this.inventoryPath = templateInventoryPath({ folder: folderPath, template: this.templateName });
 
     if (props.datastore !== undefined && props.datastoreCluster !== undefined) {
-      throw new Error(`${where}: both datastore and datastoreCluster are set; give one of them.`);
+      throw where.error(`both datastore and datastoreCluster are set; give one of them.`);
     }
     if (props.datastore === undefined && props.datastoreCluster === undefined) {
-      throw new Error(`${where}: datastore is missing; give datastore (or datastoreCluster) for the template's disk.`);
+      throw where.error(`datastore is missing; give datastore (or datastoreCluster) for the template's disk.`);
     }
     if (props.resourcePool === undefined || props.resourcePool === null || (props.resourcePool as unknown) === '') {
-      throw new Error(
-        `${where}: resourcePool is missing; give the compute cluster (inventory.computeCluster(name)) or a pool path ` +
+      throw where.error(
+        `resourcePool is missing; give the compute cluster (inventory.computeCluster(name)) or a pool path ` +
           'such as "cluster-1/Resources".',
       );
     }
-    if (props.host !== undefined) checkName(props.host, `${where} host`);
+    if (props.host !== undefined) checkName(props.host, where.at('host'));
     const diskProvisioning = props.diskProvisioning ?? 'thin';
     if (!DISK_PROVISIONING.includes(diskProvisioning)) {
-      throw new Error(`${where}: diskProvisioning "${diskProvisioning}" is invalid; use one of ${DISK_PROVISIONING.join(', ')}.`);
+      throw where.error(`diskProvisioning "${diskProvisioning}" is invalid; use one of ${DISK_PROVISIONING.join(', ')}.`);
     }
     if (props.allowUnverifiedSslCert && source.kind !== 'remote') {
-      throw new Error(`${where}: allowUnverifiedSslCert applies to image URLs only; drop it for a local file.`);
+      throw where.error(`allowUnverifiedSslCert applies to image URLs only; drop it for a local file.`);
     }
 
-    const network = entityPath(props.network, 'network', `/${dc}/network`, `${where} network`);
+    const network = entityPath(props.network, 'network', `/${dc}/network`, where.at('network'));
     const datastore =
       props.datastore !== undefined
-        ? entityPath(props.datastore, 'datastore', `/${dc}/datastore`, `${where} datastore`)
-        : entityPath(props.datastoreCluster!, 'datastoreCluster', `/${dc}/datastore`, `${where} datastoreCluster`);
+        ? entityPath(props.datastore, 'datastore', `/${dc}/datastore`, where.at('datastore'))
+        : entityPath(props.datastoreCluster!, 'datastoreCluster', `/${dc}/datastore`, where.at('datastoreCluster'));
     const resourcePool =
       typeof props.resourcePool === 'string'
-        ? `/${dc}/host/${checkRelative(props.resourcePool, `${where} resourcePool`)}`
-        : `${checkEntity(props.resourcePool, 'cluster', `${where} resourcePool`).inventoryPath}/Resources`;
+        ? `/${dc}/host/${checkRelative(props.resourcePool, where.at('resourcePool'))}`
+        : `${checkEntity(props.resourcePool, 'cluster', where.at('resourcePool')).inventoryPath}/Resources`;
     for (const [name, p] of [['network', network], ['datastore', datastore], ['resourcePool', resourcePool]] as const) {
       if (!p.startsWith(`/${dc}/`)) {
-        throw new Error(`${where}: ${name} ${p} is not in datacenter "${dc}"; give an object of the template's datacenter.`);
+        throw where.error(`${name} ${p} is not in datacenter "${dc}"; give an object of the template's datacenter.`);
       }
     }
     // Claimed only once every input is valid, so a refused template leaves its name free.
@@ -491,11 +493,12 @@ function checkUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`VmTemplateSource.ovaUrl: "${redactUrl(url)}" is not a URL; give an http(s) URL of an .ova or .ovf file.`);
+    throw inputError('VmTemplateSource.ovaUrl', `"${redactUrl(url)}" is not a URL; give an http(s) URL of an .ova or .ovf file.`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new Error(
-      `VmTemplateSource.ovaUrl: "${redactUrl(url)}" uses ${parsed.protocol.replace(/:$/, '')}; only http and https URLs can be ` +
+    throw inputError(
+      'VmTemplateSource.ovaUrl',
+      `"${redactUrl(url)}" uses ${parsed.protocol.replace(/:$/, '')}; only http and https URLs can be ` +
         'imported (for a file on this machine use VmTemplateSource.localOvf).',
     );
   }
@@ -506,8 +509,9 @@ function checkUrl(url: string): string {
     ...(parsed.hash || url.includes('#') ? ['a fragment (#...)'] : []),
   ];
   if (parts.length) {
-    throw new Error(
-      `VmTemplateSource.ovaUrl: "${redactUrl(url)}" carries ${parts.join(' and ')}, which would be written into cdk.tf.json ` +
+    throw inputError(
+      'VmTemplateSource.ovaUrl',
+      `"${redactUrl(url)}" carries ${parts.join(' and ')}, which would be written into cdk.tf.json ` +
         'and the plan. Give the URL without them, and the secret part as a sensitive variable: ' +
         "VmTemplateSource.ovaUrl('https://host/path/image.ova', { os, urlSecret: { variable, part: 'query' | 'userinfo' } }) " +
         'with new TerraformVariable(this, name, { type: "string", sensitive: true }).',
@@ -519,100 +523,101 @@ function checkUrl(url: string): string {
 
 function checkUrlSecret(secret: UrlSecret): void {
   if (variableOf(secret?.variable, 'VmTemplateSource.ovaUrl', 'urlSecret.variable') === undefined) {
-    throw new Error('VmTemplateSource.ovaUrl: urlSecret.variable must be a TerraformVariable (declared with sensitive: true).');
+    throw inputError('VmTemplateSource.ovaUrl', 'urlSecret.variable must be a TerraformVariable (declared with sensitive: true).');
   }
   if ((secret.variable as unknown as { sensitive?: boolean }).sensitive !== true) {
-    throw new Error(
-      `VmTemplateSource.ovaUrl: urlSecret.variable ${secret.variable.node.path} is not sensitive; declare it with ` +
+    throw inputError(
+      'VmTemplateSource.ovaUrl',
+      `urlSecret.variable ${secret.variable.node.path} is not sensitive; declare it with ` +
         'sensitive: true so terraform keeps its value out of plans and logs.',
     );
   }
   if (secret.part !== 'query' && secret.part !== 'userinfo') {
-    throw new Error(`VmTemplateSource.ovaUrl: urlSecret.part must be 'query' or 'userinfo', got ${JSON.stringify(secret.part)}.`);
+    throw inputError('VmTemplateSource.ovaUrl', `urlSecret.part must be 'query' or 'userinfo', got ${JSON.stringify(secret.part)}.`);
   }
 }
 
 /** Absolute path of the template folder: a VmFolder of the same datacenter, or an existing folder's relative path. */
-function resolveFolder(folder: VmFolder | string, inventory: VsphereInventory, where: string): string {
+function resolveFolder(folder: VmFolder | string, inventory: VsphereInventory, where: InputRef): string {
   if (folder instanceof VmFolder) {
     if (folder.inventory.datacenterName !== inventory.datacenterName) {
-      throw new Error(
-        `${where}: folder ${folder.inventoryPath} is in datacenter "${folder.inventory.datacenterName}", not ` +
+      throw where.error(
+        `folder ${folder.inventoryPath} is in datacenter "${folder.inventory.datacenterName}", not ` +
           `"${inventory.datacenterName}"; put the template in a folder of its own datacenter.`,
       );
     }
     return folder.inventoryPath;
   }
   if (typeof folder !== 'string') {
-    throw new Error(`${where}: folder is required: a VmFolder of this stack, or the path of an existing folder below /${inventory.datacenterName}/vm.`);
+    throw where.error(`folder is required: a VmFolder of this stack, or the path of an existing folder below /${inventory.datacenterName}/vm.`);
   }
   const relative = folder.replace(/^\/+|\/+$/g, '');
-  return relative === '' ? `/${inventory.datacenterName}/vm` : `/${inventory.datacenterName}/vm/${checkRelative(relative, `${where} folder`)}`;
+  return relative === '' ? `/${inventory.datacenterName}/vm` : `/${inventory.datacenterName}/vm/${checkRelative(relative, where.at('folder'))}`;
 }
 
 /** A path relative to a datacenter folder: names separated by `/`, each a valid name. */
-function checkRelative(p: string, input: string): string {
+function checkRelative(p: string, input: string | InputRef): string {
   if (typeof p !== 'string' || p.trim() === '' || p.startsWith('/')) {
-    throw new Error(`${input}: "${String(p)}" must be a path relative to the datacenter's folder, e.g. "cluster-1/Resources".`);
+    throw inputError(input, `"${String(p)}" must be a path relative to the datacenter's folder, e.g. "cluster-1/Resources".`);
   }
   p.split('/').forEach((part) => checkName(part, input));
   return p;
 }
 
 /** Absolute inventory path of an entity, or of a name in the datacenter's folder of its kind. */
-function entityPath(value: IVsphereEntity | string, kind: IVsphereEntity['kind'], base: string, input: string): string {
+function entityPath(value: IVsphereEntity | string, kind: IVsphereEntity['kind'], base: string, input: string | InputRef): string {
   if (typeof value === 'string') return `${base}/${checkName(value, input)}`;
   return checkEntity(value, kind, input).inventoryPath;
 }
 
 function checkLocalFile(file: string): string {
   if (typeof file !== 'string' || file.trim() === '') {
-    throw new Error('VmTemplateSource.localOvf: give the path of an .ovf or .ova file.');
+    throw inputError('VmTemplateSource.localOvf', 'give the path of an .ovf or .ova file.');
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
-    throw new Error(`VmTemplateSource.localOvf: "${file}" is a URL; use VmTemplateSource.ovaUrl for it.`);
+    throw inputError('VmTemplateSource.localOvf', `"${file}" is a URL; use VmTemplateSource.ovaUrl for it.`);
   }
   checkImageSuffix(file, 'VmTemplateSource.localOvf');
   // Relative to the app's directory here; VmTemplate writes it relative to terraform's working directory.
   return path.resolve(file);
 }
 
-function checkImageSuffix(location: string, where: string): void {
+function checkImageSuffix(location: string, where: string | InputRef): void {
   if (/\.(qcow2|qcow|img|vmdk|raw)$/i.test(location)) {
-    throw new Error(
-      `${where}: "${location}" is a disk image, not an OVF package; convert it with ` +
+    throw inputError(where,
+      `"${location}" is a disk image, not an OVF package; convert it with ` +
         '`cdktf-kkp-vsphere convert-image <image> --out <dir>` and use the .ovf it writes.',
     );
   }
   // The provider treats the source as an OVA exactly when the string ends in ".ova", query included.
   if (!/\.(ova|ovf)$/.test(location)) {
-    throw new Error(
-      `${where}: "${location}" must end in ".ova" or ".ovf" (lower case, no query string): the provider chooses OVA ` +
+    throw inputError(where,
+      `"${location}" must end in ".ova" or ".ovf" (lower case, no query string): the provider chooses OVA ` +
         'or OVF handling by that suffix.',
     );
   }
 }
 
-function checkTemplateName(name: string, input: string): string {
+function checkTemplateName(name: string, input: string | InputRef): string {
   checkName(name, input);
   if (name.length > 80) {
-    throw new Error(`${input}: "${name}" has ${name.length} characters; vSphere VM names have at most 80.`);
+    throw inputError(input, `"${name}" has ${name.length} characters; vSphere VM names have at most 80.`);
   }
   if (/[\\%]/.test(name)) {
-    throw new Error(`${input}: "${name}" contains "\\" or "%", which vSphere escapes in inventory paths; machine-controller would not find it.`);
+    throw inputError(input, `"${name}" contains "\\" or "%", which vSphere escapes in inventory paths; machine-controller would not find it.`);
   }
   return name;
 }
 
-function checkEntity(entity: IVsphereEntity, kind: IVsphereEntity['kind'], input: string): IVsphereEntity {
+function checkEntity(entity: IVsphereEntity, kind: IVsphereEntity['kind'], input: string | InputRef): IVsphereEntity {
   if (!entity || entity.kind !== kind) {
-    throw new Error(`${input}: expected a ${kind} (from VsphereInventory), got ${entity ? `a ${entity.kind}` : String(entity)}.`);
+    throw inputError(input, `expected a ${kind} (from VsphereInventory), got ${entity ? `a ${entity.kind}` : String(entity)}.`);
   }
   return entity;
 }
 
 /** The object's own name: the string, or the last segment of the entity's inventory path. */
-function entityName(value: IVsphereEntity | string, kind: IVsphereEntity['kind'], input: string): string {
+function entityName(value: IVsphereEntity | string, kind: IVsphereEntity['kind'], input: string | InputRef): string {
   if (typeof value === 'string') return checkName(value, input);
   return checkEntity(value, kind, input).inventoryPath.split('/').pop()!;
 }
@@ -621,13 +626,13 @@ const TEMPLATE_NAMES = stackSlot<Map<string, string>>('template-names', () => ne
 
 // machine-controller's finder resolves templateVMName among all VMs of the datacenter and fails on two matches,
 // so a name must be unique per datacenter, not only per folder.
-function claimName(scope: Construct, datacenter: string, name: string, where: string): void {
+function claimName(scope: Construct, datacenter: string, name: string, where: InputRef): void {
   const names = stackState(scope, TEMPLATE_NAMES);
   const key = `${datacenter}\u0000${name}`;
   const owner = names.get(key);
   if (owner !== undefined) {
-    throw new Error(
-      `${where}: template name "${name}" is already used by ${owner} in datacenter "${datacenter}"; machine-controller ` +
+    throw where.error(
+      `template name "${name}" is already used by ${owner} in datacenter "${datacenter}"; machine-controller ` +
         'finds templates by name among all VMs of the datacenter, so give each template its own name.',
     );
   }

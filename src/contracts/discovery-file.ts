@@ -1,6 +1,7 @@
 // What `cdktf-kkp-vsphere discover` writes and a stack reads to adopt an existing KKP set-up. Plain data and pure
 // functions: the CLI (layer 5) writes it without cdktf, the adoption constructs (layer 4) read it at synth.
 import type { KkpRelease } from '../facts/kkp/releases';
+import { InputRef, KkpValidationError } from '../base/errors';
 import type { KkpRoleKey, VsphereVersion } from '../facts/privileges';
 
 /** The `format` of a discovery file; a file with another format is refused. */
@@ -93,15 +94,22 @@ export interface KkpDiscovery {
   readonly otherPermissions: readonly DiscoveredPermission[];
 }
 
-/** A discovery file that is not one, or not this format: the message names the file and what is wrong. */
-export class DiscoveryFileError extends Error {
+/**
+ * A discovery file that is not one, or not this format: the message names the input (the file, or the construct and
+ * its prop) and what is wrong.
+ */
+export class DiscoveryFileError extends KkpValidationError {
   public override readonly name = 'DiscoveryFileError';
 }
 
-/** Checks parsed JSON as a {@link KkpDiscovery}; `source` names the file in errors. */
-export function parseDiscovery(value: unknown, source: string): KkpDiscovery {
+/**
+ * Checks parsed JSON as a {@link KkpDiscovery}. `source` names the input in errors: the file, or the construct prop
+ * ({@link InputRef}) it was given to; `file` is the file it was read from, if any (a file `source` is that file).
+ */
+export function parseDiscovery(value: unknown, source: string | InputRef, file = typeof source === 'string' ? source : undefined): KkpDiscovery {
   const fail = (what: string): never => {
-    throw new DiscoveryFileError(`${source}: ${what}. Write it with \`cdktf-kkp-vsphere discover --out ${source}\`.`);
+    const inFile = file !== undefined && file !== source ? `${file}: ` : '';
+    throw new DiscoveryFileError(source, `${inFile}${what}. Write it with \`cdktf-kkp-vsphere discover --out ${file ?? '<file>'}\`.`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('not a JSON object');
   const v = value as Record<string, unknown>;
@@ -138,9 +146,4 @@ export function parseDiscovery(value: unknown, source: string): KkpDiscovery {
     });
   }
   return value as KkpDiscovery;
-}
-
-/** Privileges vCenter adds to every role; never compared, never listed. */
-export function isImplicitPrivilege(id: string): boolean {
-  return id.startsWith('System.');
 }

@@ -1,6 +1,7 @@
 // How the provisioners of the stack's terraform_data resources (additive grants, VM template imports) run this
 // package's CLI. One home for the fact, so grants and templates cannot disagree about it.
 import type { IConstruct } from 'constructs';
+import { InputRef, inputError } from '../base/errors';
 
 /**
  * The command the provisioners run by default. Terraform runs local-exec in its working directory
@@ -18,11 +19,11 @@ export const CLI_COMMAND_CONTEXT = 'cdktf-kkp-vsphere:command';
  * {@link CLI_COMMAND_CONTEXT} context value, else {@link DEFAULT_CLI_COMMAND}. An empty or non-string value is an
  * error naming `where`.
  */
-export function cliCommand(scope: IConstruct, where: string, override?: string): string {
+export function cliCommand(scope: IConstruct, where: string | InputRef, override?: string): string {
   const command = override ?? (scope.node.tryGetContext(CLI_COMMAND_CONTEXT) as unknown) ?? DEFAULT_CLI_COMMAND;
   if (typeof command !== 'string' || command.trim() === '') {
     const from = override !== undefined ? 'command' : `the context value ${CLI_COMMAND_CONTEXT}`;
-    throw new Error(`${where}: ${from} is empty or not a string; give how to run cdktf-kkp-vsphere, e.g. "${DEFAULT_CLI_COMMAND}".`);
+    throw inputError(where, `${from} is empty or not a string; give how to run cdktf-kkp-vsphere, e.g. "${DEFAULT_CLI_COMMAND}".`);
   }
   return command.trim();
 }

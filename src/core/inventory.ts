@@ -14,6 +14,7 @@ import type { GrantTarget } from '../facts/privileges';
 import { enableSynthChecks, refuseTemplateSyntax } from './synth-checks';
 import { stackSlot, stackState } from './stack-state';
 import { checkInventoryName, checkRelativeInventoryPath } from '../base/validation';
+import { InputRef } from '../base/errors';
 
 /** The kind of an inventory object, in KKP's vocabulary: the kinds the KKP role tables grant on (one home). */
 export type EntityKind = GrantTarget;
@@ -107,12 +108,12 @@ export class VsphereInventory extends Construct {
   /** The datacenter's name. */
   public readonly datacenterName: string;
   private readonly cache: Map<string, unknown>;
-  private readonly where: string;
+  private readonly where: InputRef;
 
   constructor(scope: Construct, id: string, props: VsphereInventoryProps) {
     super(scope, id);
-    this.where = `VsphereInventory ${this.node.path}`;
-    this.datacenterName = checkName(props?.datacenter, `${this.where} datacenter`);
+    this.where = InputRef.of(this, 'VsphereInventory');
+    this.datacenterName = checkName(props?.datacenter, this.where.at('datacenter'));
     this.cache = stackCache(this);
     enableSynthChecks(this);
   }
@@ -140,7 +141,7 @@ export class VsphereInventory extends Construct {
 
   /** A compute cluster of the datacenter, by name. */
   public computeCluster(name: string): ComputeClusterEntity {
-    const path = `/${this.datacenterName}/host/${checkName(name, `${this.where} computeCluster(name)`)}`;
+    const path = `/${this.datacenterName}/host/${checkName(name, this.where.at('computeCluster(name)'))}`;
     return this.lookup(path, 'ComputeCluster', (id) => {
       const ds = new DataVsphereComputeCluster(this, id, { name, datacenterId: this.datacenterId });
       return new ComputeClusterEntity(this, ds.id, path, ds.resourcePoolId);
@@ -149,7 +150,7 @@ export class VsphereInventory extends Construct {
 
   /** A datastore of the datacenter, by name. */
   public datastore(name: string): SharedEntity {
-    const path = `/${this.datacenterName}/datastore/${checkName(name, `${this.where} datastore(name)`)}`;
+    const path = `/${this.datacenterName}/datastore/${checkName(name, this.where.at('datastore(name)'))}`;
     return this.lookup(path, 'Datastore', (id) => {
       const ds = new DataVsphereDatastore(this, id, { name, datacenterId: this.datacenterId });
       return new SharedEntity(this, 'datastore', ds.id, 'Datastore', path);
@@ -158,7 +159,7 @@ export class VsphereInventory extends Construct {
 
   /** A datastore cluster (storage pod) of the datacenter, by name. */
   public datastoreCluster(name: string): DatastoreClusterEntity {
-    const path = `/${this.datacenterName}/datastore/${checkName(name, `${this.where} datastoreCluster(name)`)}`;
+    const path = `/${this.datacenterName}/datastore/${checkName(name, this.where.at('datastoreCluster(name)'))}`;
     return this.lookup(path, 'DatastoreCluster', (id) => {
       // Loaded where used: a synth loads only the provider modules its stack needs.
       const { DataVsphereDatastoreCluster } = require('../framework/providers/vsphere/data-vsphere-datastore-cluster') as
@@ -170,7 +171,7 @@ export class VsphereInventory extends Construct {
 
   /** The Terraform id of an ESXi host of the datacenter, by name (as vCenter lists it). */
   public hostId(name: string): string {
-    const host = checkName(name, `${this.where} hostId(name)`);
+    const host = checkName(name, this.where.at('hostId(name)'));
     return this.lookup(`/${this.datacenterName}/host#${host}`, 'Host', (id) => {
       return new DataVsphereHost(this, id, { name: host, datacenterId: this.datacenterId }).id;
     });
@@ -178,7 +179,7 @@ export class VsphereInventory extends Construct {
 
   /** A network (standard port group, distributed port group or opaque network) of the datacenter, by name. */
   public network(name: string): SharedEntity {
-    const path = `/${this.datacenterName}/network/${checkName(name, `${this.where} network(name)`)}`;
+    const path = `/${this.datacenterName}/network/${checkName(name, this.where.at('network(name)'))}`;
     return this.lookup(path, 'Network', (id) => {
       const ds = new DataVsphereNetwork(this, id, { name, datacenterId: this.datacenterId });
       // The data source's `type` is the managed object type vsphere_entity_permissions needs.
@@ -214,7 +215,7 @@ export class VsphereInventory extends Construct {
 
   /** An existing VM folder the stack does not create, by path relative to the datacenter's VM folder. */
   public vmFolder(path: string): SharedEntity {
-    const relative = checkRelativePath(path, `${this.where} vmFolder(path)`);
+    const relative = checkRelativePath(path, this.where.at('vmFolder(path)'));
     const absolute = `/${this.datacenterName}/vm/${relative}`;
     return this.lookup(absolute, 'VmFolder', (id) => {
       const ds = new DataVsphereFolder(this, id, { path: absolute });
@@ -227,7 +228,7 @@ export class VsphereInventory extends Construct {
    * (`cluster-1/Resources/pool-a`), or of a cluster's root pool (`cluster-1/Resources`).
    */
   public resourcePoolId(path: string): string {
-    const relative = checkRelativePath(path, `${this.where} resourcePoolId(path)`);
+    const relative = checkRelativePath(path, this.where.at('resourcePoolId(path)'));
     const absolute = `/${this.datacenterName}/host/${relative}`;
     return this.lookup(`${absolute}#pool`, 'ResourcePool', (id) => {
       const { DataVsphereResourcePool } = require('../framework/providers/vsphere/data-vsphere-resource-pool') as
@@ -261,7 +262,7 @@ function stackCache(scope: Construct): Map<string, unknown> {
  * Validates an inventory object name (one rule for folders, VMs, datastores, networks, clusters, hosts, datacenters;
  * see `inventoryNameProblem`); returns it unchanged. A token is taken as is: its value is only known at plan time.
  */
-export function checkName(name: string, input: string): string {
+export function checkName(name: string, input: string | InputRef): string {
   if (typeof name === 'string' && Token.isUnresolved(name)) {
     refuseTemplateSyntax(name, input);
     return name;
@@ -273,7 +274,7 @@ export function checkName(name: string, input: string): string {
  * Validates a relative inventory path (`a/b/c`): every segment a name, no `.`, `..` or empty segment. Returns it
  * without a trailing slash.
  */
-export function checkRelativePath(path: string, input: string): string {
+export function checkRelativePath(path: string, input: string | InputRef): string {
   if (typeof path === 'string' && Token.isUnresolved(path)) {
     refuseTemplateSyntax(path, input);
     return path;

@@ -3,6 +3,7 @@
 import { Construct } from 'constructs';
 import { KkpRelease, NEWEST_KKP_RELEASE, assertKkpRelease } from '../facts/kkp/releases';
 import { stackSlot, stackState, setStackState } from './stack-state';
+import { InputRef } from '../base/errors';
 
 interface StackRelease {
   readonly release: KkpRelease;
@@ -17,17 +18,17 @@ const RELEASE = stackSlot<StackRelease | undefined>('kkp-release', () => undefin
  * The KKP release of the stack `scope` is in. `requested` (a construct's `kkpRelease` prop) fixes it when the stack has
  * none yet; a different release than the stack's is an error naming both constructs.
  */
-export function stackKkpRelease(scope: Construct, requested: string | undefined, where: string): KkpRelease {
-  if (requested !== undefined) assertKkpRelease(requested, `${where} kkpRelease`);
+export function stackKkpRelease(scope: Construct, requested: string | undefined, where: InputRef): KkpRelease {
+  if (requested !== undefined) assertKkpRelease(requested, where.at('kkpRelease'));
   const current = stackState(scope, RELEASE);
   if (!current) {
     const release = (requested as KkpRelease | undefined) ?? NEWEST_KKP_RELEASE;
-    setStackState(scope, RELEASE, { release, setBy: where, defaulted: requested === undefined });
+    setStackState(scope, RELEASE, { release, setBy: String(where), defaulted: requested === undefined });
     return release;
   }
   if (requested !== undefined && requested !== current.release) {
-    throw new Error(
-      `${where} kkpRelease: '${requested}' differs from the KKP release this stack already uses, '${current.release}' ` +
+    throw where.at('kkpRelease').error(
+      `'${requested}' differs from the KKP release this stack already uses, '${current.release}' ` +
         `(${current.defaulted ? 'the default of' : 'set by'} ${current.setBy}). Roles, credentials and specs must target one ` +
         `release: give kkpRelease '${requested}' to the first KKP construct of the stack (usually KkpRoles) and leave it out elsewhere.`,
     );

@@ -22,6 +22,7 @@ import {
 import { stackOf } from '../framework/refs';
 import { redactUrl, redactUrls, templateSyntax } from '../base/validation';
 import { stackSlot, stackState } from './stack-state';
+import { InputRef, KkpValidationError, inputError } from '../base/errors';
 
 // ---- token-aware text --------------------------------------------------------------------------------------------
 
@@ -46,13 +47,13 @@ export function textPieces(value: string): TextPiece[] {
  * Throws when the literal text of `value` holds `${` or `%{` (Terraform would evaluate it); tokens pass. The rule for
  * names and paths: they are refused, never escaped, because no vSphere object is meant to be called `${...}`.
  */
-export function refuseTemplateSyntax(value: string, input: string): void {
+export function refuseTemplateSyntax(value: string, input: string | InputRef): void {
   for (const piece of textPieces(value)) {
     if (typeof piece !== 'string') continue;
     const syntax = templateSyntax(piece);
     if (syntax !== undefined) {
-      throw new Error(
-        `${input}: the text contains ${syntax}. Pass a Terraform value as a token (e.g. a TerraformVariable's stringValue), ` +
+      throw inputError(input,
+        `the text contains ${syntax}. Pass a Terraform value as a token (e.g. a TerraformVariable's stringValue), ` +
           'not as "${...}" text; a literal "${" cannot be part of this value.',
       );
     }
@@ -114,7 +115,8 @@ class KkpSynthChecks implements IAspect {
     if (!(node instanceof SynthChecksHost)) return;
     const problems = preflight(this.root, stackOf(node));
     if (problems.length > 0) {
-      throw new Error(
+      throw new KkpValidationError(
+        undefined,
         'cdktf-kkp-vsphere stopped the synth before writing anything; fix these inputs:\n  ' +
           problems.map((p) => redactUrls(p)).join('\n  '),
       );
@@ -165,7 +167,7 @@ function checksOf(scope: IConstruct): StackChecks {
  * variable without default, a data source or resource attribute), never a literal, a function of literals, a lazy
  * literal or a string concatenated with a token. `input` names it, `fix` says where the value should come from.
  */
-export function requireSecretInput(scope: IConstruct, input: string, value: unknown, fix: string): void {
+export function requireSecretInput(scope: IConstruct, input: string | InputRef, value: unknown, fix: string): void {
   if (value === undefined) return;
   const { secrets: list, secretScopes: byValue } = checksOf(scope);
   // A construct that hands its credential on to an inner one (KkpUserCluster to its CloudConfigSecret) registered it
@@ -173,7 +175,7 @@ export function requireSecretInput(scope: IConstruct, input: string, value: unkn
   // clusters share one password, so a scan of the entries with that value was quadratic in the clusters.
   const registeredBy = byValue.get(value);
   if (registeredBy && scope.node.scopes.some((s) => registeredBy.has(s))) return;
-  list.push({ scope, input, value, fix });
+  list.push({ scope, input: String(input), value, fix });
   if (registeredBy) registeredBy.add(scope);
   else byValue.set(value, new Set([scope]));
 }

@@ -5,6 +5,7 @@ import { Role } from '../../framework/providers/vsphere/role';
 import { VsphereVersion, assertVsphereVersion, checkPrivileges } from '../../facts/privileges';
 import { templateSyntax } from '../../base/validation';
 import { stackSlot, stackState } from '../stack-state';
+import { InputRef, inputError } from '../../base/errors';
 
 /** A role that can be granted. */
 export interface IVsphereRole {
@@ -75,14 +76,14 @@ export class VsphereRole extends Construct implements IVsphereRole {
 
   constructor(scope: Construct, id: string, props: VsphereRoleProps) {
     super(scope, id);
-    const where = `VsphereRole "${this.node.path}"`;
-    assertVsphereVersion(props.vsphereVersion, `${where} vsphereVersion`);
-    this.roleName = checkRoleName(props.roleName, `${where} roleName`);
+    const where = InputRef.of(this, 'VsphereRole', { quoted: true });
+    assertVsphereVersion(props.vsphereVersion, where.at('vsphereVersion'));
+    this.roleName = checkRoleName(props.roleName, where.at('roleName'));
     let checked: ReturnType<typeof checkPrivileges>;
     try {
       checked = checkPrivileges(this.roleName, props.privileges, props.vsphereVersion);
     } catch (err) {
-      throw new Error(`${where}: ${(err as Error).message}`);
+      throw where.error(`${(err as Error).message}`);
     }
     if (checked.implicitDropped.length) {
       Annotations.of(this).addWarning(
@@ -108,15 +109,15 @@ export class VsphereRole extends Construct implements IVsphereRole {
   }
 }
 
-function checkRoleName(name: string, input: string): string {
+function checkRoleName(name: string, input: InputRef): string {
   if (typeof name !== 'string' || name.trim() === '' || name !== name.trim()) {
-    throw new Error(`${input}: a role needs a non-empty name without surrounding white space, got ${JSON.stringify(name)}.`);
+    throw inputError(input, `a role needs a non-empty name without surrounding white space, got ${JSON.stringify(name)}.`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new Error(`${input}: ${JSON.stringify(name)} contains a control character.`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw inputError(input, `${JSON.stringify(name)} contains a control character.`);
   const syntax = templateSyntax(name);
-  if (syntax) throw new Error(`${input}: "${name}" contains ${syntax}; a role name is written into Terraform literally, so leave it out.`);
+  if (syntax) throw inputError(input, `"${name}" contains ${syntax}; a role name is written into Terraform literally, so leave it out.`);
   if (RESERVED_ROLE_NAMES.some((r) => r.toLowerCase() === name.toLowerCase())) {
-    throw new Error(`${input}: "${name}" is the name of a predefined vCenter role; use PredefinedRole instead or pick another name.`);
+    throw inputError(input, `"${name}" is the name of a predefined vCenter role; use PredefinedRole instead or pick another name.`);
   }
   return name;
 }

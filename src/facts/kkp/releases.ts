@@ -20,6 +20,7 @@
 //   and CSICloudConfigSecretName ("cloud-config-csi", from 2.18, .../resources/reconciler.go); 2.12 had only the
 //   seed-side ConfigMap CloudConfigConfigMapName. From 2.26 the user-cluster controller deletes the user cluster's
 //   `cloud-config` (.../cloudcontroller/deletion.go).
+import { InputRef, inputError } from '../../base/errors';
 
 /** The KKP releases this library knows, oldest first (minor versions). */
 export const KKP_RELEASES = [
@@ -83,10 +84,11 @@ const MACHINE_CONTROLLER: Record<KkpRelease, string> = {
 };
 
 /** Throws unless `release` is a known KKP release; `input` names the prop. */
-export function assertKkpRelease(release: string, input = 'kkpRelease'): asserts release is KkpRelease {
+export function assertKkpRelease(release: string, input: string | InputRef = 'kkpRelease'): asserts release is KkpRelease {
   if (!(KKP_RELEASES as readonly string[]).includes(release)) {
-    throw new Error(
-      `${input}: unknown KKP release ${JSON.stringify(release)}. Give the minor version of your KKP installation, ` +
+    throw inputError(
+      input,
+      `unknown KKP release ${JSON.stringify(release)}. Give the minor version of your KKP installation, ` +
         `one of ${KKP_RELEASES[0]} to ${NEWEST_KKP_RELEASE} (e.g. '${NEWEST_KKP_RELEASE}'; a patch release such as 2.28.3 is '2.28').`,
     );
   }

@@ -1,6 +1,7 @@
 // Privilege catalogs per vSphere version: which privilege IDs a server of that version accepts in a role.
 // Pure data and functions: no cdktf.
 import * as captured from './catalogs.json';
+import { InputRef, inputError } from '../../base/errors';
 
 /**
  * vSphere versions the library knows a privilege catalog for.
@@ -100,10 +101,11 @@ export function isImplicitPrivilege(id: string): boolean {
 const catalogCache = new Map<VsphereVersion, ReadonlySet<string>>();
 
 /** Throws unless `version` is a supported vSphere version; `input` names the prop for the message. */
-export function assertVsphereVersion(version: string, input = 'vsphereVersion'): asserts version is VsphereVersion {
+export function assertVsphereVersion(version: string, input: string | InputRef = 'vsphereVersion'): asserts version is VsphereVersion {
   if (!(VSPHERE_VERSIONS as readonly string[]).includes(version)) {
-    throw new Error(
-      `${input}: unknown vSphere version "${version}". Use one of ${VSPHERE_VERSIONS.map((v) => `'${v}'`).join(', ')} ` +
+    throw inputError(
+      input,
+      `unknown vSphere version "${version}". Use one of ${VSPHERE_VERSIONS.map((v) => `'${v}'`).join(', ')} ` +
         `('7.0u2' covers 7.0 Update 2 and later 7.0 updates).`,
     );
   }

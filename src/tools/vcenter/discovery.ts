@@ -8,10 +8,9 @@ import {
   DiscoveredRole,
   DiscoveredTemplate,
   KkpDiscovery,
-  isImplicitPrivilege,
 } from '../../contracts/discovery-file';
 import { KkpRelease, NEWEST_KKP_RELEASE } from '../../facts/kkp/releases';
-import { KKP_ROLE_PROFILES, KkpRoleKey, VsphereVersion, kkpRoleDefinition, resolveKkpRole } from '../../facts/privileges';
+import { KKP_ROLE_PROFILES, KkpRoleKey, VsphereVersion, isImplicitPrivilege, kkpRoleDefinition, resolveKkpRole } from '../../facts/privileges';
 import { VcenterClient, VcenterInventoryObject, VcenterRole } from './client';
 import { ManagedObjectReference } from './soap';
 
