@@ -186,10 +186,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// visible: vCenter shows an entity to a user who holds System.Read on it (every role but No access carries it).
+// visible: vCenter shows an entity to a user who holds System.Read on it (every role but No access carries it). A
+// datacenter's own vm, host, datastore and network folders take no permission (authorization.go); the simulator shows
+// them to whoever reads the datacenter, so that a Read-only permission on the datacenter that does not propagate (as
+// KKP's and the vSphere CSI driver's pages grant it) lets a user walk the inventory paths below it.
 func (e *enforcement) visible(user string, ref types.ManagedObjectReference) bool {
-	if _, ok := e.vim.Get(ref).(mo.Entity); !ok {
+	entity, ok := e.vim.Get(ref).(mo.Entity)
+	if !ok {
 		return true // not an inventory object (managers, views, tasks): not subject to permissions here
+	}
+	if ref == e.rootFolder {
+		return true // the vCenter root: every logged-in user sees it (the top of every inventory path)
+	}
+	if parent := entity.Entity().Parent; ref.Type == "Folder" && parent != nil && parent.Type == "Datacenter" {
+		ref = *parent
 	}
 	return e.check(user, []need{{ref, "System.Read"}}) == nil
 }
@@ -204,7 +214,9 @@ func (e *enforcement) soapHook(ctx *simulator.Context, m *simulator.Method) (mo.
 	e.mu.Lock()
 	e.soap[ctx.Session.Key] = user
 	e.mu.Unlock()
-	if e.exempt(user) {
+	// The simulator's own in-process calls (the finder of its /folder handler) run in its internal session, which
+	// has no user: they are the server's, not a client's.
+	if e.exempt(user) || user == "" {
 		return nil, nil
 	}
 	e.installVisibility(ctx)

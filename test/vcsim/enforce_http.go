@@ -1,7 +1,8 @@
 package main
 
 // Privilege enforcement on the simulator's HTTP endpoints that do not go through the SOAP dispatcher, and vCenter's
-// NoPermission fault string on the SOAP ones (the dispatcher's hook answers faults with an empty faultstring).
+// NoPermission fault string on the SOAP ones, /sdk and CNS's /vsanHealth (the dispatcher's hook answers faults with an
+// empty faultstring).
 //
 // vSphere Automation (REST) tagging, /rest/com/vmware/cis/tagging/...: vCenter's tagging privileges are vCenter-wide
 // (categories and tags are no inventory objects: their permissions are global permissions), so the simulator checks
@@ -23,16 +24,18 @@ package main
 // Datastore file access, /folder/<path>?dcPath=..&dsName=.. (the vmware_soap_session cookie names the session): PUT,
 // POST and DELETE need Datastore.FileManagement ("Low level file operations") on the datastore; GET needs
 // Datastore.Browse. A refused request is answered 403 Forbidden; a request whose session the simulator has not seen
-// (no SOAP call yet) 401 Unauthorized.
+// (neither its login nor a later SOAP call) 401 Unauthorized.
 
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 
+	"github.com/vmware/govmomi/cns"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
@@ -91,10 +94,11 @@ func (e *enforcement) wrapHTTP(next http.Handler) http.Handler {
 			if e.datastoreAllowed(w, r) {
 				next.ServeHTTP(w, r)
 			}
-		case r.URL.Path == "/sdk" || r.URL.Path == "/vsan":
+		case r.URL.Path == "/sdk" || r.URL.Path == cns.Path:
 			buf := &bufferedResponse{header: http.Header{}}
 			next.ServeHTTP(buf, r)
 			body := buf.body.Bytes()
+			e.rememberLogin(buf, body)
 			if buf.status == http.StatusInternalServerError && bytes.Contains(body, []byte("NoPermission")) {
 				body = bytes.Replace(body, []byte("<faultstring></faultstring>"), []byte("<faultstring>"+noPermissionMessage+"</faultstring>"), 1)
 			}
@@ -103,6 +107,31 @@ func (e *enforcement) wrapHTTP(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// rememberLogin records the user of a SOAP session the moment its login answers (the Set-Cookie of the new session
+// and the UserSession's userName), so that datastore file access works right after a login, as on vCenter.
+func (e *enforcement) rememberLogin(buf *bufferedResponse, body []byte) {
+	if buf.status != http.StatusOK {
+		return
+	}
+	for _, c := range (&http.Response{Header: buf.header}).Cookies() {
+		if c.Name != soap.SessionCookieName {
+			continue
+		}
+		start := bytes.Index(body, []byte("<userName>"))
+		end := bytes.Index(body, []byte("</userName>"))
+		if start < 0 || end < start {
+			return
+		}
+		var user string
+		if err := xml.Unmarshal(body[start:end+len("</userName>")], &user); err != nil {
+			return
+		}
+		e.mu.Lock()
+		e.soap[c.Value] = user
+		e.mu.Unlock()
+	}
 }
 
 // restLogin passes a vAPI login on and remembers the new session's user (basic authentication).
