@@ -1,8 +1,7 @@
-// `cdktf-kkp-vsphere grant` and `revoke`: one principal's permission on one object, nothing else touched. A person
-// runs them with options; a stack's additive grants run them with --stack from their provisioners (the grant as
-// JSON in KKP_VSPHERE_GRANT). The vCenter and its credentials come from the provider's environment variables.
+// `cdktf-kkp-vsphere grant` and `revoke`: one principal's permission on one object, nothing else touched, run by hand
+// (a stack's additive grants are kkpvsphere_permission resources of the kkpvsphere provider). The vCenter and its
+// credentials come from the provider's environment variables.
 import { Command } from 'commander';
-import { GRANT_ENV, STACK_ROLES_ENV, parseAdditiveGrant, parseStackRoles } from '../contracts/additive-grants';
 import { Principal } from '../core/permissions/principal';
 import { PermissionRequest, grantPermission, revokePermission } from '../tools/vcenter/grants';
 import { connectFromEnvironment } from './vcenter-env';
@@ -14,17 +13,11 @@ interface PermissionFlags {
   object?: string;
   propagate?: boolean;
   adopt?: boolean;
-  stack?: boolean;
 }
 
 function request(command: string, flags: PermissionFlags): PermissionRequest {
-  if (flags.stack) {
-    const given = (['principal', 'group', 'role', 'object', 'propagate', 'adopt'] as const).filter((k) => flags[k] !== undefined && flags[k] !== false);
-    if (given.length) throw new Error(`${command} --stack reads the grant from ${GRANT_ENV}; do not also give --${given.join(', --')}.`);
-    return parseAdditiveGrant(process.env[GRANT_ENV], GRANT_ENV);
-  }
   for (const key of ['principal', 'role', 'object'] as const) {
-    if (!flags[key]) throw new Error(`${command}: --${key} is required (or --stack, with the grant in ${GRANT_ENV}).`);
+    if (!flags[key]) throw new Error(`${command}: --${key} is required.`);
   }
   // The same spelling rules as the constructs: DOMAIN\name.
   const principal = Principal.of(flags.principal!, `${command} --principal`).name;
@@ -38,7 +31,6 @@ function permissionOptions(cmd: Command): Command {
     .option('--role <name>', 'the role name (predefined roles by label, e.g. Read-only)')
     .option('--object <path>', 'inventory path of the object, e.g. /dc-1/datastore/ds-1 ("/" is the vCenter root)')
     .option('--propagate', 'the permission propagates to the object\'s children')
-    .option('--stack', `what a stack's provisioner runs: the grant from ${GRANT_ENV} (JSON)`)
     .addHelpText(
       'after',
       '\nThe vCenter comes from VSPHERE_SERVER, VSPHERE_USER, VSPHERE_PASSWORD and VSPHERE_ALLOW_UNVERIFIED_SSL, ' +
@@ -64,16 +56,13 @@ export function registerGrant(program: Command): void {
       .description(
         'Give one principal one role on one object, touching no other permission there. A permission the principal ' +
           'already holds there is left alone and the command fails, saying what is there, unless it is identical ' +
-          '(nothing to do) or --adopt is given. With --stack, a permission counts as the grant\'s own only when its role ' +
-          `is one of the stack's roles (${STACK_ROLES_ENV}) or, for a predefined role such as Read-only, when the object ` +
-          'carries the mark this stack wrote with it (custom attribute "cdktf-kkp-vsphere.grant <user|group> <principal>").',
+          '(nothing to do) or --adopt is given. A stack grants with kkpvsphere_permission resources instead.',
       ),
   )
     .option('--adopt', 'take over the permission the principal already holds there, whatever its role')
     .action(async (flags: PermissionFlags) => {
       const req = request('grant', flags);
-      const stackRoles = flags.stack ? new Set(parseStackRoles(process.env[STACK_ROLES_ENV], STACK_ROLES_ENV)) : undefined;
-      const outcome = await withVcenter((vc) => grantPermission(vc, req, stackRoles ? { stackRoles } : {}));
+      const outcome = await withVcenter((vc) => grantPermission(vc, req, {}));
       process.stdout.write(`${outcome.message}\n`);
     });
 
@@ -82,13 +71,11 @@ export function registerGrant(program: Command): void {
       .command('revoke')
       .description(
         'Remove one principal\'s permission on one object, but only while it is the one named (same role and ' +
-          'propagation); nothing else there is touched. An absent permission is nothing to do. With --stack (a ' +
-          'stack\'s destroy), a permission that is no longer the grant\'s, or a role or object that is gone, is left ' +
-          'and reported instead of failing.',
+          'propagation); nothing else there is touched. An absent permission is nothing to do.',
       ),
   ).action(async (flags: PermissionFlags) => {
     const req = request('revoke', flags);
-    const outcome = await withVcenter((vc) => revokePermission(vc, req, { onlyIfOwn: flags.stack === true }));
+    const outcome = await withVcenter((vc) => revokePermission(vc, req, { onlyIfOwn: false }));
     process.stdout.write(`${outcome.message}\n`);
   });
 }

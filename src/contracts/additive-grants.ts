@@ -1,5 +1,5 @@
-// What a stack writes for its additive grants and what the `grant`/`revoke`/`verify` commands read back. Plain data
-// and pure functions: the CLI imports this file without loading cdktf.
+// What a stack writes for its additive grants (one `kkpvsphere_permission` each, with review metadata) and what the
+// `verify` and `report` commands read back. Plain data and pure functions: the CLI imports this file without loading cdktf.
 // The metadata shape has one home, the report's reader; only its types are imported (erased at run time).
 import type { KkpEntityPermissionsMetadata, KkpPermissionMetadata } from './review-metadata';
 
@@ -7,8 +7,8 @@ import type { KkpEntityPermissionsMetadata, KkpPermissionMetadata } from './revi
 export type Management = 'owned' | 'additive' | 'authoritative';
 
 /**
- * One additive grant as the stack's `terraform_data` instance carries it (its `input`, shown in the plan) and as
- * `cdktf-kkp-vsphere grant --stack` / `revoke --stack` receive it (JSON in {@link GRANT_ENV}). No credential.
+ * One additive grant as its `kkpvsphere_permission`'s review metadata says it (`"//".kkp.grant`), in words a reviewer
+ * reads: the object's inventory path, the principal, the role by name. What `verify` and the report read back.
  */
 export interface AdditiveGrantInput {
   /** Inventory path of the object, e.g. `/dc-1/datastore/ds-1` (`/` is the vCenter root folder). */
@@ -21,84 +21,50 @@ export interface AdditiveGrantInput {
   readonly role: string;
   /** Whether the permission propagates to the object's children. */
   readonly propagate: boolean;
-  /** Take over a permission the principal already holds there, whatever its role. */
+  /** Whether the grant adopts (imports) a permission the principal already holds there. */
   readonly adopt: boolean;
-  /** For the reviewer: the library's kind of object (`datastore`, `network`, ...); not used by the commands. */
+  /** The library's kind of object (`datastore`, `network`, ...). */
   readonly kind?: string;
-  /** For the reviewer: the vSphere managed object type, when known at synth. */
+  /** The vSphere managed object type, when known at synth. */
   readonly entityType?: string;
 }
 
-/** The environment variable that carries one {@link AdditiveGrantInput} as JSON to the commands. */
-export const GRANT_ENV = 'KKP_VSPHERE_GRANT';
-/** The environment variable that carries the names of the stack's own roles (a JSON array) to `grant --stack`. */
-export const STACK_ROLES_ENV = 'KKP_VSPHERE_STACK_ROLES';
-
-/** One permission row of the review metadata (`"//": { "kkp": ... }`), in the shape the report reads (one home: src/contracts/review-metadata.ts). */
-export interface PermissionMetadata extends KkpPermissionMetadata {
-  /** Additive grants: the `for_each` key of the grant's `terraform_data` instance. */
-  readonly instance?: string;
-  /** Additive grants: whether the grant takes over a permission the principal already holds there. */
-  readonly adopt?: boolean;
+/** `"//".kkp` of an additive grant's `kkpvsphere_permission` (the report's `additive-grant` shape, plus what the library knows). */
+export interface AdditiveGrantMetadata {
+  readonly grant: {
+    readonly entity: string;
+    readonly kind?: string;
+    readonly entityType?: string;
+    readonly principal: string;
+    readonly isGroup: boolean;
+    readonly role: string;
+    readonly propagate: boolean;
+    /** The roles granted to the principal there (one, or the parts of a merged role). */
+    readonly grantedRoles?: readonly string[];
+    readonly adopt?: boolean;
+  };
 }
 
-/** The review metadata of one object: what a `vsphere_entity_permissions` carries, and each object of the additive block. */
+/**
+ * The import ID of one `kkpvsphere_permission`: `<type>:<moid>:<principal>` for a user, `<type>:<moid>:group:<principal>`
+ * for a group (provider/README.md). Type and id may be Terraform expressions (an import block's id is evaluated at plan).
+ */
+export function permissionImportId(entityType: string, entityId: string, principal: string, group: boolean): string {
+  return `${entityType}:${entityId}:${group ? 'group:' : ''}${principal}`;
+}
+
+/** One permission row of the review metadata (`"//": { "kkp": ... }`), in the shape the report reads (one home: src/contracts/review-metadata.ts). */
+export type PermissionMetadata = KkpPermissionMetadata;
+
+/** The review metadata of one object's `vsphere_entity_permissions` (owned and authoritative objects). */
 export interface ObjectPermissionsMetadata extends KkpEntityPermissionsMetadata {
   readonly management: Management;
   readonly permissions: readonly PermissionMetadata[];
 }
 
-/** The review metadata of a stack's additive grants block: every object with its additive grants. */
-export interface AdditiveGrantsMetadata {
-  readonly management: 'additive';
-  readonly objects: readonly ObjectPermissionsMetadata[];
-}
-
-/** The `for_each` key of one additive grant: object, principal kind and principal (vCenter matches it case-insensitively). */
+/** One additive grant's key: object, principal kind and principal (vCenter matches principals case-insensitively). */
 export function additiveGrantKey(object: string, principal: string, group: boolean): string {
   return `${object} ${group ? 'group' : 'user'} ${principal.toLowerCase()}`;
-}
-
-/** Parses and checks the JSON of {@link GRANT_ENV}; `source` names where it came from in errors. */
-export function parseAdditiveGrant(json: string | undefined, source: string): AdditiveGrantInput {
-  if (json === undefined || json.trim() === '') {
-    throw new Error(`${source} is not set: it holds the grant as JSON (the stack's provisioner sets it).`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (err) {
-    throw new Error(`${source} is not valid JSON (${(err as Error).message}).`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${source} must be a JSON object with object, principal, isGroup, role, propagate.`);
-  }
-  const v = value as Record<string, unknown>;
-  const str = (key: string): string => {
-    if (typeof v[key] !== 'string' || v[key] === '') throw new Error(`${source}.${key} must be a non-empty string.`);
-    return v[key] as string;
-  };
-  const bool = (key: string, fallback?: boolean): boolean => {
-    if (v[key] === undefined && fallback !== undefined) return fallback;
-    if (typeof v[key] !== 'boolean') throw new Error(`${source}.${key} must be true or false.`);
-    return v[key] as boolean;
-  };
-  return { object: str('object'), principal: str('principal'), isGroup: bool('isGroup'), role: str('role'), propagate: bool('propagate'), adopt: bool('adopt', false) };
-}
-
-/** Parses {@link STACK_ROLES_ENV}: a JSON array of role names. */
-export function parseStackRoles(json: string | undefined, source: string): string[] {
-  if (json === undefined || json.trim() === '') return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (err) {
-    throw new Error(`${source} is not valid JSON (${(err as Error).message}).`);
-  }
-  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) {
-    throw new Error(`${source} must be a JSON array of role names.`);
-  }
-  return value as string[];
 }
 
 /**
@@ -110,20 +76,29 @@ export function isStackRole(roleName: string, stackRoles: ReadonlySet<string>): 
 }
 
 /**
- * The additive grants of one synthesized stack (`cdk.tf.json` as parsed JSON): the `for_each` values of every
- * `terraform_data` block whose review metadata says `management: additive`.
+ * The additive grants of one synthesized stack (`cdk.tf.json` as parsed JSON): every `kkpvsphere_permission` whose
+ * review metadata names its grant.
  */
-export function additiveGrantsOf(tf: unknown): { address: string; key: string; grant: AdditiveGrantInput; metadata?: ObjectPermissionsMetadata }[] {
-  const out: { address: string; key: string; grant: AdditiveGrantInput; metadata?: ObjectPermissionsMetadata }[] = [];
-  const blocks = (tf as { resource?: { terraform_data?: Record<string, any> } } | null)?.resource?.terraform_data ?? {};
+export function additiveGrantsOf(tf: unknown): { address: string; grant: AdditiveGrantInput }[] {
+  const out: { address: string; grant: AdditiveGrantInput }[] = [];
+  const blocks = (tf as { resource?: { kkpvsphere_permission?: Record<string, any> } } | null)?.resource?.kkpvsphere_permission ?? {};
   for (const [name, block] of Object.entries(blocks)) {
-    const meta = block?.['//']?.kkp as AdditiveGrantsMetadata | undefined;
-    if (meta?.management !== 'additive' || typeof block.for_each !== 'object' || block.for_each === null) continue;
-    for (const [key, value] of Object.entries<unknown>(block.for_each)) {
-      const grant = parseAdditiveGrant(JSON.stringify(value), `terraform_data.${name}["${key}"]`);
-      const metadata = meta.objects?.find((o) => o.entity === grant.object);
-      out.push({ address: `terraform_data.${name}["${key}"]`, key, grant, ...(metadata ? { metadata } : {}) });
-    }
+    const g = (block?.['//']?.kkp as AdditiveGrantMetadata | undefined)?.grant;
+    if (!g || typeof g.entity !== 'string' || typeof g.principal !== 'string' || typeof g.role !== 'string') continue;
+    out.push({
+      address: `kkpvsphere_permission.${name}`,
+      grant: {
+        object: g.entity,
+        principal: g.principal,
+        isGroup: g.isGroup === true,
+        role: g.role,
+        propagate: g.propagate === true,
+        adopt: g.adopt === true,
+        ...(g.kind ? { kind: g.kind } : {}),
+        ...(g.entityType ? { entityType: g.entityType } : {}),
+      },
+    });
   }
   return out;
 }
+

@@ -1,18 +1,17 @@
 // Adopted grants, deployed for real: discover on a hand-made set-up, a stack that adopts it with KKP's own
 // constructs (SeedPermissions, UserClusterPermissions), and `terraform apply` of the whole stack: the real vSphere
 // provider (vmware/vsphere 2.15.0) imports the roles and the folder and updates the two roles that differ from the page,
-// then the additive grants (terraform_data instances whose provisioners run the built CLI) run, as depends_on orders them.
+// and the kkpvsphere provider imports each adopted permission into its kkpvsphere_permission (import blocks).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KkpAdoption, KkpRoles, SeedPermissions, UserClusterPermissions, VmFolder, VsphereInventory } from '../../src';
 import { KkpDiscovery } from '../../src/contracts';
-import { VcenterClient, asArray, asMoRef, asObject, text, xmlElement } from '../../src/tools/vcenter';
-import { deployEnv } from '../e2e/support';
+import { VcenterClient } from '../../src/tools/vcenter';
 import { synthJson } from '../permissions/support';
 import { TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';
-import { providerStack } from '../support/vsphere-provider';
+import { providerStack, vsphereEnv } from '../support/vsphere-provider';
 import { MACHINE_CONTROLLER, OTHER_TEAMS, RawSession, STORAGE, allPermissions, discover, makeByHand } from './by-hand';
 
 let sim: Vcsim;
@@ -22,7 +21,7 @@ let dir: string;
 let ws: TerraformWorkspace | undefined;
 
 beforeAll(async () => {
-  sim = await startVcsim({ tls: true }); // the provisioners reach it as VSPHERE_SERVER=<host>, i.e. over https
+  sim = await startVcsim({ tls: true }); // both providers reach it as VSPHERE_SERVER=<host>, i.e. over https
   vc = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
   raw = await RawSession.login(sim);
   await makeByHand(vc, raw);
@@ -64,29 +63,29 @@ test('adopted grants become the stack\'s additive grants: nothing removed or re-
   const discovery = JSON.parse(fs.readFileSync(path.join(dir, 'kkp-discovery.json'), 'utf8')) as KkpDiscovery;
   const tf = adoptingStack(discovery);
 
-  // Every additive grant of the stack is one discover found, and adopts it.
-  const instances = Object.values<any>(tf.resource.terraform_data).flatMap((b) => Object.values<any>(b.for_each ?? {}));
-  expect(instances).toHaveLength(11);
-  for (const g of instances) {
-    expect([g.object, g.principal, g.adopt]).toEqual([g.object, g.principal, true]);
-    expect(discovery.grants.some((d) => d.object === g.object && d.principal === g.principal)).toBe(true);
+  // Every additive grant of the stack is one discover found, and adopts it: an import block for its kkpvsphere_permission.
+  const grants = Object.entries<any>(tf.resource.kkpvsphere_permission).map(([name, r]) => ({ name, ...r['//'].kkp.grant }));
+  expect(grants).toHaveLength(11);
+  for (const g of grants) {
+    expect([g.entity, g.principal, g.adopt]).toEqual([g.entity, g.principal, true]);
+    expect(discovery.grants.some((d) => d.object === g.entity && d.principal === g.principal)).toBe(true);
   }
+  const imports = (tf.import as { to: string }[]).map((i) => i.to);
+  for (const g of grants) expect(imports).toContain(`kkpvsphere_permission.${g.name}`);
   // No vsphere_entity_permissions: the adopted folder is shared, so its grants are additive too.
   expect(tf.resource.vsphere_entity_permissions).toBeUndefined();
 
   const before = await allPermissions(vc);
   const rolesBefore = (await vc.roleList()).map((r) => [r.id, r.name]).sort();
 
-  // terraform apply of the whole stack: the real provider imports and updates the roles (ids kept) and imports the folder;
-  // the additive grants run the built CLI.
-  ws = TerraformWorkspace.create(tf, deployEnv(sim));
+  // terraform apply of the whole stack: the vSphere provider imports and updates the roles (ids kept) and imports the
+  // folder; the kkpvsphere provider imports the eleven permissions and updates the mistaken one in place.
+  ws = TerraformWorkspace.create(tf, vsphereEnv(sim));
   ws.init();
   const applied = ws.apply();
-  expect(applied.stdout).toContain('Apply complete! Resources: 10 imported, 11 added, 2 changed, 0 destroyed.');
+  expect(applied.stdout).toContain('Apply complete! Resources: 21 imported, 0 added, 3 changed, 0 destroyed.');
   expect(Object.keys(tf.resource.vsphere_role)).toHaveLength(9); // the 2.31 page's roles, all imported, with the KKP folder
-  // Ten grants found their permission as it is; the eleventh replaced the mistaken one in place.
-  expect(applied.stdout.match(/unchanged: /g)).toHaveLength(10);
-  expect(applied.stdout).toContain(`replaced: user ${MACHINE_CONTROLLER} holds "k8c-network-attach" (not propagated) on /DC0/network/VM Network (was "Read-only" (not propagated))`);
+  expect(applied.stdout).toMatch(/kkpvsphere_permission\.\S*VM_Network\S*: Modifications complete/);
 
   // Exactly that one permission changed; every other one (KKP's and the other teams') is as before.
   const after = await allPermissions(vc);
@@ -103,29 +102,22 @@ test('adopted grants become the stack\'s additive grants: nothing removed or re-
   expect(ws.planExitCode()).toBe(0);
 }, 180_000);
 
-test('without adopting the grants, nothing is taken over: the grants refuse the hand-made Read-only permissions and change nothing', async () => {
+test('without adopting the grants, nothing is taken over: the plan refuses the permissions already there, names their import IDs, and changes nothing', async () => {
   const run = discover(sim, ['--vsphere-version', '8.0', '--out', 'again.json'], dir);
   expect(run.status).toBe(0);
   const tf = adoptingStack(JSON.parse(fs.readFileSync(path.join(dir, 'again.json'), 'utf8')), false);
-  const instances = Object.values<any>(tf.resource.terraform_data).flatMap((b) => Object.values<any>(b.for_each ?? {}));
-  expect(instances.filter((g) => g.adopt)).toEqual([]);
-  // The first test's adoption marked the adopted Read-only permissions as this stack's own (grant marks, vCenter custom
-  // attributes named "cdktf-kkp-vsphere.grant ..."): a set-up made by hand carries none. Take the marks off, so that
-  // this stack meets the permissions as a person left them.
-  const content = asObject(await vc.invoke('RetrieveServiceContent', { type: 'ServiceInstance', value: 'ServiceInstance' }));
-  const fields = asMoRef(content?.customFieldsManager)!;
-  for (const def of asArray(asObject((await vc.properties(fields, ['field'])).field)?.CustomFieldDef).map(asObject)) {
-    if (text(def?.name)?.startsWith('cdktf-kkp-vsphere.grant ')) await vc.invoke('RemoveCustomFieldDef', fields, xmlElement('key', text(def!.key)!));
-  }
+  const grants = Object.values<any>(tf.resource.kkpvsphere_permission).map((r) => r['//'].kkp.grant);
+  expect(grants.filter((g) => g.adopt)).toEqual([]);
+  expect(tf.import?.filter((i: { to: string }) => i.to.startsWith('kkpvsphere_permission.')) ?? []).toEqual([]);
   const before = await allPermissions(vc);
-  const other = TerraformWorkspace.create(tf, deployEnv(sim));
+  const other = TerraformWorkspace.create(tf, vsphereEnv(sim));
   try {
     other.init();
     const failed = other.run(['apply', '-auto-approve', '-input=false', '-no-color'], [1]);
-    // The stack's own roles are found as its grants; Read-only (a predefined role) was made by someone else.
-    const said = failed.stderr.replace(/\s+/g, ' '); // terraform wraps the provisioner's output
-    expect(said).toContain(`user ${STORAGE} already holds "Read-only" (not propagated) on /DC0, a permission this grant did not make`);
-    expect(said).toContain('set adopt: true on the grant');
+    const said = failed.stderr.replace(/\s+/g, ' '); // terraform wraps the provider's diagnostics
+    const dc = (await vc.findByInventoryPath('/DC0'))!;
+    expect(said).toContain(`The user ${STORAGE} already holds a permission on Datacenter ${dc.value} (role id -2, propagate false)`);
+    expect(said).toContain(`an import block with id = "Datacenter:${dc.value}:${STORAGE.replace(/\\/g, '\\\\')}"`);
     expect(await allPermissions(vc)).toEqual(before);
   } finally {
     other.remove();

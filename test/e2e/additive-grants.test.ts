@@ -1,6 +1,6 @@
 // Additive grants deployed for real: the library's constructs synthesized, the whole configuration applied by the
 // real terraform binary with the real vSphere provider (roles, folders, the owned folders' permissions) and the
-// additive grants' provisioners running the real CLI, in one dependency graph, against the faithful simulator
+// kkpvsphere provider built from provider/ (one kkpvsphere_permission per additive grant), in one dependency graph, against the faithful simulator
 // (HTTPS, self-signed, allowed through VSPHERE_ALLOW_UNVERIFIED_SSL as a user would). Each change is planned
 // (`plan -out`), checked, and that saved plan applied.
 //
@@ -187,7 +187,7 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     const result = await prod.deploy(tf);
     console.log(`deploy: ${JSON.stringify({ ...result, actions: result.actions.length, providerActions: result.providerActions.length })}`);
     expect(result.plan).toBe(0);
-    const grants = Object.keys(Object.values<Json>(tf.resource.terraform_data)[0].for_each).length;
+    const grants = Object.keys(tf.resource.kkpvsphere_permission).length;
     expect(result.actions).toHaveLength(grants);
     // The provider's part: 9 roles, 5 folders, one vsphere_entity_permissions per folder that holds grants.
     const count = (type: string) => result.providerActions.filter((a) => a.startsWith(`create ${type}.`)).length;
@@ -289,22 +289,22 @@ describe('one installation: apply, each change a user makes, destroy', () => {
     await checkStep('after changing the roles to vSphere 7.0', before, additiveLines(tf));
   });
 
-  test('a second role for one principal on one object: the grant is replaced by a merged role, create before destroy, in place', async () => {
+  test('a second role for one principal on one object: the grant is updated in place to a merged role, created before it and deleted after it', async () => {
     const changed: Variant = { ...base, clusters: [base.clusters[0], { id: 'q9r5t1zz3m', ownStorage: true }], networks: ['VM Network', 'kkp-workers'], vsphereVersion: '7.0' };
     const merged = 'prod-k8c-ccm-storage-datastore-propagate+prod-k8c-user-datastore-propagate';
     const key = `/DC0/datastore/LocalDS_0 user vsphere.local\\prod-kkp-mc`;
     const tf = synth({ ...changed, mcAlsoStorage: true });
     const result = await prod.deploy(tf);
-    // create_before_destroy: Terraform plans the replacement as create, then delete.
-    expect([result.actions, result.plan]).toEqual([[`create+delete ${key}`], 0]);
+    // The principal's one permission on the object changes its role in place (SetEntityPermissions): never absent.
+    expect([result.actions, result.plan]).toEqual([[`update ${key}`], 0]);
     // The merged role is the provider's: created in the same apply, before the grant that uses it.
     expect(result.providerActions).toEqual([expect.stringMatching(/^create vsphere_role\.KkpVspherePermissions_Merged-[\w-]+_Role$/)]);
     expect(additiveLines(tf).get('/DC0/datastore/LocalDS_0')).toContain(`user ${mc} ${merged} propagate`);
     await checkStep('after giving the machine-controller user the storage role on LocalDS_0 too', before, additiveLines(tf));
-    // And back: the merged role is the stack's own, so the new grant replaces it; the provider then deletes it.
+    // And back: the permission returns to the single role in place; the vSphere provider then deletes the merged role.
     const back = synth(changed);
     const undone = await prod.deploy(back);
-    expect([undone.actions, undone.plan]).toEqual([[`create+delete ${key}`], 0]);
+    expect([undone.actions, undone.plan]).toEqual([[`update ${key}`], 0]);
     expect(undone.providerActions).toEqual([expect.stringMatching(/^delete vsphere_role\.KkpVspherePermissions_Merged-[\w-]+_Role$/)]);
     expect((await vc.roleList()).some((r) => r.name === merged)).toBe(false);
     await checkStep('after taking the storage role away again', before, additiveLines(back));

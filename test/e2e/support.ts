@@ -1,31 +1,19 @@
 // End-to-end support: a synthesized stack applied to the faithful simulator by the real terraform binary with the
 // real vSphere provider (vmware/vsphere 2.15.0, installed through test/support/terraform.ts's resolution): roles,
-// folders, the owned folders' vsphere_entity_permissions and the additive grants (terraform_data instances whose
-// provisioners run the built CLI) in one dependency graph, as `cdktf deploy` applies them, with whatever else the stack
+// folders, the owned folders' vsphere_entity_permissions and the additive grants (kkpvsphere_permission resources of
+// this repository's provider, built from provider/) in one dependency graph, as `cdktf deploy` applies them, with whatever else the stack
 // holds (its kubernetes_* resources go through the real kubernetes provider to the API server its kubeconfig names:
 // test/e2e/example.test.ts). Plain terraform commands, as a user runs them: no -target.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { additiveGrantKey, additiveGrantsOf } from '../../src/contracts';
 import { ManagedObjectReference, VcenterClient, resolveObject } from '../../src/tools/vcenter';
 import { buildCli } from '../support/cli';
 import { TerraformError, TerraformWorkspace, terraformCliConfig } from '../support/terraform';
 import { Vcsim } from '../support/vcsim';
 
 type Json = Record<string, any>;
-
-/**
- * A synthesized stack's terraform_data blocks alone, without depends_on: the additive grants without roles, for tests
- * that make the roles some other way (test/adoption/adopt-grants.test.ts).
- */
-export function reducedConfig(tf: Json): Json {
-  const blocks: Json = {};
-  for (const [name, block] of Object.entries<Json>(tf.resource?.terraform_data ?? {})) {
-    const { depends_on: _roles, ...rest } = block;
-    blocks[name] = rest;
-  }
-  return { resource: { terraform_data: blocks } };
-}
 
 let privateBin: string | undefined;
 
@@ -82,15 +70,13 @@ export async function permissionsByObject(vc: VcenterClient, objects: readonly s
   return out;
 }
 
-/** The additive grants a synthesized stack asks for, as the same lines, by object. */
+/** The additive grants a synthesized stack asks for (its kkpvsphere_permission resources' metadata), as the same lines, by object. */
 export function additiveLines(tf: Json): Map<string, PermissionLine[]> {
   const out = new Map<string, PermissionLine[]>();
-  for (const block of Object.values<Json>(tf.resource?.terraform_data ?? {})) {
-    for (const g of Object.values<Json>(block.for_each ?? {})) {
-      const lines = out.get(g.object) ?? [];
-      lines.push(`${g.isGroup ? 'group' : 'user'} ${g.principal} ${g.role} ${g.propagate ? 'propagate' : 'no-propagate'}`);
-      out.set(g.object, lines.sort());
-    }
+  for (const { grant: g } of additiveGrantsOf(tf)) {
+    const lines = out.get(g.object) ?? [];
+    lines.push(`${g.isGroup ? 'group' : 'user'} ${g.principal} ${g.role} ${g.propagate ? 'propagate' : 'no-propagate'}`);
+    out.set(g.object, lines.sort());
   }
   return out;
 }
@@ -104,7 +90,7 @@ export function applySummary(stdout: string): { added: number; changed: number; 
 
 /** `Apply complete! ...` of `terraform apply` on a saved plan, checked against what that plan said. */
 export interface DeployResult {
-  /** The additive grants the plan changes: `<actions> <instance key>`, e.g. `create /DC0 user vsphere.local\\kkp-mc`. */
+  /** The additive grants the plan changes: `<actions> <object> <user|group> <principal, lower-cased>`, e.g. `create /DC0 user vsphere.local\\kkp-mc`. */
   readonly actions: string[];
   /** Every other resource the plan changes: `<actions> <type>.<name without its hash>`, e.g. `create vsphere_folder.KkpRoot_Folder`. */
   readonly providerActions: string[];
@@ -156,8 +142,13 @@ export class Deployment {
     const plan = this.plan();
     const planMillis = Date.now() - started;
     const changes = plan.resource_changes.filter((c: Json) => !['no-op', 'read'].includes(c.change.actions.join()));
-    const isGrant = (c: Json) => c.type === 'terraform_data' && c.index !== undefined;
-    const actions = changes.filter(isGrant).map((c: Json) => `${c.change.actions.join('+')} ${c.index}`).sort();
+    const isGrant = (c: Json) => c.type === 'kkpvsphere_permission';
+    // the grant's object and principal as the plan shows them (entity_path is resolved at plan time)
+    const grantKey = (c: Json) => {
+      const v = c.change.after ?? c.change.before;
+      return additiveGrantKey(v.entity_path, v.principal, v.is_group);
+    };
+    const actions = changes.filter(isGrant).map((c: Json) => `${c.change.actions.join('+')} ${grantKey(c)}`).sort();
     const providerActions = changes.filter((c: Json) => !isGrant(c)).map((c: Json) => `${c.change.actions.join('+')} ${withoutHash(c.address)}`).sort();
     const run = this.ws.run(['apply', '-input=false', '-no-color', 'tfplan']);
     const summary = applySummary(run.stdout);
@@ -240,7 +231,7 @@ export class Deployment {
     }
     const r = spawnSync('terraform', [...args], {
       cwd: this.ws.dir,
-      env: { ...env, TF_CLI_CONFIG_FILE: terraformCliConfig(), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...this.env },
+      env: { ...env, TF_CLI_CONFIG_FILE: terraformCliConfig({ kkpvsphere: true }), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...this.env },
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
       timeout: DESTROY_STALL_SECONDS * 1000,

@@ -22,7 +22,8 @@ describe('examples/kkp-seed', () => {
     }
   });
 
-  const additive = () => Object.values<any>(json.resource.terraform_data).find((b) => b['//'].kkp.management === 'additive').for_each;
+  // one kkpvsphere_permission per additive grant, the grant in words in its metadata
+  const additive = () => Object.values<any>(json.resource.kkpvsphere_permission).map((r) => ({ ...r['//'].kkp.grant, object: r['//'].kkp.grant.entity }));
 
   test('grants Read-only on the datacenter and the node hosts without propagation, additively', () => {
     const readOnly = Object.values<any>(additive()).filter((g) => g.object === '/dc-1' && g.role === 'Read-only');

@@ -27,11 +27,14 @@ test('the README sample compiles and synthesizes additive grants on every shared
     expect([run.status, run.stderr]).toEqual([0, '']);
     const tf = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/kkp-seed/cdk.tf.json'), 'utf8'));
     expect(Object.values<any>(tf.resource.vsphere_entity_permissions).map((r) => r['//'].kkp.management)).toEqual(['owned', 'owned']);
-    const grants = Object.values<any>(Object.values<any>(tf.resource.terraform_data)[0].for_each);
+    const grants = Object.values<any>(tf.resource.kkpvsphere_permission).map((r) => ({ ...r['//'].kkp.grant, object: r['//'].kkp.grant.entity }));
     expect([...new Set(grants.map((g) => g.object))].sort()).toEqual([
       '/', '/dc-1', '/dc-1/datastore/ds-1', '/dc-1/host/cluster-1', '/dc-1/host/cluster-1/esxi-01', '/dc-1/network/kkp-workers',
     ]);
     expect(tf.provider.vsphere[0]).toEqual({ user: null, password: null });
+    // the kkpvsphere provider beside it, configured the same way: both read VSPHERE_*
+    expect(tf.provider.kkpvsphere).toEqual([{ user: null, password: null }]);
+    expect(tf.terraform.required_providers.kkpvsphere.source).toBe('cdktf-kkp-vsphere/kkpvsphere');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

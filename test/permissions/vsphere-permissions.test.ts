@@ -125,7 +125,7 @@ describe('ownership: shared objects are never taken over silently', () => {
     VspherePermissions.grant({ principal: 'A\\mc', role: roles.role('k8c-user-cluster-propagate'), entity: inventory.computeCluster('c-1'), propagate: true });
     const json = synthJson(stack);
     expect(resources(json, 'vsphere_entity_permissions')).toEqual([]);
-    expect(Object.keys(resources(json, 'terraform_data')[0].for_each)).toEqual(['/dc-1/host/c-1 user a\\mc']);
+    expect(resources(json, 'kkpvsphere_permission').map((p) => [p['//'].kkp.grant.entity, p.principal, p.entity_type])).toEqual([['/dc-1/host/c-1', 'A\\mc', 'ClusterComputeResource']]);
   });
 
   test('authoritative management keeps the listed permissions, warns, and sorts them in', () => {

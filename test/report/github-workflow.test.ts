@@ -97,9 +97,11 @@ describe('examples/github-actions/plan-review.yml', () => {
     const base = synthToDisk((app) => new KkpSeedStack(app, 'kkp-seed'));
     const baseTf = join(base, 'stacks/kkp-seed/cdk.tf.json');
     const tf = JSON.parse(readFileSync(baseTf, 'utf8'));
-    // The base branch lacked the two additive grants on a datastore: drop those for_each instances.
-    const grants = Object.values<any>(tf.resource.terraform_data).find((b) => b['//'].kkp.management === 'additive').for_each;
-    for (const key of Object.keys(grants).filter((k) => grants[k].object === '/dc-1/datastore/ds-ssd-2')) delete grants[key];
+    // The base branch lacked the two additive grants on a datastore: drop those kkpvsphere_permission resources.
+    const grants = tf.resource.kkpvsphere_permission;
+    const dropped = Object.keys(grants).filter((k) => grants[k]['//'].kkp.grant.entity === '/dc-1/datastore/ds-ssd-2');
+    expect(dropped).toHaveLength(2);
+    for (const key of dropped) delete grants[key];
     writeFileSync(baseTf, JSON.stringify(tf));
     for (const [dir, to] of [[head, 'head'], [base, 'base']]) {
       spawnSync('cp', ['-r', dir, join(review, to)]);

@@ -67,8 +67,12 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
   // here without the report's code, plus the literal rows of the documented seed set-up.
   const tf = JSON.parse(readFileSync(join(dir, 'stacks/kkp-seed/cdk.tf.json'), 'utf8'));
   const rawPermissions: any[] = Object.values(tf.resource.vsphere_entity_permissions);
-  // The shared objects' grants are additive: one terraform_data block, one for_each instance per object and principal.
-  const [additiveBlock, additive] = Object.entries<any>(tf.resource.terraform_data).find(([, b]) => b['//'].kkp.management === 'additive')!;
+  // The shared objects' grants are additive: one kkpvsphere_permission per object and principal, its grant in its metadata.
+  const additive: any[] = Object.entries<any>(tf.resource.kkpvsphere_permission).map(([name, r]) => ({
+    ...r['//'].kkp.grant,
+    object: r['//'].kkp.grant.entity,
+    address: `kkpvsphere_permission.${name}`,
+  }));
 
   test('names every KKP role with its vSphere version and its exact privileges', () => {
     const expected = kkpRoles('8.0').map((r) => ({ name: `kkp-${r.name}`, privileges: r.privileges.map((p) => p.id).sort() }));
@@ -96,8 +100,7 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
     expect(grants.slice(1).map((r) => r.slice(0, 6))).toEqual(expect.arrayContaining(EXAMPLE_GRANTS));
     // Each row names the resource that writes it: the one whose metadata says that object.
     const addressOf = new Map(Object.entries<any>(tf.resource.vsphere_entity_permissions).map(([k, r]) => [r['//'].kkp.entity, `vsphere_entity_permissions.${k}`]));
-    const instanceOf = (object: string, principal: string) =>
-      `terraform_data.${additiveBlock}[${JSON.stringify(Object.keys(additive.for_each).find((k) => additive.for_each[k].object === object && additive.for_each[k].principal === principal))}]`;
+    const instanceOf = (object: string, principal: string) => additive.find((g) => g.object === object && g.principal === principal)?.address;
     for (const r of grants.slice(1)) expect(r[6]).toBe(r[5] === 'additive' ? instanceOf(r[0], r[2]) : addressOf.get(r[0]));
     const roleNames: Record<string, string> = { '-1': 'Administrator', '-2': 'Read-only' };
     for (const [id, r] of Object.entries<any>(tf.resource.vsphere_role)) roleNames[`\${vsphere_role.${id}.id}`] = r.name;
@@ -109,7 +112,7 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
         p.propagate ? 'yes' : 'no',
       ]),
     );
-    for (const g of Object.values<any>(additive.for_each)) {
+    for (const g of additive) {
       expected.push([g.object, `${g.principal}${g.isGroup ? ' (group)' : ''}`, g.role, g.propagate ? 'yes' : 'no']);
     }
     const sort = (rows: string[][]) => rows.map((r) => r.join('\u0000')).sort();
@@ -120,7 +123,7 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
     const warnings = report.stacks[0].warnings;
     expect(rawPermissions.filter((r) => r['//'].kkp.management === 'authoritative')).toEqual([]);
     expect(warnings.filter((w) => w.kind === 'authoritative-shared')).toEqual([]);
-    const onRoot = Object.values<any>(additive.for_each).filter((g) => g.object === '/');
+    const onRoot = additive.filter((g) => g.object === '/');
     expect(warnings.filter((w) => w.kind === 'vcenter-root').map((w) => w.message)).toEqual(
       onRoot.map((p: any) => `${p.principal} gets "${p.role}" on the vCenter root folder (/), not propagated (the root object only).`),
     );

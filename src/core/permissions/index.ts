@@ -4,5 +4,5 @@ export * from './role';
 export * from './vsphere-permissions';
 export * from './synth-value';
 export * from './expect';
-export { GRANT_ENV, STACK_ROLES_ENV, additiveGrantKey } from '../../contracts/additive-grants';
-export type { AdditiveGrantInput, AdditiveGrantsMetadata, ObjectPermissionsMetadata, PermissionMetadata } from '../../contracts/additive-grants';
+export { additiveGrantKey, permissionImportId } from '../../contracts/additive-grants';
+export type { AdditiveGrantInput, AdditiveGrantMetadata, ObjectPermissionsMetadata, PermissionMetadata } from '../../contracts/additive-grants';

@@ -1,23 +1,24 @@
 // Layer 3: every grant of a stack. Objects the stack creates, and shared objects it explicitly takes over, get ONE
-// vsphere_entity_permissions each; grants on every other (shared) object are additive: one instance per object and
-// principal in one `terraform_data` block per stack, whose provisioners grant and revoke exactly that principal.
+// vsphere_entity_permissions each; grants on every other (shared) object are additive: one `kkpvsphere_permission`
+// (this repository's provider, provider/) per object and principal, which sets and removes exactly that principal's
+// permission and shows drift in the plan.
+import { createHash } from 'crypto';
 import { Construct, IConstruct } from 'constructs';
-import { Annotations, DataResource, Lazy, Token } from '../../framework/core';
+import { Annotations, Lazy, TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack, Token, Tokenization } from '../../framework/core';
 import { stackOf } from '../../framework/refs';
 import { EntityPermissions } from '../../framework/providers/vsphere/entity-permissions';
+import { Permission } from '../../framework/providers/kkpvsphere/permission';
+import { KkpvsphereProvider } from '../../framework/providers/kkpvsphere/provider';
 import { IVsphereEntity } from '../inventory';
 import {
-  AdditiveGrantInput,
-  AdditiveGrantsMetadata,
-  GRANT_ENV,
+  AdditiveGrantMetadata,
   Management,
   ObjectPermissionsMetadata,
-  STACK_ROLES_ENV,
   additiveGrantKey,
+  permissionImportId,
 } from '../../contracts/additive-grants';
 import { Principal } from './principal';
-import { IVsphereRole, VsphereRole, stackRoleNames } from './role';
-import { cliCommand } from '../../contracts/provisioner-command';
+import { IVsphereRole, VsphereRole } from './role';
 import { PlainSynthValue, SynthValue } from './synth-value';
 import { setStackState, stackSlot, stackState } from '../stack-state';
 
@@ -33,9 +34,11 @@ export interface GrantOptions {
   /** Whether the permission applies to the object's children too. */
   readonly propagate: boolean;
   /**
-   * On a shared object managed additively: take over a permission the principal already holds there that this
-   * stack did not make (any role). The grant then replaces it, and destroying the grant removes it. Without it,
-   * `grant` refuses and says what is there.
+   * On a shared object managed additively: take over the permission the principal already holds there (any role,
+   * made by hand or by another tool). The grant's `kkpvsphere_permission` gets an `import` block, so the first apply
+   * adopts that permission (and changes it to this grant's role and propagation) instead of refusing it; destroying
+   * the grant then removes it. The permission must exist when the stack is first applied (an import of nothing fails).
+   * Without it, the plan refuses a permission that is already there and names the import ID.
    * @default false
    */
   readonly adopt?: boolean;
@@ -73,6 +76,8 @@ interface PrincipalEntry {
   readonly grants: Grant[];
   effectiveRole: IVsphereRole;
   mergeKey?: string;
+  /** Additive management: this principal's kkpvsphere_permission on the object. */
+  permission?: Permission;
 }
 
 interface EntityState {
@@ -81,6 +86,8 @@ interface EntityState {
   /** The object's vsphere_entity_permissions: owned objects, and shared objects managed authoritatively. */
   resource?: EntityPermissions;
   authoritative?: { keep: { principal: Principal; role: IVsphereRole; propagate: boolean }[] };
+  /** The vSphere provider the object's data source uses (undefined: the stack's default one). */
+  vsphereProvider?: TerraformProvider;
 }
 
 const REGISTRY_ID = 'KkpVspherePermissions';
@@ -93,9 +100,10 @@ const REGISTRY_ID = 'KkpVspherePermissions';
  * - an object the stack creates (`VmFolder`): one authoritative `vsphere_entity_permissions`;
  * - a shared object (looked up) opted in with {@link VspherePermissions.manageAuthoritatively}: the same, keeping
  *   the listed permissions;
- * - every other shared object: additive. Each (object, principal) is one instance of the stack's `terraform_data`
- *   block `AdditiveGrants`, whose create and destroy provisioners run `cdktf-kkp-vsphere grant --stack` and
- *   `revoke --stack`: exactly that principal's permission is set and removed, nothing else on the object.
+ * - every other shared object: additive. Each (object, principal) is one `kkpvsphere_permission` of this
+ *   repository's provider (`cdktf-kkp-vsphere/kkpvsphere`), configured from the stack's vSphere provider: exactly that
+ *   principal's permission is set and removed, nothing else on the object; a permission changed or removed on vCenter
+ *   shows in the plan and apply restores it.
  */
 export class VspherePermissions extends Construct {
   /** The registry of the stack that `scope` belongs to. */
@@ -118,6 +126,19 @@ export class VspherePermissions extends Construct {
     setStackState(scope, EXISTING_TO_ADOPT, match);
   }
 
+  /**
+   * One-time move of a stack applied with the provisioner version of this library (additive grants as one
+   * `terraform_data` block `KkpVspherePermissions/AdditiveGrants` whose provisioners ran `cdktf-kkp-vsphere grant`):
+   * the next plan forgets that block without destroying it or running its `revoke` (a `removed` block with
+   * `destroy = false`) and imports each grant's existing permission into its `kkpvsphere_permission` (an `import`
+   * block by `<type>:<moid>:<principal>`), so no permission is removed, created twice or re-created. Apply once with
+   * the same grants as before, then remove the call: with it, a grant added later would be imported too, and fail
+   * because vCenter has no such permission yet.
+   */
+  public static migrateFromProvisioners(scope: IConstruct): void {
+    VspherePermissions.of(scope).migrateFromProvisioners();
+  }
+
   /** Grants `role` to `principal` on `entity`. */
   public static grant(options: GrantOptions): Grant {
     checkGrantOptions(options);
@@ -132,15 +153,27 @@ export class VspherePermissions extends Construct {
     VspherePermissions.of(entity.scope).manageAuthoritatively(entity, options);
   }
 
-  /** The `terraform_data` block holding one instance per additive grant (present, maybe empty, in every stack that grants). */
-  public readonly additiveGrants: DataResource;
   private readonly entities = new Map<string, EntityState>();
   private readonly mergedRoles = new Map<string, { role: VsphereRole; users: number }>();
+  private migrating = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.node.addValidation({ validate: () => this.validateManagement() });
-    this.additiveGrants = this.createAdditiveGrants();
+  }
+
+  /** Every additive grant's `kkpvsphere_permission`, in grant order. */
+  public get additivePermissions(): Permission[] {
+    return this.additiveStates().flatMap((s) => [...s.principals.values()].map((e) => e.permission!).filter((p) => p !== undefined));
+  }
+
+  /** See {@link VspherePermissions.migrateFromProvisioners}. */
+  public migrateFromProvisioners(): void {
+    if (this.migrating) return;
+    this.migrating = true;
+    // The old block's address: its construct path was this registry's `AdditiveGrants`, so the stack names it the same.
+    const old = new Construct(this, 'AdditiveGrants');
+    forgetProvisionerResource(this, `terraform_data.${stackOf(this).getLogicalId(old.node)}`);
   }
 
   /** Grants `role` to `principal` on `entity`. */
@@ -161,7 +194,9 @@ export class VspherePermissions extends Construct {
     }
     const entry = state.principals.get(principal.key);
     if (!entry) {
-      state.principals.set(principal.key, { principal, grants: [grant], effectiveRole: grant.role });
+      const created: PrincipalEntry = { principal, grants: [grant], effectiveRole: grant.role };
+      state.principals.set(principal.key, created);
+      if (!state.resource) created.permission = this.createPermission(state, created);
       return grant;
     }
     if (entry.principal.isGroup !== principal.isGroup) {
@@ -225,6 +260,11 @@ export class VspherePermissions extends Construct {
       if (state.principals.has(k.principal.key)) throw keptAndGranted(k.principal, entity);
     }
     state.authoritative = { keep };
+    // Grants recorded before this call were additive: the object's one vsphere_entity_permissions holds them now.
+    for (const entry of state.principals.values()) {
+      if (entry.permission) this.node.tryRemoveChild(entry.permission.node.id);
+      entry.permission = undefined;
+    }
     state.resource = this.createEntityPermissions(state);
     Annotations.of(state.resource).addWarning(
       `Authoritative management of shared object ${entity.inventoryPath}: every permission on it that is neither ` +
@@ -250,6 +290,7 @@ export class VspherePermissions extends Construct {
     }
     state = { entity, principals: new Map() };
     if (entity.ownership === 'owned') state.resource = this.createEntityPermissions(state);
+    else state.vsphereProvider = vsphereProviderOf(entity);
     this.entities.set(key, state);
     return state;
   }
@@ -275,83 +316,49 @@ export class VspherePermissions extends Construct {
   }
 
   /**
-   * One `terraform_data` block for all additive grants of the stack, `for_each` over (object, principal). It stays
-   * in the configuration even when it has no instance: Terraform runs a destroy-time provisioner for an instance
-   * removed from `for_each`, but not for a resource block removed from the configuration.
+   * One additive grant: a `kkpvsphere_permission` for this principal on this object. Its role follows the entry's
+   * effective role (a later grant may merge roles), read at synth. With adopt (or a migration from the provisioners),
+   * an `import` block adopts the permission already on vCenter.
    */
-  private createAdditiveGrants(): DataResource {
-    const self = '${jsonencode(self.input)}';
-    // The same command as every other provisioner of the library (src/contracts/provisioner-command.ts).
-    const command = cliCommand(this, `VspherePermissions ${this.node.path}`);
-    const block = new DataResource(this, 'AdditiveGrants', {
-      input: Token.asAny('${each.value}') as any,
-      // Replaced when what vCenter holds would change; the principal's case is not part of it (vCenter ignores it),
-      // so a respelled principal is an in-place update that runs no command.
-      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.isGroup, each.value.role, each.value.propagate]}') as any,
-      // A replacement keeps object and principal (the key), so the new grant replaces the principal's permission in
-      // place and it never lacks one. Terraform runs no destroy provisioner for the replaced (deposed) instance; if
-      // one ran, revoke would leave the new permission (it removes only what is still its own).
-      lifecycle: { createBeforeDestroy: true },
-      provisioners: [
-        {
-          type: 'local-exec',
-          command: `${command} grant --stack`,
-          environment: { [GRANT_ENV]: self, [STACK_ROLES_ENV]: Lazy.stringValue({ produce: () => escapeTemplate(JSON.stringify(stackRoleNames(stackOf(this)))) }) },
-        },
-        { type: 'local-exec', when: 'destroy', command: `${command} revoke --stack`, environment: { [GRANT_ENV]: self } },
-      ],
+  private createPermission(state: EntityState, entry: PrincipalEntry): Permission {
+    const entity = state.entity;
+    const key = additiveGrantKey(entity.inventoryPath, entry.principal.name, entry.principal.isGroup);
+    const id = `Grant-${sanitize(`${entity.kind}-${entity.inventoryPath}-${entry.principal.isGroup ? 'group' : 'user'}-${entry.principal.name}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+    const provider = kkpvsphereProvider(this, state.vsphereProvider);
+    const resource = new GrantPermission(this, id, {
+      entityType: entity.entityType,
+      entityId: entity.entityId,
+      // Terraform reads a "${" in a literal as a template: a principal's name is no expression.
+      principal: escapeTemplate(entry.principal.name),
+      isGroup: entry.principal.isGroup,
+      // a vsphere_role's id (a reference: the role is created before the grant and deleted after it) or a predefined role's id
+      roleId: Lazy.stringValue({ produce: () => entry.effectiveRole.roleId }),
+      propagate: entry.grants[0].propagate,
+      ...(provider.alias ? { provider } : {}),
     });
-    block.addOverride('for_each', new PlainSynthValue(() => this.renderAdditiveInstances()));
-    // The roles a grant names exist before it is made, and outlive it.
-    block.addOverride('depends_on', Lazy.anyValue({ produce: () => this.additiveRoleDependencies() }));
-    block.addOverride('//.kkp', new PlainSynthValue(() => this.renderAdditiveMetadata()));
-    return block;
+    resource.importWhen = () => this.migrating || this.adoptOf(state, entry);
+    resource.addOverride('//.kkp', new PlainSynthValue(() => this.renderGrantMetadata(state, entry)));
+    return resource;
   }
 
-  private additiveRows(): { key: string; input: AdditiveGrantInput; state: EntityState }[] {
-    return this.additiveStates().flatMap((state) =>
-      this.sortedEntries(state).map((row) => ({
-        key: additiveGrantKey(state.entity.inventoryPath, row.principal.name, row.principal.isGroup),
-        input: {
-          object: state.entity.inventoryPath,
-          principal: row.principal.name,
-          isGroup: row.principal.isGroup,
-          role: row.role.roleName,
-          propagate: row.propagate,
-          adopt: row.adopt,
-          kind: state.entity.kind,
-          ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
-        },
-        state,
-      })),
-    );
+  private adoptOf(state: EntityState, entry: PrincipalEntry): boolean {
+    return entry.grants.some((g) => g.adopt) || (stackState(this, EXISTING_TO_ADOPT)?.(state.entity.inventoryPath, entry.principal.name, entry.principal.isGroup) ?? false);
   }
 
-  private renderAdditiveInstances(): Record<string, unknown> {
-    const rows = this.additiveRows().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    // for_each keys and values are Terraform templates: a literal "${" or "%{" in a name must not be evaluated.
-    return Object.fromEntries(
-      rows.map((r) => [
-        escapeTemplate(r.key),
-        { ...r.input, object: escapeTemplate(r.input.object), principal: escapeTemplate(r.input.principal), role: escapeTemplate(r.input.role) },
-      ]),
-    );
-  }
-
-  private additiveRoleDependencies(): string[] | undefined {
-    const roles = new Set<string>();
-    for (const state of this.additiveStates()) {
-      for (const entry of state.principals.values()) {
-        // depends_on takes bare addresses, as cdktf writes its own.
-        const role = entry.effectiveRole;
-        if (role instanceof VsphereRole) roles.add(`${role.resource.terraformResourceType}.${role.resource.friendlyUniqueId}`);
-      }
-    }
-    return roles.size ? [...roles] : undefined;
-  }
-
-  private renderAdditiveMetadata(): AdditiveGrantsMetadata {
-    return { management: 'additive', objects: this.additiveStates().map((state) => this.renderMetadata(state)) };
+  private renderGrantMetadata(state: EntityState, entry: PrincipalEntry): AdditiveGrantMetadata {
+    return {
+      grant: {
+        entity: state.entity.inventoryPath,
+        kind: state.entity.kind,
+        ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
+        principal: entry.principal.name,
+        isGroup: entry.principal.isGroup,
+        role: entry.effectiveRole.roleName,
+        propagate: entry.grants[0].propagate,
+        grantedRoles: entry.grants.map((g) => g.role.roleName),
+        ...(this.adoptOf(state, entry) ? { adopt: true } : {}),
+      },
+    };
   }
 
   /** Recomputes the one role a principal holds on an object from all roles granted to it there. */
@@ -416,7 +423,7 @@ export class VspherePermissions extends Construct {
         role: e.effectiveRole,
         propagate: e.grants[0].propagate,
         kept: false,
-        adopt: e.grants.some((g) => g.adopt) || (stackState(this, EXISTING_TO_ADOPT)?.(state.entity.inventoryPath, e.principal.name, e.principal.isGroup) ?? false),
+        adopt: this.adoptOf(state, e),
         via: e.grants.map((g) => g.role.roleName),
       })),
       ...(state.authoritative?.keep ?? []).map((k) => ({ ...k, kept: true, adopt: false, via: [] as string[] })),
@@ -446,9 +453,6 @@ export class VspherePermissions extends Construct {
         role: row.role.roleName,
         propagate: row.propagate,
         ...(row.kept ? { kept: true } : { grantedRoles: row.via }),
-        ...(management === 'additive'
-          ? { instance: additiveGrantKey(state.entity.inventoryPath, row.principal.name, row.principal.isGroup), ...(row.adopt ? { adopt: true } : {}) }
-          : {}),
       })),
     };
   }
@@ -513,4 +517,101 @@ function checkGrantOptions(options: GrantOptions): void {
         `a role of KkpRoles (roles.role('k8c-user-datacenter')) or a PredefinedRole such as PredefinedRole.READ_ONLY.`,
     );
   }
+}
+
+/**
+ * An additive grant's `kkpvsphere_permission`: with adopt or a migration (decided at synth, since both may be set
+ * after the grant), it carries an `import` block by `<type>:<moid>:[group:]<principal>`, known at plan from the
+ * object's data source.
+ */
+class GrantPermission extends Permission {
+  /** @internal */
+  public importWhen: () => boolean = () => false;
+
+  public toTerraform(): any {
+    if (this.importWhen()) {
+      this.importFrom(permissionImportId(this.entityTypeInput!, this.entityIdInput!, this.principalInput!, this.isGroupInput === true));
+    }
+    return super.toTerraform();
+  }
+}
+
+/**
+ * The vSphere provider an object's data source uses: the object's managed object id is an attribute of a data source
+ * (`${data.vsphere_datastore.<name>.id}`), whose `provider` is the app's choice; undefined means the stack's default
+ * (unaliased) vSphere provider.
+ */
+function vsphereProviderOf(entity: IVsphereEntity): TerraformProvider | undefined {
+  const stack = stackOf(entity.scope);
+  // a data source's attribute is a cdktf Reference whose identifier is its address
+  const tokens = Token.isUnresolved(entity.entityId) ? Tokenization.reverseString(entity.entityId).tokens : [];
+  const identifier = tokens.length === 1 ? (tokens[0] as unknown as { identifier?: unknown }).identifier : undefined;
+  const m = typeof identifier === 'string' ? /^data\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.id$/.exec(identifier) : null;
+  if (!m) return undefined;
+  const source = stack.node
+    .findAll()
+    .find((c): c is TerraformDataSource => c instanceof TerraformDataSource && c.terraformResourceType === m[1] && c.friendlyUniqueId === m[2]);
+  return source?.provider;
+}
+
+/** The stack's vSphere provider without alias, when the app has made one. */
+function defaultVsphereProvider(stack: TerraformStack): TerraformProvider | undefined {
+  return stack.node
+    .findAll()
+    .find((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'vsphere' && !c.alias);
+}
+
+/** The vSphere provider arguments the kkpvsphere provider takes over (same names, same VSPHERE_* defaults). */
+const SHARED_PROVIDER_ARGUMENTS = ['vsphereServer', 'user', 'password', 'allowUnverifiedSsl'] as const;
+
+/**
+ * The kkpvsphere provider beside a vSphere provider of the stack of `scope` (`vsphere` undefined: the default one),
+ * created on first use: one per vSphere provider, with its alias, configured with the same `vsphere_server`, `user`,
+ * `password` and `allow_unverified_ssl` expressions the app gave that provider (read at synth), and nothing where it
+ * gave nothing (both read `VSPHERE_*` then). A kkpvsphere provider the app made itself (same alias) is used as is.
+ * No value is copied into the configuration that was not already there: a variable stays a variable, a null a null,
+ * and the synth checks refuse a literal credential in either provider.
+ */
+export function kkpvsphereProvider(scope: IConstruct, vsphere?: TerraformProvider): KkpvsphereProvider {
+  const stack = stackOf(scope);
+  const alias = vsphere?.alias;
+  const existing = stack.node
+    .findAll()
+    .find((c): c is KkpvsphereProvider => c instanceof TerraformProvider && c.terraformResourceType === 'kkpvsphere' && c.alias === alias);
+  if (existing) return existing;
+  const from = (name: (typeof SHARED_PROVIDER_ARGUMENTS)[number]) =>
+    Lazy.anyValue({
+      produce: () => {
+        const source = (vsphere ?? defaultVsphereProvider(stack)) as unknown as Record<string, unknown> | undefined;
+        return source?.[name];
+      },
+    }) as any;
+  return new KkpvsphereProvider(stack, alias ? `kkpvsphere-${alias}` : 'kkpvsphere', {
+    ...(alias ? { alias } : {}),
+    vsphereServer: from('vsphereServer'),
+    user: from('user'),
+    password: from('password'),
+    allowUnverifiedSsl: from('allowUnverifiedSsl'),
+  });
+}
+
+/** The `removed` blocks of a stack's migration from the provisioners: one element per stack, created on first use. */
+class ForgottenResources extends TerraformElement {
+  public readonly addresses = new Set<string>();
+
+  public toTerraform(): any {
+    return this.addresses.size ? { removed: [...this.addresses].sort().map((from) => ({ from, lifecycle: { destroy: false } })) } : {};
+  }
+}
+
+/**
+ * Emits `removed { from = <address>; lifecycle { destroy = false } }` in the stack of `scope`: the next plan forgets
+ * that resource (every instance) without destroying it, so its destroy-time provisioners do not run either. For the
+ * one-time move from the provisioner version of this library.
+ */
+export function forgetProvisionerResource(scope: IConstruct, address: string): void {
+  const stack = stackOf(scope);
+  const id = 'KkpForgottenProvisionerResources';
+  const element = (stack.node.tryFindChild(id) as ForgottenResources | undefined) ?? new ForgottenResources(stack, id);
+  element.addresses.add(address);
 }
