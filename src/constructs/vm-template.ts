@@ -256,8 +256,8 @@ export class VmTemplate extends Construct {
       throw InputRef.beforeCreation(scope, id, 'VmTemplate').at('networks').error(`give at least one network; perNetwork makes one template per network.`);
     }
     const base = props.name ?? props.source.defaultTemplateName;
-    return networks.map((network) => {
-      const networkName = entityName(network, 'network', `VmTemplate.perNetwork ${id} networks`);
+    return networks.map((network, i) => {
+      const networkName = entityName(network, 'network', InputRef.beforeCreation(scope, id, 'VmTemplate').at(`networks[${i}]`));
       return new VmTemplate(scope, `${id}-${networkName.replace(/[^A-Za-z0-9_-]+/g, '_')}`, {
         ...rest,
         network,

@@ -69,6 +69,9 @@ const ROWS: [string, (w: World) => unknown, string, string, RegExp][] = [
   ['VmTemplate', (w) => new VmTemplate(w.stack, 'T', {
     inventory: w.inventory, folder: w.root, network: 'n', datastore: 'ds-1', resourcePool: 'c-1/Resources', name: 'a/b', source: VmTemplateSource.preset('ubuntu-22.04'),
   }), 'seed/T', 'name', /contains "\/"/],
+  ['VmTemplate', (w) => VmTemplate.perNetwork(w.stack, 'T', {
+    inventory: w.inventory, folder: w.root, datastore: 'ds-1', resourcePool: 'c-1/Resources', source: VmTemplateSource.preset('ubuntu-22.04'), networks: ['a/b'],
+  }), 'seed/T', 'networks[0]', /contains "\/"/],
   ['KkpDatacenterSpec', (w) => datacenter(w, { country: 'de' }), 'seed/Dc', 'country', /is not an ISO 3166 two-letter code/],
   ['KkpUserCluster', (w) => new KkpUserCluster(w.stack, 'C', {
     datacenter: datacenter(w), roles: w.roles, clusterId: 'kh8dfp2rz6', machineControllerPrincipal: 'kkp-mc',
@@ -109,7 +112,14 @@ test.each(ROWS)('%s %s %s', (construct, build, constructPath, prop, problem) => 
 test('a KkpRoles grant on a datastore cluster where the page grants on a datastore, propagated: allowed (it reaches the datastores)', () => {
   const w = world();
   const pod = w.inventory.datastoreCluster('pod-1');
-  expect(() => w.roles.grant('storage-datastore', 'VSPHERE.LOCAL\\storage', pod)).not.toThrow();
+  const grant = w.roles.grant('storage-datastore', 'VSPHERE.LOCAL\\storage', pod);
+  expect([grant.entity.inventoryPath, grant.role.roleName, grant.propagate]).toEqual(['/dc-1/datastore/pod-1', 'k8c-ccm-storage-datastore-propagate', true]);
+  // SeedPermissions takes datastore clusters for `datastores` (as before the role table was read through KkpRoles).
+  const seed = new SeedPermissions(w.stack, 'Seed', {
+    roles: w.roles, inventory: w.inventory, storagePrincipal: 'VSPHERE.LOCAL\\storage-2', folders: [w.root], datastores: [pod],
+    hosts: [w.inventory.host('esxi-1', w.inventory.computeCluster('c-1'))],
+  });
+  expect(seed.grants.filter((g) => g.entity === pod).map((g) => [g.role.roleName, g.propagate])).toEqual([['k8c-ccm-storage-datastore-propagate', true]]);
   // Not propagated, the permission would stay on the StoragePod and reach no datastore: refused, naming the construct.
   let thrown: unknown;
   try {

@@ -5,7 +5,7 @@ import { Role } from '../../framework/providers/vsphere/role';
 import { VsphereVersion, assertVsphereVersion, checkPrivileges } from '../../facts/privileges';
 import { templateSyntax } from '../../base/validation';
 import { stackSlot, stackState } from '../stack-state';
-import { InputRef, inputError } from '../../base/errors';
+import { InputRef, KkpValidationError, inputError } from '../../base/errors';
 
 /** A role that can be granted. */
 export interface IVsphereRole {
@@ -36,7 +36,7 @@ export class PredefinedRole implements IVsphereRole {
   public static fromId(roleId: number | string, roleName = `role ${roleId}`): IVsphereRole {
     const id = String(roleId);
     if (!/^-?\d+$/.test(id)) {
-      throw new Error(`PredefinedRole.fromId: "${id}" is not a vSphere role id (an integer such as -1 or 1001).`);
+      throw inputError('PredefinedRole.fromId', `"${id}" is not a vSphere role id (an integer such as -1 or 1001).`);
     }
     return new PredefinedRole(roleName, id, undefined);
   }
@@ -135,10 +135,11 @@ function claimRoleName(role: VsphereRole, name: string): void {
   const names = stackState(role, ROLE_NAMES);
   const existing = names.get(name.toLowerCase());
   if (existing !== undefined) {
-    throw new Error(
-      `Role name clash: "${name}" (${role.node.path}) is already used by ${existing.path} in this stack. ` +
-        `vCenter role names are unique: choose another roleName, or a different namePrefix for KkpRoles.`,
-    );
+    const problem =
+      `"${name}" is already used by ${existing.path} in this stack. ` +
+      `vCenter role names are unique: choose another roleName, or a different namePrefix for KkpRoles.`;
+    const where = InputRef.of(role, 'VsphereRole', { quoted: true }).at('roleName');
+    throw new KkpValidationError(where, problem, `Role name clash: "${name}" (${role.node.path}) ${problem.slice(`"${name}" `.length)}`);
   }
   names.set(name.toLowerCase(), { name, path: role.node.path });
 }
