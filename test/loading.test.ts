@@ -67,16 +67,23 @@ describe("the example's app command (what `cdktf synth` runs)", () => {
       ...Object.keys(json.resource ?? {}),
       ...Object.keys(json.data ?? {}).map((type) => `data_${type}`),
     ]);
-    const unused = loaded
-      .map((f) => /^node_modules\/@cdktf\/provider-(vsphere|kubernetes)\/lib\/([^/]+)\//.exec(f))
-      .filter((m): m is RegExpExecArray => m !== null && m[2] !== 'provider')
+    // The library's own bindings (lib/framework/providers/<provider>/<module>.js, generated from the provider schemas)
+    // and the prebuilt packages' deep modules (only the app's own provider classes come from there).
+    const modules = loaded
+      .map((f) => /^lib\/framework\/providers\/(vsphere|kubernetes|kkpvsphere)\/([^/]+)\.js$/.exec(f) ?? /^node_modules\/@cdktf\/provider-(vsphere|kubernetes)\/lib\/([^/]+)\//.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null && m[2] !== 'provider');
+    const unused = modules
       .map((m) => {
-        // data-vsphere-host -> data_vsphere_host; virtual-machine -> vsphere_virtual_machine; secret -> kubernetes_secret
+        // data-vsphere-host -> data_vsphere_host; folder -> vsphere_folder; secret -> kubernetes_secret
         const name = m[2].replace(/-/g, '_');
         return name.startsWith('data_') ? name : `${m[1]}_${name}`;
       })
       .filter((type) => !declared.has(type));
     expect(unused).toEqual([]);
+    // The library creates its resources from its own bindings, not from the prebuilt packages (which extend cdktf's
+    // classes and so cannot be elements of a cdktn stack): of those, only the example's own provider classes load.
+    expect(modules.filter((m) => m[0].startsWith('node_modules/'))).toEqual([]);
+    expect(modules.filter((m) => m[0].startsWith('lib/framework/')).length).toBeGreaterThan(0);
   });
 });
 
