@@ -25,6 +25,7 @@ import {
   VmTemplateSource,
   VsphereInventory,
   VspherePermissions,
+  KkpValidationError,
 } from '../src';
 import { checkPrivileges, parseVsphereEndpoint, vsphereCloudConfig } from '../src/facts';
 import { readSynthOutput, renderReportMarkdown } from '../src/tools/report';
@@ -1060,6 +1061,11 @@ afterAll(() => {
   for (const dir of [baseline, path.dirname(outsideFile), ...reportDirs]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const CONSTRUCT_INPUT = new RegExp(
+  `^((${['VsphereInventory', 'VmFolder', 'KkpRoles', 'VsphereRole', 'SeedPermissions', 'UserClusterPermissions', 'UserClusterFolder',
+    'CloudConfigSecret', 'VmTemplate', 'KkpDatacenterSpec', 'KkpUserCluster', 'KkpVspherePreset', 'KkpAdoption', 'AdoptedTemplate'].join('|')}) )`,
+);
+
 test('the table holds at least 100 bad inputs', () => {
   expect(Object.keys(ROWS).length).toBeGreaterThanOrEqual(100);
 });
@@ -1087,6 +1093,8 @@ test.each(Object.entries(ROWS))('%s', (_name, row) => {
     if (process.env.SHOW_MESSAGES) console.log(`${_name}\n${message}`);
     expect(message).toContain(row.input);
     expect(message).toMatch(row.fix);
+    // A construct's error is the library's one error type (test/house/validation-errors.test.ts checks its fields).
+    if (CONSTRUCT_INPUT.test(row.input)) expect([row.input, KkpValidationError.isKkpValidationError(error)]).toEqual([row.input, true]);
     for (const secret of [SECRET, row.secret].filter((s): s is string => !!s)) {
       expect(message).not.toContain(secret);
       // Nothing was written: the earlier output is as it was, so neither cdk.tf.json nor the report can show it.

@@ -225,7 +225,7 @@ function checkText(where: InputRef, prop: string, value: unknown, tokenAllowed =
   if (Token.isUnresolved(value) && !tokenAllowed) {
     throw where.at(`${prop}`).error(`give the value itself; a Terraform value here would hide it from review.`);
   }
-  refuseTemplateSyntax(value, `${where} ${prop}`);
+  refuseTemplateSyntax(value, where.at(prop));
   return value;
 }
 
