@@ -88,8 +88,28 @@ const ccm = (symbol: string): SourceRef => ({ repo: 'kubernetes/cloud-provider-v
 // carries System.Anonymous, System.Read and System.View); a finder or PropertyCollector call then finds nothing.
 const READ = ['System.Read']; // a requirement, implicit in every role (effective.ts IMPLICIT_PRIVILEGES): never granted
 
+// KKP's seed controllers and API, and machine-controller, make every SOAP call in a session they open by finding the
+// datacenter (kubermatic/kubermatic pkg/provider/cloud/vsphere/session.go newSession, v2.31.0; kubermatic/machine-controller
+// pkg/cloudprovider/provider/vsphere/client.go NewSession, v1.66.2: Finder.Datacenter, then SetDatacenter): a user who
+// cannot read the datacenter gets no session, whatever it holds on the objects the call works on. KKP's tags go through
+// a vSphere Automation session opened before that one (provider.go reconcileCluster: newRESTSession, reconcileTags,
+// then newSession), so they need no datacenter.
+const SESSION_COMPONENTS: readonly KkpComponentId[] = ['kkp-seed-provider', 'kkp-api', 'machine-controller'];
+const NO_SESSION: readonly string[] = ['kkp-seed-provider/create-delete-tags'];
+const SESSION_NEED: PrivilegeNeed = {
+  object: 'datacenter',
+  privileges: READ,
+  source: visible('the component finds the datacenter before any call (newSession / NewSession): it must be visible'),
+};
+const inSession = (ops: readonly KkpOperation[]): readonly KkpOperation[] =>
+  ops.map((op) =>
+    !SESSION_COMPONENTS.includes(op.component) || NO_SESSION.includes(op.id) || op.needs.some((n) => n.object === 'datacenter' && n.privileges.includes('System.Read'))
+      ? op
+      : { ...op, needs: [SESSION_NEED, ...op.needs] },
+  );
+
 /** Every modelled operation, component by component. */
-export const KKP_OPERATIONS: readonly KkpOperation[] = [
+export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
   // ---- KKP's seed controllers: vSphere cloud provider ----
   {
     id: 'kkp-seed-provider/validate-credentials',
@@ -358,7 +378,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = [
       { object: 'host', privileges: READ, source: csiRole('ReadOnly on each host') },
     ],
   },
-];
+]);
 
 /** The tags at which each call's presence was checked with `git grep` (the `presentFrom` of each operation). */
 export const KKP_OPERATIONS_CHECKED_AT: Readonly<Record<string, readonly string[]>> = {
