@@ -119,8 +119,9 @@ function reportUncaughtOnce(): void {
   const report = (err: unknown): void => {
     process.removeListener('uncaughtException', report);
     const text = KkpValidationError.isKkpValidationError(err) ? `${err.name}: ${err.message}` : inspect(err);
-    process.stderr.write(`${text}\n`);
-    process.exit(1);
+    // Exit once the text is written: a pipe is written asynchronously on some platforms (macOS).
+    process.exitCode = 1;
+    process.stderr.write(`${text}\n`, () => process.exit(1));
   };
   process.on('uncaughtException', report);
 }
