@@ -4,6 +4,9 @@ import {
   checkInventoryName,
   checkRelativeInventoryPath,
   escapeTemplateSyntax,
+  InputRef,
+  KkpValidationError,
+  rendererError,
   quoteForMessage,
   redactUrl,
   redactUrls,
@@ -81,4 +84,57 @@ test('free text keeps Terraform from evaluating ${ and %{: the real terraform re
   const outputs = Object.fromEntries(texts.map((t, i) => [`t${i}`, escapeTemplateSyntax(t)]));
   const { values } = terraformEval({ synthesized: {}, outputs, sensitive: false });
   expect(texts.map((_, i) => values[`t${i}`])).toEqual(texts);
+});
+
+describe('KkpValidationError: the construct, its path and the prop, rendered as every message begins', () => {
+  const folder = { node: { path: 'seed/Folder' } };
+  const fields = (e: KkpValidationError) => [e.message, e.construct, e.constructPath, e.prop, e.problem];
+
+  test('InputRef.at continues the prop: a name with ".", an index or key as is', () => {
+    const where = InputRef.of(folder, 'VmFolder');
+    expect(fields(where.at('networks').at('[1]').at('name').error('is empty.'))).toEqual([
+      'VmFolder seed/Folder networks[1].name: is empty.', 'VmFolder', 'seed/Folder', 'networks[1].name', 'is empty.',
+    ]);
+    expect(fields(where.error('props are missing.'))).toEqual(['VmFolder seed/Folder: props are missing.', 'VmFolder', 'seed/Folder', undefined, 'props are missing.']);
+  });
+
+  test('a construct not created yet, a quoted path, a prop named in the sentence, a problem that continues it', () => {
+    expect(InputRef.beforeCreation({ node: { path: '' } }, 'F', 'UserClusterFolder').at('path').error('x').message).toBe('UserClusterFolder F path: x');
+    const cc = InputRef.of({ node: { path: 'seed/cc' } }, 'CloudConfigSecret', { quoted: true });
+    expect(fields(cc.propError('server', 'is empty.'))).toEqual([
+      'CloudConfigSecret "seed/cc": prop server is empty.', 'CloudConfigSecret', 'seed/cc', 'server', 'is empty.',
+    ]);
+    expect(fields(InputRef.of(folder, 'VmFolder').at('path').errorContinuing('(segment 2): has 81 characters.'))).toEqual([
+      'VmFolder seed/Folder path (segment 2): has 81 characters.', 'VmFolder', 'seed/Folder', 'path', '(segment 2): has 81 characters.',
+    ]);
+  });
+
+  test("a renderer's error: its field becomes the prop, a sentence stays as it is", () => {
+    const where = InputRef.of({ node: { path: 'seed/Dc' } }, 'KkpDatacenterSpec');
+    expect(fields(rendererError(where, new Error('country: "de" is not a code.')))).toEqual([
+      'KkpDatacenterSpec seed/Dc country: "de" is not a code.', 'KkpDatacenterSpec', 'seed/Dc', 'country', '"de" is not a code.',
+    ]);
+    expect(rendererError(where, new Error('datastore and datastoreCluster are both set.')).message).toBe(
+      'KkpDatacenterSpec seed/Dc datastore and datastoreCluster are both set.',
+    );
+  });
+
+  test('a check handed a description instead of an InputRef names it, without a construct path', () => {
+    let thrown: unknown;
+    try {
+      checkRelativeInventoryPath('', 'VmTemplateSource.localOvf');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(KkpValidationError);
+    expect(fields(thrown as KkpValidationError).slice(1, 4)).toEqual([undefined, undefined, undefined]);
+    expect((thrown as Error).message).toMatch(/^VmTemplateSource\.localOvf: must be a non-empty path/);
+  });
+
+  test('recognised across copies of the package by a registered symbol, not by instanceof', () => {
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('cdktf-kkp-vsphere.KkpValidationError')]: true });
+    expect(KkpValidationError.isKkpValidationError(foreign)).toBe(true);
+    expect(KkpValidationError.isKkpValidationError(new Error('x'))).toBe(false);
+    expect(KkpValidationError.isKkpValidationError(undefined)).toBe(false);
+  });
 });
