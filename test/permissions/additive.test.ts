@@ -114,6 +114,9 @@ describe('additive grants', () => {
       ['/dc-1/vm/kkp', 'owned'],
     ]);
     expect(json.resource.kkpvsphere_permission).toBeUndefined();
+    // the grant made additive first left no kkpvsphere_permission, so no kkpvsphere provider either
+    expect(json.provider.kkpvsphere).toBeUndefined();
+    expect(json.terraform.required_providers.kkpvsphere).toBeUndefined();
   });
 
   test('two roles for one principal on a shared object: one permission with the merged role', () => {

@@ -55,13 +55,32 @@ func validateSource(s string) error {
 	return nil
 }
 
-func openSource(s string, insecure bool) (imageSource, error) {
+// sourceSecret is what a source URL needs that must not be stored: the write-only source_query and source_userinfo.
+type sourceSecret struct {
+	query    string
+	userinfo string
+}
+
+func openSource(s string, insecure bool, secret sourceSecret) (imageSource, error) {
 	if err := validateSource(s); err != nil {
 		return nil, err
 	}
 	ova := strings.HasSuffix(strings.ToLower(s), ".ova")
+	if !isURL(s) && (secret.query != "" || secret.userinfo != "") {
+		return nil, errors.New("source_query and source_userinfo apply to an http(s) source only; the source is a local file")
+	}
 	if isURL(s) {
 		u, _ := url.Parse(s)
+		if secret.query != "" {
+			u.RawQuery = strings.TrimPrefix(secret.query, "?")
+		}
+		if secret.userinfo != "" {
+			user, pass, ok := strings.Cut(secret.userinfo, ":")
+			if !ok || user == "" {
+				return nil, errors.New("source_userinfo must be user:password")
+			}
+			u.User = url.UserPassword(user, pass)
+		}
 		ova = strings.HasSuffix(strings.ToLower(u.Path), ".ova")
 		shown := *u
 		shown.RawQuery, shown.Fragment = "", ""
@@ -149,12 +168,22 @@ func (h *httpGetter) get(ctx context.Context, u *url.URL, shown string) (io.Read
 	return res.Body, res.ContentLength, nil
 }
 
-// redactErr keeps a URL's query (a signed URL's token) out of messages.
+// redactErr keeps a URL's query (a signed URL's token) and user-info out of messages.
 func redactErr(err error, u *url.URL) error {
-	if u.RawQuery == "" {
+	if u.RawQuery == "" && u.User == nil {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), u.RawQuery, "<query>"))
+	text := err.Error()
+	if u.RawQuery != "" {
+		text = strings.ReplaceAll(text, u.RawQuery, "<query>")
+	}
+	if u.User != nil {
+		if pass, ok := u.User.Password(); ok && pass != "" {
+			text = strings.ReplaceAll(text, pass, "<password>")
+		}
+		text = strings.ReplaceAll(text, u.User.String()+"@", "")
+	}
+	return errors.New(text)
 }
 
 type remoteOVF struct {

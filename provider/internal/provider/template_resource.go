@@ -74,6 +74,8 @@ type templateModel struct {
 	UUID               types.String `tfsdk:"uuid"`
 	InventoryPath      types.String `tfsdk:"inventory_path"`
 	Owner              types.String `tfsdk:"owner"`
+	SourceQuery        types.String `tfsdk:"source_query"`
+	SourceUserinfo     types.String `tfsdk:"source_userinfo"`
 }
 
 func (r *templateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -120,6 +122,12 @@ func (r *templateResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Description: "Name of a host of the resource pool's cluster to import on (default: vCenter chooses)."},
 			"source": schema.StringAttribute{Required: true, PlanModifiers: replace,
 				Description: "The OVA or OVF: an http(s) URL, or a local path (an .ovf with its disk files beside it, or an .ova). Stored in state: no credentials in it."},
+			"source_query": schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true,
+				Description: "The secret query of an http(s) source (a signed URL's token, without '?'), used for the descriptor and " +
+					"the files beside it. Write-only: never stored in the plan or the state (Terraform 1.11+); give it from a " +
+					"sensitive or ephemeral variable. A change does not replace the template."},
+			"source_userinfo": schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true,
+				Description: "user:password for HTTP basic authentication to an http(s) source. Write-only, as source_query."},
 			"allow_unverified_source_ssl": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 				Description:   "Accept an https source whose certificate does not verify."},
@@ -373,11 +381,15 @@ type stage struct{ s string }
 func (s *stage) set(format string, a ...any) { s.s = fmt.Sprintf(format, a...) }
 
 func (r *templateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m templateModel
+	var m, cfg templateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	// write-only values are in the configuration only
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	secret := sourceSecret{query: cfg.SourceQuery.ValueString(), userinfo: cfg.SourceUserinfo.ValueString()}
+	m.SourceQuery, m.SourceUserinfo = types.StringNull(), types.StringNull()
 	timeout, _ := time.ParseDuration(m.Timeout.ValueString())
 	c, diags := clientFrom(ctx, r.conn)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
@@ -392,7 +404,7 @@ func (r *templateResource) Create(ctx context.Context, req resource.CreateReques
 	defer cancel()
 	st := &stage{"starting"}
 	start := time.Now()
-	vm, warnings, err := r.importTemplate(ictx, c, &m, props, st)
+	vm, warnings, err := r.importTemplate(ictx, c, &m, props, secret, st)
 	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("template import", w)
 	}
@@ -411,7 +423,7 @@ func (r *templateResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 // importTemplate does the import; on any failure it removes the VM it created before returning.
-func (r *templateResource) importTemplate(ctx context.Context, c *vim25.Client, m *templateModel, props []string, st *stage) (_ vim.ManagedObjectReference, warnings []string, err error) {
+func (r *templateResource) importTemplate(ctx context.Context, c *vim25.Client, m *templateModel, props []string, secret sourceSecret, st *stage) (_ vim.ManagedObjectReference, warnings []string, err error) {
 	var none vim.ManagedObjectReference
 	name := m.Name.ValueString()
 	st.set("resolving the folder, resource pool, datastore and network")
@@ -456,7 +468,7 @@ func (r *templateResource) importTemplate(ctx context.Context, c *vim25.Client, 
 		}
 	}
 
-	src, err := openSource(m.Source.ValueString(), m.AllowUnverifiedSrc.ValueBool())
+	src, err := openSource(m.Source.ValueString(), m.AllowUnverifiedSrc.ValueBool(), secret)
 	if err != nil {
 		return none, warnings, err
 	}

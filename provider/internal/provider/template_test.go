@@ -319,6 +319,66 @@ func TestTemplateFromOVAURL(t *testing.T) {
 	})
 }
 
+// A remote .ovf that needs a token query and basic authentication, given as the write-only source_query and
+// source_userinfo from variables: the descriptor and the disk beside it are fetched with both, and neither is in the
+// plan or the state.
+func TestTemplateSecretSourceWriteOnly(t *testing.T) {
+	ovfPath := makeOVF(t, "secret-src", "secret-disk1.vmdk")
+	files := http.FileServer(http.Dir(filepath.Dir(ovfPath)))
+	var served, refused int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if r.URL.Query().Get("token") != "t0ken-77" || !ok || user != "img" || pass != "s3cret-88" {
+			refused++
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		served++
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	vars := `
+variable "q" {
+  type      = string
+  sensitive = true
+}
+variable "u" {
+  type      = string
+  sensitive = true
+}
+`
+	t.Setenv("TF_VAR_q", "token=t0ken-77")
+	t.Setenv("TF_VAR_u", "img:s3cret-88")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{{
+			Config: vars + templateConfig("secret-tpl", srv.URL+"/"+filepath.Base(ovfPath), "source_query = var.q\n  source_userinfo = var.u"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkTemplate("secret-tpl"),
+				resource.TestCheckNoResourceAttr("kkpvsphere_vm_template.t", "source_query"),
+				resource.TestCheckNoResourceAttr("kkpvsphere_vm_template.t", "source_userinfo"),
+				func(st *terraform.State) error {
+					for _, rs := range st.RootModule().Resources {
+						for k, v := range rs.Primary.Attributes {
+							if strings.Contains(v, "t0ken-77") || strings.Contains(v, "s3cret-88") {
+								return fmt.Errorf("state attribute %s holds the secret", k)
+							}
+						}
+					}
+					if served < 2 {
+						return fmt.Errorf("the server served %d files with the secrets (descriptor and disk expected)", served)
+					}
+					return nil
+				},
+			),
+		}},
+		CheckDestroy: noVMs("secret-tpl"),
+	})
+	if served == 0 {
+		t.Fatalf("nothing was downloaded with the secrets (%d refused)", refused)
+	}
+}
+
 // A source that stops sending mid-disk: the import fails within its timeout with a clear message and leaves no VM.
 func TestTemplateStalledImportTimesOut(t *testing.T) {
 	ovfPath := makeOVF(t, "stall-src", "stall-disk1.vmdk")

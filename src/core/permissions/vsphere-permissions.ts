@@ -586,13 +586,38 @@ export function kkpvsphereProvider(scope: IConstruct, vsphere?: TerraformProvide
         return source?.[name];
       },
     }) as any;
-  return new KkpvsphereProvider(stack, alias ? `kkpvsphere-${alias}` : 'kkpvsphere', {
+  return new LibraryKkpvsphereProvider(stack, alias ? `kkpvsphere-${alias}` : 'kkpvsphere', {
     ...(alias ? { alias } : {}),
     vsphereServer: from('vsphereServer'),
     user: from('user'),
     password: from('password'),
     allowUnverifiedSsl: from('allowUnverifiedSsl'),
   });
+}
+
+/**
+ * The kkpvsphere provider the library adds: written only while a resource or data source of the provider uses it (a
+ * grant made additive and then taken over by manageAuthoritatively leaves none), so a stack without one needs no
+ * kkpvsphere provider at `init`.
+ */
+class LibraryKkpvsphereProvider extends KkpvsphereProvider {
+  public toTerraform(): any {
+    return this.used() ? super.toTerraform() : {};
+  }
+
+  public toHclTerraform(): any {
+    return this.used() ? super.toHclTerraform() : {};
+  }
+
+  private used(): boolean {
+    return TerraformStack.of(this)
+      .node.findAll()
+      .some((c) => {
+        const element = c as { terraformResourceType?: unknown; provider?: TerraformProvider };
+        if (typeof element.terraformResourceType !== 'string' || !element.terraformResourceType.startsWith('kkpvsphere_')) return false;
+        return element.provider === this || (element.provider === undefined && this.alias === undefined);
+      });
+  }
 }
 
 /** The `removed` blocks of a stack's migration from the provisioners: one element per stack, created on first use. */

@@ -71,6 +71,18 @@ export interface VmTemplateConfig extends cdktf.TerraformMetaArguments {
   */
   readonly source: string;
   /**
+  * The secret query of an http(s) source (a signed URL's token, without '?'), used for the descriptor and the files beside it. Write-only: never stored in the plan or the state (Terraform 1.11+); give it from a sensitive or ephemeral variable. A change does not replace the template.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/cdktf-kkp-vsphere/kkpvsphere/0.1.0/docs/resources/vm_template#source_query VmTemplate#source_query}
+  */
+  readonly sourceQuery?: string;
+  /**
+  * user:password for HTTP basic authentication to an http(s) source. Write-only, as source_query.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/cdktf-kkp-vsphere/kkpvsphere/0.1.0/docs/resources/vm_template#source_userinfo VmTemplate#source_userinfo}
+  */
+  readonly sourceUserinfo?: string;
+  /**
   * How long the whole import may take before it fails (and removes what it made). Default 30m.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/cdktf-kkp-vsphere/kkpvsphere/0.1.0/docs/resources/vm_template#timeout VmTemplate#timeout}
@@ -145,6 +157,8 @@ export class VmTemplate extends cdktf.TerraformResource {
     this._ovfNetwork = config.ovfNetwork;
     this._resourcePool = config.resourcePool;
     this._source = config.source;
+    this._sourceQuery = config.sourceQuery;
+    this._sourceUserinfo = config.sourceUserinfo;
     this._timeout = config.timeout;
     this._vappProperties = config.vappProperties;
   }
@@ -310,6 +324,38 @@ export class VmTemplate extends cdktf.TerraformResource {
     return this._source;
   }
 
+  // source_query - computed: false, optional: true, required: false
+  private _sourceQuery?: string; 
+  public get sourceQuery() {
+    return this.getStringAttribute('source_query');
+  }
+  public set sourceQuery(value: string) {
+    this._sourceQuery = value;
+  }
+  public resetSourceQuery() {
+    this._sourceQuery = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get sourceQueryInput() {
+    return this._sourceQuery;
+  }
+
+  // source_userinfo - computed: false, optional: true, required: false
+  private _sourceUserinfo?: string; 
+  public get sourceUserinfo() {
+    return this.getStringAttribute('source_userinfo');
+  }
+  public set sourceUserinfo(value: string) {
+    this._sourceUserinfo = value;
+  }
+  public resetSourceUserinfo() {
+    this._sourceUserinfo = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get sourceUserinfoInput() {
+    return this._sourceUserinfo;
+  }
+
   // timeout - computed: true, optional: true, required: false
   private _timeout?: string; 
   public get timeout() {
@@ -363,6 +409,8 @@ export class VmTemplate extends cdktf.TerraformResource {
       ovf_network: cdktf.stringToTerraform(this._ovfNetwork),
       resource_pool: cdktf.stringToTerraform(this._resourcePool),
       source: cdktf.stringToTerraform(this._source),
+      source_query: cdktf.stringToTerraform(this._sourceQuery),
+      source_userinfo: cdktf.stringToTerraform(this._sourceUserinfo),
       timeout: cdktf.stringToTerraform(this._timeout),
       vapp_properties: cdktf.listMapper(cdktf.stringToTerraform, false)(this._vappProperties),
     };
@@ -426,6 +474,18 @@ export class VmTemplate extends cdktf.TerraformResource {
       },
       source: {
         value: cdktf.stringToHclTerraform(this._source),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      source_query: {
+        value: cdktf.stringToHclTerraform(this._sourceQuery),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      source_userinfo: {
+        value: cdktf.stringToHclTerraform(this._sourceUserinfo),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
