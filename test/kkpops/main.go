@@ -111,7 +111,10 @@ type conn struct {
 	sm             *session.Manager
 	finder         *find.Finder
 	dc             *object.Datacenter
-	rest           *rest.Client
+	// dcErr: the datacenter could not be found as this user (it cannot read it). The user is logged in; every call
+	// made in a session the component opens with Finder.Datacenter fails with this error (see sessionOps).
+	dcErr error
+	rest  *rest.Client
 }
 
 func login(ctx context.Context, in *input, user, password string) (*conn, error) {
@@ -129,12 +132,15 @@ func login(ctx context.Context, in *input, user, password string) (*conn, error)
 		return nil, fmt.Errorf("login as %s: %w", user, err)
 	}
 	finder := find.NewFinder(client, true)
+	c := &conn{user: user, password: password, client: client, sm: sm, finder: finder}
 	dc, err := finder.Datacenter(ctx, in.Datacenter)
 	if err != nil {
-		return nil, fmt.Errorf("datacenter %s as %s: %w", in.Datacenter, user, err)
+		c.dcErr = fmt.Errorf("datacenter %s as %s: %w", in.Datacenter, user, err)
+		return c, nil
 	}
 	finder.SetDatacenter(dc)
-	return &conn{user: user, password: password, client: client, sm: sm, finder: finder, dc: dc}, nil
+	c.dc = dc
+	return c, nil
 }
 
 // restClient is a vSphere Automation session of the same user, as KKP's newRESTSession and machine-controller's
@@ -180,6 +186,9 @@ func main() {
 		log.Fatal(err)
 	}
 	admin, err := login(ctx, &in, user, password)
+	if err == nil {
+		err = admin.dcErr
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -309,10 +318,6 @@ func ensureTemplate(ctx context.Context, admin *conn, t template) error {
 	task, err := folder.CreateVM(ctx, types.VirtualMachineConfigSpec{
 		Name: name, GuestId: "ubuntu64Guest", NumCPUs: 1, MemoryMB: 512, DeviceChange: changes,
 		Files: &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", ds.Name())},
-		VAppConfig: &types.VmConfigSpec{Property: []types.VAppPropertySpec{
-			{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd}, Info: &types.VAppPropertyInfo{Key: 0, Id: "guestinfo.ignition.config.data", Type: "string", UserConfigurable: types.NewBool(true)}},
-			{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd}, Info: &types.VAppPropertyInfo{Key: 1, Id: "guestinfo.ignition.config.data.encoding", Type: "string", UserConfigurable: types.NewBool(true)}},
-		}},
 	}, pool, nil)
 	if err != nil {
 		return err
@@ -321,5 +326,26 @@ func ensureTemplate(ctx context.Context, admin *conn, t template) error {
 	if err != nil {
 		return err
 	}
-	return object.NewVirtualMachine(admin.client, info.Result.(types.ManagedObjectReference)).MarkAsTemplate(ctx)
+	vm := object.NewVirtualMachine(admin.client, info.Result.(types.ManagedObjectReference))
+	if err := addFlatcarProperties(ctx, vm); err != nil {
+		return err
+	}
+	return vm.MarkAsTemplate(ctx)
+}
+
+// addFlatcarProperties adds the vApp properties of Flatcar's OVA that machine-controller writes the Ignition config into.
+func addFlatcarProperties(ctx context.Context, vm *object.VirtualMachine) error {
+	add := func(key int32, id string) types.VAppPropertySpec {
+		return types.VAppPropertySpec{
+			ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
+			Info:            &types.VAppPropertyInfo{Key: key, Id: id, Type: "string", UserConfigurable: types.NewBool(true)},
+		}
+	}
+	task, err := vm.Reconfigure(ctx, types.VirtualMachineConfigSpec{VAppConfig: &types.VmConfigSpec{Property: []types.VAppPropertySpec{
+		add(0, "guestinfo.ignition.config.data"), add(1, "guestinfo.ignition.config.data.encoding"),
+	}}})
+	if err != nil {
+		return err
+	}
+	return task.WaitEx(ctx)
 }

@@ -116,7 +116,7 @@ var operations = map[string]operation{
 	"machine-controller/find-template":         {call: findTemplate},
 	"machine-controller/clone-template":        {call: cloneTemplate, fallback: cloneTemplateAsAdmin},
 	"machine-controller/reconfigure-vm":        {call: reconfigureVM, setup: ensureNode, fallback: reconfigureVMAsAdmin},
-	"machine-controller/set-guestinfo":         {call: setGuestinfo, setup: ensureNode},
+	"machine-controller/set-guestinfo":         {call: setGuestinfo, setup: ensureNodeWithVApp},
 	"machine-controller/upload-cloud-init-iso": {call: uploadISO, setup: ensureNode, fallback: uploadISOAsAdmin},
 	"machine-controller/insert-iso":            {call: insertISO, setup: ensureNodeWithCdrom},
 	"machine-controller/power-on":              {call: powerOn, setup: ensureNode, fallback: powerOnAsAdmin},
@@ -130,6 +130,21 @@ var operations = map[string]operation{
 	"vsphere-csi/detach-volume":                {call: detachVolume, setup: ensureAttached, fallback: detachVolumeAsAdmin},
 	"vsphere-csi/delete-volume":                {call: deleteVolume, setup: ensureDetachedVolume, fallback: deleteVolumeAsAdmin},
 	"vsphere-csi/read-topology":                {call: readTopology},
+}
+
+// sessionless: the operations whose component does not open its vSphere session with Finder.Datacenter. Every other
+// one runs in such a session (machine-controller pkg/cloudprovider/provider/vsphere/client.go NewSession, v1.66.2;
+// KKP pkg/provider/cloud/vsphere/session.go newSession, v2.31.0; the CSI driver's and the CCM's datacenter lookups),
+// so it fails when the user cannot see the datacenter, whatever it holds on the objects it works on. KKP's tags go
+// through a vSphere Automation session opened before the SOAP one (provider.go reconcileCluster: newRESTSession,
+// reconcileTags, then newSession); the CSI driver's CNS and SPBM calls name no datacenter.
+var sessionless = map[string]bool{
+	"kkp-seed-provider/create-delete-tags": true,
+	"vsphere-csi/create-volume":            true,
+	"vsphere-csi/resolve-storage-policy":   true,
+	"vsphere-csi/attach-volume":            true,
+	"vsphere-csi/detach-volume":            true,
+	"vsphere-csi/delete-volume":            true,
 }
 
 // do runs one operation if the run asks for it, and prints its result.
@@ -151,7 +166,11 @@ func (s *runState) do(ctx context.Context, id string) error {
 		}
 	}
 	res := result{Scenario: s.scenario, Cluster: s.run.Cluster, ID: id, Principal: s.run.Principal, OK: true}
-	if err := op.call(ctx, s); err != nil {
+	call := op.call
+	if s.user.dcErr != nil && !sessionless[id] {
+		call = func(context.Context, *runState) error { return s.user.dcErr }
+	}
+	if err := call(ctx, s); err != nil {
 		res.OK = false
 		s.classify(ctx, err, &res)
 		if op.fallback != nil {
@@ -183,9 +202,18 @@ func (s *runState) classify(ctx context.Context, err error, res *result) {
 		res.Fault = reflect.TypeOf(base).Elem().Name()
 		return
 	}
+	var hidden *hiddenError
+	if errors.As(err, &hidden) {
+		res.Fault = "NotFound (hidden)"
+		res.Object = hidden.path
+		return
+	}
 	var notFound *find.NotFoundError
 	if errors.As(err, &notFound) {
 		res.Fault = "NotFound (finder)"
+		if s.user.dcErr != nil && errors.Is(err, s.user.dcErr) {
+			res.Object = "/" + s.in.Datacenter
+		}
 		return
 	}
 	if strings.Contains(err.Error(), "403 Forbidden") || strings.Contains(err.Error(), "unauthorized") {
@@ -605,6 +633,24 @@ func setGuestinfo(ctx context.Context, s *runState) error {
 	return task.WaitEx(ctx)
 }
 
+// The node VM as a clone of a Flatcar template has the template's guestinfo vApp properties. The simulator's
+// CloneVM_Task does not copy config.vAppConfig (govmomi v0.56.0 simulator/virtual_machine.go CloneVMTask), so the admin
+// adds them to the clone when they are missing, before machine-controller's call edits them.
+func ensureNodeWithVApp(ctx context.Context, s *runState) error {
+	if err := ensureNode(ctx, s); err != nil {
+		return err
+	}
+	vm := s.vmAs(s.admin)
+	var mvm mo.VirtualMachine
+	if err := vm.Properties(ctx, vm.Reference(), []string{"config.vAppConfig"}, &mvm); err != nil {
+		return err
+	}
+	if mvm.Config != nil && mvm.Config.VAppConfig != nil && len(mvm.Config.VAppConfig.GetVmConfigInfo().Property) > 0 {
+		return nil
+	}
+	return addFlatcarProperties(ctx, vm)
+}
+
 // helper.go getDatastoreFromVM: summary.config.vmPathName's datastore, by Finder.Datastore.
 func datastoreOfVM(ctx context.Context, s *runState, c *conn) (*object.Datastore, error) {
 	var props mo.VirtualMachine
@@ -944,20 +990,41 @@ func deleteVolumeAsAdmin(ctx context.Context, s *runState) error {
 	return deleteVolumeAs(ctx, s, s.admin)
 }
 
-// QueryVolume's topology: the datacenter's and the node hosts' names and parents through the PropertyCollector.
+// QueryVolume's topology: the datacenter's and the node hosts' names and parents through the PropertyCollector. The
+// driver has the hosts' references from the node VMs (runtime.host), not from inventory paths: the admin resolves the
+// paths here. An object the user cannot read is left out of the answer (vCenter hides it): that is a failure.
 func readTopology(ctx context.Context, s *runState) error {
 	pc := property.DefaultCollector(s.user.client)
 	refs := []types.ManagedObjectReference{s.user.dc.Reference()}
+	paths := []string{"/" + s.in.Datacenter}
 	for _, h := range s.run.Objects["host"] {
-		host, err := s.user.finder.HostSystem(ctx, h)
+		host, err := s.admin.finder.HostSystem(ctx, h)
 		if err != nil {
 			return err
 		}
 		refs = append(refs, host.Reference())
+		paths = append(paths, h)
 	}
 	var entities []mo.ManagedEntity
-	return pc.Retrieve(ctx, refs, []string{"name", "parent"}, &entities)
+	if err := pc.Retrieve(ctx, refs, []string{"name", "parent"}, &entities); err != nil {
+		return err
+	}
+	for i, ref := range refs {
+		seen := false
+		for _, e := range entities {
+			seen = seen || e.Self == ref
+		}
+		if !seen {
+			return &hiddenError{path: paths[i]}
+		}
+	}
+	return nil
 }
+
+// hiddenError: an object the user's PropertyCollector left out of its answer.
+type hiddenError struct{ path string }
+
+func (e *hiddenError) Error() string { return e.path + " is not visible to the user" }
 
 // cleanup: what the run left, removed as the admin (volume, node VM, its files).
 func (s *runState) cleanup(ctx context.Context) error {
