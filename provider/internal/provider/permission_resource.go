@@ -226,7 +226,7 @@ func (r *permissionResource) ModifyPlan(ctx context.Context, req resource.Modify
 		entity = &vim.ManagedObjectReference{Type: cfg.EntityType.ValueString(), Value: cfg.EntityID.ValueString()}
 	}
 	if entity != nil {
-		info, err := lookupEntity(ctx, c, *entity)
+		info, err := r.conn.cache.entity(ctx, c, *entity)
 		if err != nil {
 			resp.Diagnostics.AddError("vCenter look-up failed", err.Error())
 			return
@@ -243,14 +243,22 @@ func (r *permissionResource) ModifyPlan(ctx context.Context, req resource.Modify
 		plan.EntityType = types.StringValue(entity.Type)
 		plan.EntityID = types.StringValue(entity.Value)
 		if !known(cfg.EntityPath) {
-			if p, err := inventoryPath(ctx, c, *entity); err == nil {
+			if p, err := r.conn.cache.path(ctx, c, *entity); err == nil {
 				plan.EntityPath = types.StringValue(p)
 			}
 		}
 	}
 
 	// The role: by name or id, resolved against vCenter's role list.
-	roles, err := object.NewAuthorizationManager(c).RoleList(ctx)
+	var has func(object.AuthorizationRoleList) bool
+	switch {
+	case known(cfg.RoleName):
+		has = hasRoleName(cfg.RoleName.ValueString())
+	case known(cfg.RoleID):
+		id, _ := strconv.ParseInt(cfg.RoleID.ValueString(), 10, 32)
+		has = hasRoleID(int32(id))
+	}
+	roles, err := r.conn.cache.roleList(ctx, c, has)
 	if err != nil {
 		resp.Diagnostics.AddError("vCenter role list", err.Error())
 		return
@@ -385,7 +393,7 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 		plan.EntityType, plan.EntityID = types.StringValue(ref.Type), types.StringValue(ref.Value)
 	}
 	ref := plan.ref()
-	info, err := lookupEntity(ctx, c, ref)
+	info, err := r.conn.cache.entity(ctx, c, ref)
 	if err == nil && info == nil {
 		err = fmt.Errorf("vCenter has no %s with id %s", ref.Type, ref.Value)
 	}
@@ -397,7 +405,7 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	if !known(plan.RoleID) {
-		roles, err := object.NewAuthorizationManager(c).RoleList(ctx)
+		roles, err := r.conn.cache.roleList(ctx, c, hasRoleName(plan.RoleName.ValueString()))
 		if err != nil {
 			resp.Diagnostics.AddError("vCenter role list", err.Error())
 			return
@@ -441,7 +449,7 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 // fill completes computed attributes that only vCenter knows (role name, inventory path).
 func (r *permissionResource) fill(ctx context.Context, c *vim25.Client, m *permissionModel) {
 	if !known(m.EntityPath) {
-		if p, err := inventoryPath(ctx, c, m.ref()); err == nil {
+		if p, err := r.conn.cache.path(ctx, c, m.ref()); err == nil {
 			m.EntityPath = types.StringValue(p)
 		} else {
 			m.EntityPath = types.StringNull()
@@ -449,8 +457,8 @@ func (r *permissionResource) fill(ctx context.Context, c *vim25.Client, m *permi
 	}
 	if !known(m.RoleName) {
 		m.RoleName = types.StringNull()
-		if roles, err := object.NewAuthorizationManager(c).RoleList(ctx); err == nil {
-			id, _ := strconv.ParseInt(m.RoleID.ValueString(), 10, 32)
+		id, _ := strconv.ParseInt(m.RoleID.ValueString(), 10, 32)
+		if roles, err := r.conn.cache.roleList(ctx, c, hasRoleID(int32(id))); err == nil {
 			if role := roles.ById(int32(id)); role != nil {
 				m.RoleName = types.StringValue(role.Name)
 			}
@@ -469,7 +477,7 @@ func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	ref := state.ref()
-	info, err := lookupEntity(ctx, c, ref)
+	info, err := r.conn.cache.entity(ctx, c, ref)
 	if err != nil {
 		resp.Diagnostics.AddError("vCenter look-up failed", err.Error())
 		return
@@ -479,6 +487,10 @@ func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	perms, err := object.NewAuthorizationManager(c).RetrieveEntityPermissions(ctx, ref, false)
+	if isObjectGone(err) {
+		resp.State.RemoveResource(ctx) // deleted since this process looked it up
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("vCenter permissions", err.Error())
 		return
@@ -498,7 +510,7 @@ func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest,
 		state.RoleName = types.StringUnknown() // filled from the role list below
 	}
 	state.RoleID = types.StringValue(newRoleID)
-	if p, err := inventoryPath(ctx, c, ref); err == nil {
+	if p, err := r.conn.cache.path(ctx, c, ref); err == nil {
 		state.EntityPath = types.StringValue(p)
 	}
 	r.fill(ctx, c, &state)
@@ -517,7 +529,7 @@ func (r *permissionResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	if !known(plan.RoleID) {
-		roles, err := object.NewAuthorizationManager(c).RoleList(ctx)
+		roles, err := r.conn.cache.roleList(ctx, c, hasRoleName(plan.RoleName.ValueString()))
 		if err == nil {
 			var role *vim.AuthorizationRole
 			if role, err = roleByName(roles, plan.RoleName.ValueString()); err == nil {

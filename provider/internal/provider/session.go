@@ -26,6 +26,7 @@ type connection struct {
 	deferred bool
 
 	claims claimSet // permissions created through this instance (see permissionResource.Create)
+	cache  lookups  // objects and roles looked up through this instance (cache.go)
 
 	mu     sync.Mutex
 	client *vim25.Client
