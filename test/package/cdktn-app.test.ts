@@ -328,6 +328,30 @@ describe('a cdktf 0.21 app and a cdktn 0.24 app with the packed library', () => 
     compareWithCdktf(await cdktnSynth(cdktnApp, 'fresh cdktn app'), cdktnApp, 'fresh cdktn app');
   });
 
+  test('an app with both cores: stacks of the other core than the one the library loaded fail naming the cause and the fix', async () => {
+    expect(fs.existsSync(path.join(cdktnApp, 'node_modules', 'cdktn'))).toBe(true);
+    await run('npm', ['install', '--no-save', ...npmFlags, `cdktf@${devVersion('cdktf')}`], { cwd: cdktnApp, what: 'fresh cdktn app: npm install --no-save cdktf (both cores)' });
+    // A cdktf stack: the library loads cdktn when the app has it, so its folder cannot be an element of this stack.
+    const script = `
+      const { App, TerraformStack } = require('cdktf');
+      const { VmFolder, VsphereInventory } = require('cdktf-kkp-vsphere');
+      const app = new App({ outdir: 'mixed.out', skipValidation: true }); // no vsphere provider in the stack: not what is checked here
+      const stack = new TerraformStack(app, 'mixed');
+      try {
+        new VmFolder(stack, 'Root', { inventory: new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' }), path: 'kkp' });
+        app.synth();
+        console.log('synthesized');
+      } catch (e) {
+        console.log('error: ' + e.message);
+      }`;
+    const loadedCdktn = await run(process.execPath, ['-e', script], { cwd: cdktnApp });
+    expect(loadedCdktn).toMatch(/^error: .*made with another CDK core than the one cdktf-kkp-vsphere loaded.*CDKTF_KKP_VSPHERE_FRAMEWORK=cdktf/s);
+    figures.push(`both cores, a cdktf stack, library on cdktn: ${loadedCdktn.trim()}`);
+    const named = await run(process.execPath, ['-e', script], { cwd: cdktnApp, env: { CDKTF_KKP_VSPHERE_FRAMEWORK: 'cdktf' } });
+    expect(named.trim()).toBe('synthesized');
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(cdktnApp, 'mixed.out/stacks/mixed/cdk.tf.json'), 'utf8')).resource.vsphere_folder)).toHaveLength(1);
+  });
+
   test('the move of the deployed cdktf app to cdktn: equal key for key, plan says "No changes.", same addresses; apply does nothing; destroy', async () => {
     expect(cdktfAddresses).toBeDefined();
     // package.json as `npm uninstall cdktf @cdktf/provider-vsphere @cdktf/provider-kubernetes` and `npm install
