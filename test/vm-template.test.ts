@@ -1,20 +1,19 @@
-// VmTemplate at synth: the terraform_data it writes (the import spec a reviewer reads in the plan, the provisioners
-// that run template-import / template-remove), OVA URLs and their secrets, per-network templates and every
-// validation message. The import itself runs against the simulator in vm-template.vcsim.test.ts.
+// VmTemplate at synth: the kkpvsphere_vm_template it writes (what a reviewer reads in the plan: every object by
+// inventory path, the source, the vApp properties), OVA URLs and their secrets (the provider's write-only attributes),
+// local images identified by content, per-network templates and every validation message. The import itself runs
+// against the simulator in vm-template.vcsim.test.ts (and in provider/'s Go tests).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { CLI_COMMAND_CONTEXT, DEFAULT_CLI_COMMAND, PredefinedRole, VmFolder, VsphereInventory, VspherePermissions } from '../src';
+import { PredefinedRole, VmFolder, VsphereInventory, VspherePermissions } from '../src';
 import { VmTemplate, VmTemplateProps, VmTemplateSource } from '../src/constructs';
 import { VM_IMAGE_PRESETS } from '../src/facts';
-import { parseTemplateImportSpec } from '../src/contracts';
 import { convertImage } from '../src/tools/images';
 import { KkpSeedStack } from '../examples/kkp-seed/main';
 import { newStack, synthJson } from './permissions/support';
-import { TerraformWorkspace } from './support/terraform';
 
 const sha256sum = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -42,58 +41,55 @@ function fixture(): Fixture {
 }
 
 function imports(json: any): any[] {
-  // The permission registry's additive grants are a terraform_data block too (issue 9): not a template import.
-  return Object.values<any>(json.resource?.terraform_data ?? {}).filter((r) => r['//']?.kkp?.management !== 'additive');
+  return Object.values<any>(json.resource?.kkpvsphere_vm_template ?? {});
 }
 
 function only(json: any): any {
   const all = imports(json);
-  if (all.length !== 1) throw new Error(`expected one terraform_data, found ${all.length}`);
+  if (all.length !== 1) throw new Error(`expected one kkpvsphere_vm_template, found ${all.length}`);
   return all[0];
+}
+
+/** The image digests a local source's template is replaced by (its ImageDigest terraform_data's input). */
+function digestOf(json: any, template: any): any {
+  const [ref] = template.lifecycle.replace_triggered_by;
+  // a bare address: Terraform's JSON syntax refuses "${...}" there
+  const name = /^terraform_data\.([^.${}]+)$/.exec(ref)![1];
+  return json.resource.terraform_data[name].input;
 }
 
 const UBUNTU_URL = 'https://cloud-images.ubuntu.com/releases/22.04/release/ubuntu-22.04-server-cloudimg-amd64.ova';
 
-describe('VmTemplate synthesizes one terraform_data: what is imported, in words, and how', () => {
-  test('the Ubuntu preset: the import spec names every object by inventory path; never powered on; disk.enableUUID', () => {
+describe('VmTemplate synthesizes one kkpvsphere_vm_template: what is imported, in words', () => {
+  test('the Ubuntu preset: every object by inventory path, the URL, thin disks, the default timeout; the provider beside the vSphere one', () => {
     const { stack, base } = fixture();
     const t = new VmTemplate(stack, 'Ubuntu', { ...base, source: VmTemplateSource.preset('ubuntu-22.04') });
     expect([t.templateName, t.osKey, t.inventoryPath]).toEqual(['kkp-ubuntu-22.04', 'ubuntu', '/dc-1/vm/kkp/templates/kkp-ubuntu-22.04']);
-    const r = only(synthJson(stack));
-    const spec = {
-      template: 'kkp-ubuntu-22.04',
-      os: 'ubuntu',
-      source_kind: 'url',
-      source: UBUNTU_URL,
-      allow_unverified_ssl_cert: false,
-      datacenter: '/dc-1',
+    const json = synthJson(stack);
+    const r = only(json);
+    const { '//': meta, depends_on: dependsOn, ...attributes } = r;
+    expect(attributes).toEqual({
+      name: 'kkp-ubuntu-22.04',
       folder: '/dc-1/vm/kkp/templates',
-      datastore: '/dc-1/datastore/ds-ssd-1',
       resource_pool: '/dc-1/host/cluster-1/Resources',
-      host: 'esxi-01.example.com',
+      datastore: '/dc-1/datastore/ds-ssd-1',
       network: '/dc-1/network/kkp-workers',
       ovf_network: 'VM Network',
+      host: 'esxi-01.example.com',
+      source: UBUNTU_URL,
       disk_provisioning: 'thin',
-      enable_disk_uuid: true,
-      vapp_properties: [],
-      power_on: false,
-      mark_as_template: true,
-    };
-    expect(r.input).toEqual(spec);
-    // Any change of what is imported replaces the resource: the old template is removed, the new one imported.
-    expect(r.triggers_replace).toEqual(spec);
-    expect(r.depends_on).toEqual([expect.stringMatching(/^vsphere_folder\.Templates_Folder_/)]);
-    const env = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
-    expect(r.provisioner).toEqual([
-      { 'local-exec': { when: 'create', command: 'npx --no-install cdktf-kkp-vsphere template-import', environment: env } },
-      { 'local-exec': { when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere template-remove', environment: env } },
-    ]);
-    expect(r['//'].kkp).toMatchObject({ template: 'kkp-ubuntu-22.04', os: 'ubuntu', folder: '/dc-1/vm/kkp/templates', sourceKind: 'url', source: UBUNTU_URL, preset: 'ubuntu-22.04' });
-    // The spec the command parses is exactly what the resource stores.
-    expect(parseTemplateImportSpec(JSON.stringify(r.input), 'input')).toEqual(spec);
+      timeout: '30m',
+    });
+    // the folder the stack creates exists before the import
+    expect(dependsOn).toEqual([expect.stringMatching(/^vsphere_folder\.Templates_Folder_/)]);
+    expect(meta.kkp).toMatchObject({ template: 'kkp-ubuntu-22.04', os: 'ubuntu', folder: '/dc-1/vm/kkp/templates', sourceKind: 'url', source: UBUNTU_URL, preset: 'ubuntu-22.04' });
+    expect(json.terraform.required_providers.kkpvsphere.source).toBe('cdktf-kkp-vsphere/kkpvsphere');
+    expect(json.provider.kkpvsphere).toEqual([{ user: '${var.u}', password: '${var.p}' }]);
+    // no provisioner anywhere: terraform apply starts no Node process
+    expect(JSON.stringify(json)).not.toMatch(/local-exec|cdktf-kkp-vsphere template-/);
   });
 
-  test('no vsphere_virtual_machine, no provider data source of its own: objects are resolved by path at apply time', () => {
+  test('no vsphere_virtual_machine, no data source of its own: objects are resolved by path at plan time', () => {
     const stack = newStack();
     const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
     new VmTemplate(stack, 'T', {
@@ -106,74 +102,66 @@ describe('VmTemplate synthesizes one terraform_data: what is imported, in words,
     });
     const json = synthJson(stack);
     expect(json.data).toBeUndefined();
-    expect(Object.keys(json.resource)).toEqual(['terraform_data']);
-    const { input } = only(json);
-    expect(input).toMatchObject({ folder: '/dc-1/vm/kkp/templates', resource_pool: '/dc-1/host/cluster-1/Resources/templates', host: '' });
+    expect(Object.keys(json.resource)).toEqual(['kkpvsphere_vm_template']);
+    const r = only(json);
+    expect(r).toMatchObject({ folder: '/dc-1/vm/kkp/templates', resource_pool: '/dc-1/host/cluster-1/Resources/templates' });
+    expect(r.host).toBeUndefined();
   });
 
   test('Flatcar: the Ignition vApp properties machine-controller fills in are part of the import', () => {
     const { stack, base } = fixture();
     const t = new VmTemplate(stack, 'Flatcar', { ...base, source: VmTemplateSource.preset('flatcar-stable') });
     expect([t.osKey, t.templateName]).toEqual(['flatcar', 'kkp-flatcar-stable']);
-    expect(only(synthJson(stack)).input.vapp_properties).toEqual(['guestinfo.ignition.config.data', 'guestinfo.ignition.config.data.encoding']);
+    expect(only(synthJson(stack)).vapp_properties).toEqual(['guestinfo.ignition.config.data', 'guestinfo.ignition.config.data.encoding']);
   });
 
-  test('any other OVA URL: its OS key, name from the file name, OVF network, disk provisioning, TLS option, no template mark', () => {
+  test('any other OVA URL: its OS key, name from the file name, OVF network, disk provisioning, TLS option, timeout', () => {
     const { stack, base } = fixture();
     const t = new VmTemplate(stack, 'Custom', {
       ...base,
       source: VmTemplateSource.ovaUrl('https://images.example.com/ubuntu/noble%20custom.ova', { os: 'ubuntu', ovfNetworkName: 'nat' }),
       diskProvisioning: 'eagerZeroedThick',
       allowUnverifiedSslCert: true,
-      markAsTemplate: false,
-      command: 'node /opt/kkp/lib/cli/main.js',
+      importTimeout: '2h',
     });
     expect(t.templateName).toBe('noble custom');
-    const r = only(synthJson(stack));
-    expect(r.input).toMatchObject({
+    expect(only(synthJson(stack))).toMatchObject({
       source: 'https://images.example.com/ubuntu/noble%20custom.ova',
       ovf_network: 'nat',
       disk_provisioning: 'eagerZeroedThick',
-      allow_unverified_ssl_cert: true,
-      mark_as_template: false,
+      allow_unverified_source_ssl: true,
+      timeout: '2h',
     });
-    expect(r.provisioner[0]['local-exec'].command).toBe('node /opt/kkp/lib/cli/main.js template-import');
   });
 
-  test('the command comes from the cdktf-kkp-vsphere:command context when no prop gives it', () => {
-    const app = Testing.app({ context: { 'cdktf-kkp-vsphere:command': 'node ./lib/cli/main.js' } });
-    const stack = new TerraformStack(app, 's');
+  test('the provisioner version\'s props are refused with what to do: markAsTemplate false, command; a bad timeout', () => {
+    const { stack, base } = fixture();
+    expect(() => new VmTemplate(stack, 'A', { ...base, markAsTemplate: false, source: VmTemplateSource.preset('ubuntu-22.04') } as any)).toThrow(
+      'VmTemplate test/A markAsTemplate: the kkpvsphere provider always marks the import as a template',
+    );
+    expect(() => new VmTemplate(stack, 'B', { ...base, command: 'node main.js', source: VmTemplateSource.preset('ubuntu-22.04') } as any)).toThrow(
+      'VmTemplate test/B command: templates are imported by the kkpvsphere provider, not by a command; remove command.',
+    );
+    expect(() => new VmTemplate(stack, 'C', { ...base, importTimeout: '30 minutes', source: VmTemplateSource.preset('ubuntu-22.04') })).toThrow(
+      'VmTemplate test/C importTimeout: "30 minutes" is not a duration; give one such as "90m" or "2h".',
+    );
+  });
+
+  test('templates and additive grants share one kkpvsphere provider', () => {
+    const stack = newStack();
     const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
     new VmTemplate(stack, 'T', { inventory, folder: '', network: 'n', datastore: 'd', resourcePool: 'c/Resources', source: VmTemplateSource.preset('ubuntu-22.04') });
-    const r = only(JSON.parse(Testing.synth(stack)));
-    expect(r.provisioner.map((p: any) => p['local-exec'].command)).toEqual(['node ./lib/cli/main.js template-import', 'node ./lib/cli/main.js template-remove']);
-    expect(r.input.folder).toBe('/dc-1/vm');
-  });
-
-  test('one default and one context key for the provisioners: template imports run the CLI as they say; an additive grant runs none', () => {
-    const build = (context?: Record<string, unknown>) => {
-      const stack = newStack(context);
-      const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });
-      new VmTemplate(stack, 'T', { inventory, folder: '', network: 'n', datastore: 'd', resourcePool: 'c/Resources', source: VmTemplateSource.preset('ubuntu-22.04') });
-      VspherePermissions.grant({ principal: 'A\\mc', role: PredefinedRole.READ_ONLY, entity: inventory.datastore('d'), propagate: false });
-      const json = synthJson(stack);
-      const commands = (r: any) => r.provisioner.map((p: any) => p['local-exec'].command);
-      // The additive grant is a kkpvsphere_permission: the template's is the stack's only terraform_data.
-      return { template: commands(only(json)), terraformData: Object.keys(json.resource.terraform_data).length };
-    };
-    expect(build()).toEqual({ template: [`${DEFAULT_CLI_COMMAND} template-import`, `${DEFAULT_CLI_COMMAND} template-remove`], terraformData: 1 });
-    expect(DEFAULT_CLI_COMMAND).toBe('npx --no-install cdktf-kkp-vsphere');
-    expect(build({ [CLI_COMMAND_CONTEXT]: 'node /opt/kkp/main.js' })).toEqual({
-      template: ['node /opt/kkp/main.js template-import', 'node /opt/kkp/main.js template-remove'],
-      terraformData: 1,
-    });
-    expect(() => build({ [CLI_COMMAND_CONTEXT]: ' ' })).toThrow(/the context value cdktf-kkp-vsphere:command is empty or not a string; give how to run cdktf-kkp-vsphere/);
+    VspherePermissions.grant({ principal: 'A\\mc', role: PredefinedRole.READ_ONLY, entity: inventory.datastore('d'), propagate: false });
+    const json = synthJson(stack);
+    expect(json.provider.kkpvsphere).toHaveLength(1);
+    expect(Object.keys(json.resource).sort()).toEqual(['kkpvsphere_permission', 'kkpvsphere_vm_template']);
+    expect(only(json).folder).toBe('/dc-1/vm');
   });
 
   test('a datastore cluster and entities from the inventory give their inventory paths', () => {
     const { stack, base, inventory } = fixture();
     new VmTemplate(stack, 'U', { ...base, datastore: undefined, datastoreCluster: inventory.datastoreCluster('pod-1'), source: VmTemplateSource.preset('ubuntu-22.04') });
-    expect(only(synthJson(stack)).input).toMatchObject({ datastore: '/dc-1/datastore/pod-1', network: '/dc-1/network/kkp-workers' });
+    expect(only(synthJson(stack))).toMatchObject({ datastore: '/dc-1/datastore/pod-1', network: '/dc-1/network/kkp-workers' });
   });
 });
 
@@ -205,20 +193,24 @@ describe('OVA URLs never carry a secret into cdk.tf.json', () => {
     expect(() => VmTemplateSource.ovaUrl(`u:${SECRET}@host/x.ova`)).toThrow('"REDACTED@host/x.ova" uses u; only http and https');
   });
 
-  test('the secret part comes from a sensitive variable at apply time: in the environment as ${var.x}, never as a value', () => {
+  test('the secret part comes from a sensitive variable at apply time: the provider\'s write-only source_query / source_userinfo, never a value', () => {
     const { stack, base } = fixture();
     const token = new TerraformVariable(stack, 'flatcar_ova_token', { type: 'string', sensitive: true });
     new VmTemplate(stack, 'F', {
       ...base,
       source: VmTemplateSource.ovaUrl('https://images.example.com/flatcar.ova', { os: 'flatcar', urlSecret: { variable: token, part: 'query' } }),
     });
+    const user = new TerraformVariable(stack, 'mirror_login', { type: 'string', sensitive: true });
+    new VmTemplate(stack, 'U', {
+      ...base,
+      source: VmTemplateSource.ovaUrl('https://mirror.example.com/ubuntu.ova', { os: 'ubuntu', urlSecret: { variable: user, part: 'userinfo' } }),
+    });
     const json = synthJson(stack);
-    const r = only(json);
-    expect(r.input.source).toBe('https://images.example.com/flatcar.ova');
-    expect(r.input.source_secret).toEqual({ part: 'query', variable: 'var.flatcar_ova_token' });
-    expect(r.provisioner[0]['local-exec'].environment.CDKTF_KKP_VSPHERE_URL_SECRET).toBe('${var.flatcar_ova_token}');
-    // The destroy provisioner may refer to self only, and needs no secret.
-    expect(r.provisioner[1]['local-exec'].environment).not.toHaveProperty('CDKTF_KKP_VSPHERE_URL_SECRET');
+    const [flatcar, ubuntu] = imports(json);
+    expect(flatcar.source).toBe('https://images.example.com/flatcar.ova');
+    expect(flatcar.source_query).toBe('${var.flatcar_ova_token}');
+    expect(flatcar.source_userinfo).toBeUndefined();
+    expect([ubuntu.source, ubuntu.source_userinfo, ubuntu.source_query]).toEqual(['https://mirror.example.com/ubuntu.ova', '${var.mirror_login}', undefined]);
     expect(json.variable.flatcar_ova_token).toEqual({ type: 'string', sensitive: true });
   });
 
@@ -240,7 +232,7 @@ describe('VmTemplate per network and per OS', () => {
       ['kkp-ubuntu-22.04-team-a', 'ubuntu'],
       ['kkp-ubuntu-22.04-team b', 'ubuntu'],
     ]);
-    expect(imports(synthJson(stack)).map((r) => [r.input.template, r.input.network])).toEqual([
+    expect(imports(synthJson(stack)).map((r) => [r.name, r.network])).toEqual([
       ['kkp-ubuntu-22.04-team-a', '/dc-1/network/team-a'],
       ['kkp-ubuntu-22.04-team b', '/dc-1/network/team b'],
     ]);
@@ -326,7 +318,7 @@ describe('VmTemplate validation at synth', () => {
   test('bad names, disk provisioning, entities of the wrong kind or datacenter, TLS option on a file', () => {
     const { stack, base, inventory } = fixture();
     expect(() => new VmTemplate(stack, 'N', { ...base, name: 'a/b', source: ubuntu() })).toThrow('VmTemplate test/N name: "a/b" contains "/"');
-    expect(() => new VmTemplate(stack, 'L', { ...base, name: 'x'.repeat(81), source: ubuntu() })).toThrow('has 81 characters; vSphere names have at most 80');
+    expect(() => new VmTemplate(stack, 'L', { ...base, name: 'x'.repeat(61), source: ubuntu() })).toThrow('has 61 characters; the import runs under "<name>.importing-<id>" and vSphere VM names have at most 80, so a template name has at most 60.');
     expect(() => new VmTemplate(stack, 'D', { ...base, diskProvisioning: 'sparse' as any, source: ubuntu() })).toThrow(
       'VmTemplate test/D: diskProvisioning "sparse" is invalid; use one of thin, thick, eagerZeroedThick.',
     );
@@ -352,14 +344,15 @@ describe('VmTemplate validation at synth', () => {
     const { stack, base } = fixture();
     const t = new VmTemplate(stack, 'Local', { ...base, source: VmTemplateSource.localOvf('out/centos.ovf', { os: 'centos' }) });
     expect(t.templateName).toBe('centos');
-    const r = only(synthJson(stack));
-    expect(r.input.source_kind).toBe('file');
-    // Relative, and resolved from the stack's working directory (cdktf's <outdir>/stacks/<stack>) it is the file.
-    expect(path.isAbsolute(r.input.source)).toBe(false);
-    expect(path.resolve(App.of(stack).outdir, 'stacks', 'test', r.input.source)).toBe(path.resolve('out/centos.ovf'));
+    const json = synthJson(stack);
+    const r = only(json);
+    // Relative, and resolved from the stack's working directory (cdktf's <outdir>/stacks/<stack>, where terraform runs
+    // the provider) it is the file.
+    expect(path.isAbsolute(r.source)).toBe(false);
+    expect(path.resolve(App.of(stack).outdir, 'stacks', 'test', r.source)).toBe(path.resolve('out/centos.ovf'));
     // Missing at synth: identified by its file name only, and the warning says so.
-    expect(r.triggers_replace.source).toEqual({ file: 'centos.ovf', sha256: {} });
-    expect(r['//'].kkp).toMatchObject({ sourceKind: 'file', source: r.input.source, image: { file: 'centos.ovf', sha256: {} } });
+    expect(digestOf(json, r)).toEqual({ file: 'centos.ovf', sha256: {} });
+    expect(r['//'].kkp).toMatchObject({ sourceKind: 'file', source: r.source, image: { file: 'centos.ovf', sha256: {} } });
     const warnings = t.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data);
     expect(warnings).toEqual([
       expect.stringMatching(new RegExp(`^VmTemplate test/Local: ${path.resolve('out/centos.ovf')} does not exist on this machine.*identified by its file name only`)),
@@ -384,20 +377,21 @@ describe('VmTemplate from a real QCOW2 converted by convert-image', () => {
     expect([fromOvf.templateName, fromOvf.osKey]).toEqual(['centos-7-kkp', 'centos']);
     expect(fromOvf.node.metadata.filter((m) => m.type === '@cdktf/warn')).toEqual([]);
     const workDir = path.resolve(App.of(stack).outdir, 'stacks', 'test');
-    const all = imports(synthJson(stack));
-    expect(all.map((r) => [r.input.source_kind, path.resolve(workDir, r.input.source), r.input.ovf_network])).toEqual([
-      ['file', image.ovfPath, 'nat'],
-      ['file', image.ovaPath, 'nat'],
+    const json = synthJson(stack);
+    const all = imports(json);
+    expect(all.map((r) => [path.resolve(workDir, r.source), r.ovf_network])).toEqual([
+      [image.ovfPath, 'nat'],
+      [image.ovaPath, 'nat'],
     ]);
     // The image is identified by content: the descriptor and the manifest (which holds the disk's SHA-256), or the OVA.
-    expect(all.map((r) => r.triggers_replace.source)).toEqual([
+    expect(all.map((r) => digestOf(json, r))).toEqual([
       { file: 'centos-7-kkp.ovf', sha256: { 'centos-7-kkp.ovf': image.sha256['centos-7-kkp.ovf'], 'centos-7-kkp.mf': sha256sum(image.manifestPath) } },
       { file: 'centos-7-kkp.ova', sha256: { 'centos-7-kkp.ova': sha256sum(image.ovaPath!) } },
     ]);
   });
 });
 
-describe('a local image: the same cdk.tf.json in every checkout; only a changed image replaces the template', () => {
+describe('a local image: the same cdk.tf.json in every checkout; a changed image replaces the template', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
@@ -417,8 +411,7 @@ describe('a local image: the same cdk.tf.json in every checkout; only a changed 
     const cwd = process.cwd();
     process.chdir(app);
     try {
-      // `true` ignores its arguments: the provisioners succeed without a vCenter, so terraform can keep state.
-      const cdktfApp = new App({ outdir: 'cdktf.out', context: { 'cdktf-kkp-vsphere:command': 'true' } });
+      const cdktfApp = new App({ outdir: 'cdktf.out' });
       const stack = new TerraformStack(cdktfApp, 'templates');
       // cdktf's default local backend writes the state file's absolute path; a state path relative to the stack
       // directory keeps the rest of cdk.tf.json free of the checkout's location too.
@@ -448,9 +441,10 @@ describe('a local image: the same cdk.tf.json in every checkout; only a changed 
     const [ja, jb] = [synthIn(a), synthIn(b)];
     expect(ja).toBe(jb);
     expect(ja).not.toContain(path.dirname(a));
-    const r = Object.values<any>(JSON.parse(ja).resource.terraform_data)[0];
-    expect(r.input.source).toBe('../../../images/kkp-rockylinux-9.ovf');
-    expect(r.triggers_replace.source).toEqual({
+    const json = JSON.parse(ja);
+    const r = only(json);
+    expect(r.source).toBe('../../../images/kkp-rockylinux-9.ovf');
+    expect(digestOf(json, r)).toEqual({
       file: 'kkp-rockylinux-9.ovf',
       sha256: { 'kkp-rockylinux-9.ovf': sha256sum(path.join(a, 'images/kkp-rockylinux-9.ovf')), 'kkp-rockylinux-9.mf': sha256sum(path.join(a, 'images/kkp-rockylinux-9.mf')) },
     });
@@ -461,43 +455,27 @@ describe('a local image: the same cdk.tf.json in every checkout; only a changed 
     const shared = mkdtempSync(path.join(tmpdir(), 'vm-template-shared-'));
     roots.push(shared);
     cpSync(path.join(app, 'images'), shared, { recursive: true });
-    const r = Object.values<any>(JSON.parse(synthIn(app, path.join(shared, 'kkp-rockylinux-9.ovf'))).resource.terraform_data)[0];
-    expect(r.input.source).toBe(path.join(shared, 'kkp-rockylinux-9.ovf'));
+    const r = only(JSON.parse(synthIn(app, path.join(shared, 'kkp-rockylinux-9.ovf'))));
+    expect(r.source).toBe(path.join(shared, 'kkp-rockylinux-9.ovf'));
   });
 
-  test('real terraform: another checkout plans no change, a moved image is an in-place update, a changed image a replacement', () => {
-    const ws = TerraformWorkspace.create(synthIn(checkout(MF)));
-    try {
-      ws.init();
-      ws.apply();
-      ws.write(synthIn(checkout(MF, 2)));
-      expect(ws.planExitCode()).toBe(0);
-      const change = (json: string) => {
-        ws.write(json);
-        const c = ws.planJson().resource_changes.find((x: any) => x.type === 'terraform_data');
-        return { actions: c.change.actions, replace: c.change.replace_paths ?? [] };
-      };
-      // Same content in another folder: input changes, nothing is re-imported (terraform_data runs no provisioner).
-      const moved = checkout(MF, 1, 'images/v2');
-      expect(change(synthIn(moved, path.join(moved, 'images/v2/kkp-rockylinux-9.ovf')))).toEqual({ actions: ['update'], replace: [] });
-      // New disk content (its manifest changes): the template is replaced.
-      expect(change(synthIn(checkout(MF.replace('= 11', '= 22'))))).toEqual({ actions: ['delete', 'create'], replace: [['triggers_replace']] });
-    } finally {
-      ws.remove();
-    }
+  test('a changed image changes only the digest the template is replaced by (replace_triggered_by); the path stays', () => {
+    const a = JSON.parse(synthIn(checkout(MF)));
+    const b = JSON.parse(synthIn(checkout(MF.replace('= 11', '= 22'))));
+    expect(only(b).source).toBe(only(a).source);
+    expect(only(b).lifecycle).toEqual(only(a).lifecycle);
+    expect(digestOf(b, only(b)).sha256['kkp-rockylinux-9.mf']).not.toBe(digestOf(a, only(a)).sha256['kkp-rockylinux-9.mf']);
   });
 });
 
 describe('examples/kkp-seed templates', () => {
   test('the example imports an Ubuntu OVA template and a converted-QCOW2 Rocky Linux template into the template folder', () => {
     const json = synthJson(new KkpSeedStack(Testing.app(), 'kkp-seed'));
-    const byName = Object.fromEntries(imports(json).map((r) => [r.input.template, r.input]));
+    const byName = Object.fromEntries(imports(json).map((r) => [r.name, r]));
     expect(Object.keys(byName).sort()).toEqual(['kkp-rockylinux-9', 'kkp-ubuntu-22.04']);
-    expect(byName['kkp-ubuntu-22.04']).toMatchObject({ source_kind: 'url', source: VM_IMAGE_PRESETS['ubuntu-22.04'].url });
+    expect(byName['kkp-ubuntu-22.04']).toMatchObject({ source: VM_IMAGE_PRESETS['ubuntu-22.04'].url });
     expect(byName['kkp-rockylinux-9'].source).toMatch(/\/kkp-rockylinux-9\.ovf$/);
-    for (const input of Object.values<any>(byName)) {
-      expect(input).toMatchObject({ folder: '/dc-1/vm/kkp/templates', enable_disk_uuid: true, power_on: false, mark_as_template: true });
-    }
+    for (const r of Object.values<any>(byName)) expect(r).toMatchObject({ folder: '/dc-1/vm/kkp/templates' });
     expect(json.resource.vsphere_virtual_machine).toBeUndefined();
   });
 });

@@ -1,17 +1,18 @@
-// VmTemplate deployed for real: the synthesized stack (terraform_data + local-exec running the built CLI) goes through
-// `terraform apply`, a second apply, and `terraform destroy` against the govmomi vCenter simulator (HTTPS, with the
-// credentials in VSPHERE_* as the provider reads them). Sources: a Flatcar OVA served over HTTP on loopback whose
-// server wants a token (supplied by a sensitive variable at apply time), and a converted local OVF. Everything is
+// VmTemplate deployed for real: the synthesized stack (kkpvsphere_vm_template of the kkpvsphere provider, built from
+// provider/ and installed from its filesystem mirror) goes through `terraform apply`, a second apply, and `terraform
+// destroy` against the govmomi vCenter simulator (HTTPS, with the credentials in VSPHERE_* as both providers read
+// them). Sources: a Flatcar OVA served over HTTP on loopback whose server wants a token (supplied by a sensitive
+// variable at apply time, to the provider's write-only source_query), and a converted local OVF. Everything is
 // read back through our SOAP client: templates powered off and never powered on (events), one disk,
 // disk.enableUUID, the network mapped, Flatcar's vApp properties; a foreign VM of the same name is refused and kept.
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { VmTemplate, VmTemplateSource, VsphereInventory } from '../src';
 import { convertImage, ConvertedImage } from '../src/tools/images';
 import { VcenterClient, ManagedObjectReference, asArray, asMoRef, asObject, text, xmlElement, xmlMoRef } from '../src/tools/vcenter';
-import { buildCli, makeQcow2, removeTmpDirs, tmpDir } from './images/tools';
+import { makeQcow2, removeTmpDirs, tmpDir } from './images/tools';
 import { TerraformWorkspace } from './support/terraform';
 import { Vcsim, startVcsim } from './support/vcsim';
 
@@ -20,7 +21,6 @@ const TOKEN = 'sig=Zm9vYmFy&expires=99999999999';
 
 let sim: Vcsim;
 let client: VcenterClient;
-let cli: string;
 let server: ChildProcess;
 let ovaUrl: string;
 let requests: string[] = [];
@@ -46,7 +46,6 @@ process.stdin.on('end', () => process.exit(0));
 `;
 
 beforeAll(async () => {
-  cli = buildCli();
   sim = await startVcsim({ tls: true });
   client = await VcenterClient.connect({ url: sim.url, user: sim.user, password: sim.password, insecure: true });
   const dir = tmpDir('vmtemplate-sim');
@@ -91,7 +90,7 @@ function workspace(name: string, build: (stack: TerraformStack, inventory: Vsphe
   process.chdir(appDir);
   let app: App;
   try {
-    app = new App({ outdir: 'cdktf.out', context: { 'cdktf-kkp-vsphere:command': `node ${cli}` } });
+    app = new App({ outdir: 'cdktf.out' });
     const stack = new TerraformStack(app, name);
     // State beside the configuration: cdktf's default backend would write the app's absolute path (README).
     new LocalBackend(stack, { path: 'terraform.tfstate' });
@@ -230,21 +229,22 @@ describe('terraform apply, second apply and destroy of two VmTemplates against t
   }, 300_000);
 
   test('the local OVF is written relative to the stack directory (no path of this machine), and imported from there', () => {
-    const input = (Object.values<any>(JSON.parse(json).resource.terraform_data).find((r) => r.input.template === 'kkp-ubuntu') as any).input;
-    expect(input.source).toBe('../../../images/ubuntu.ovf');
+    const template = Object.values<any>(JSON.parse(json).resource.kkpvsphere_vm_template).find((r) => r.name === 'kkp-ubuntu');
+    expect(template.source).toBe('../../../images/ubuntu.ovf');
     expect(json).not.toContain(appDir);
-    expect(applyOutput).toMatch(/Ubuntu_Import_[A-F0-9]+ \(local-exec\): importing \.\.\/\.\.\/\.\.\/images\/ubuntu\.ovf \(\S+\/images\/ubuntu\.ovf\) as \/DC0\/vm\/kkp-templates\/kkp-ubuntu/);
+    expect(applyOutput).toMatch(/kkpvsphere_vm_template\.Ubuntu_Template_[A-F0-9]+: Creation complete after/);
+    // terraform apply of the stack starts no Node process: nothing in it runs a command
+    expect(json).not.toMatch(/local-exec|provisioner/);
   });
 
   test('the token is in neither cdk.tf.json, the plan, the state nor the apply output; the server saw it', () => {
     expect(json).not.toContain('Zm9vYmFy');
-    expect(json).toContain('"CDKTF_KKP_VSPHERE_URL_SECRET": "${var.flatcar_ova_token}"');
+    expect(json).toContain('"source_query": "${var.flatcar_ova_token}"');
     expect(applyOutput).not.toContain('Zm9vYmFy');
+    // write-only: not in the state (nor in the plan: terraform never stores it)
     expect(JSON.stringify(ws.state())).not.toContain('Zm9vYmFy');
+    expect(readFileSync(path.join(ws.dir, 'terraform.tfstate'), 'utf8')).not.toContain('Zm9vYmFy');
     expect(requests).toContain(`/images/flatcar.ova?${TOKEN}`);
-    // terraform hides the output of a provisioner whose configuration holds a sensitive value.
-    expect(applyOutput).toMatch(/Flatcar_Import_[A-F0-9]+ \(local-exec\): \(output suppressed due to sensitive value in config\)/);
-    expect(applyOutput).toMatch(/Ubuntu_Import_[A-F0-9]+ \(local-exec\): \/DC0\/vm\/kkp-templates\/kkp-ubuntu: imported \(vm-\d+\), disk\.enableUUID=TRUE, marked as template\./);
   });
 
   test.each(['kkp-flatcar', 'kkp-ubuntu'])('%s: a template, powered off, never powered on, one disk, disk.enableUUID=TRUE', async (name) => {
@@ -256,7 +256,7 @@ describe('terraform apply, second apply and destroy of two VmTemplates against t
     expect(vm.events.filter((e) => /PoweredOn|Starting/.test(e))).toEqual([]);
     expect(vm.disks).toBe(1);
     expect(vm.extraConfig['disk.enableUUID']).toBe('TRUE');
-    expect(vm.extraConfig['cdktf-kkp-vsphere.importedBy']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(vm.extraConfig['cdktf-kkp-vsphere.importedBy']).toMatch(/^kkpvsphere:[0-9a-f]{16}$/);
   });
 
   test('the events query sees power-ons where there were some (the check above can fail)', async () => {
@@ -292,7 +292,8 @@ describe('terraform apply, second apply and destroy of two VmTemplates against t
 
   test('destroy removes both templates and nothing else', async () => {
     const out = ws.destroy().stdout;
-    expect(out).toMatch(/Destroy complete! Resources: 2 destroyed/);
+    // the two templates and the local image's digest (a terraform_data without provisioners)
+    expect(out).toMatch(/Destroy complete! Resources: 3 destroyed/);
     expect(await client.findByInventoryPath('/DC0/vm/kkp-templates/kkp-flatcar')).toBeUndefined();
     expect(await client.findByInventoryPath('/DC0/vm/kkp-templates/kkp-ubuntu')).toBeUndefined();
     expect(await vmNames()).toEqual(before);
@@ -322,17 +323,7 @@ test('a template name that an existing VM has already: apply fails naming it, th
   expect(after.template).toBe(false);
   expect(after.powerState).toBe(stateBefore!.powerState);
   expect(await client.findByInventoryPath('/DC0/vm/kkp-templates/kkp-taken')).toBeUndefined();
-  // The failed resource is tainted: terraform destroys it without running its destroy provisioner.
+  // The template was not created: destroy removes only the local image's digest (a terraform_data); the foreign VM stays.
   expect(ws.destroy().stdout).toMatch(/Destroy complete! Resources: 1 destroyed/);
-  expect(await client.findByInventoryPath('/DC0/vm/kkp-taken')).toEqual(foreign);
-  // template-remove itself, run with the spec of that resource, leaves the foreign VM alone too.
-  const spec = JSON.parse(readFileSync(path.join(ws.dir, 'cdk.tf.json'), 'utf8')).resource.terraform_data;
-  const input = (Object.values(spec)[0] as { input: object }).input;
-  const removed = spawnSync(process.execPath, [cli, 'template-remove'], {
-    encoding: 'utf8',
-    env: { ...process.env, ...simEnv(), CDKTF_KKP_VSPHERE_TEMPLATE: JSON.stringify(input), CDKTF_KKP_VSPHERE_OWNER: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' },
-  });
-  expect(removed.status).toBe(0);
-  expect(removed.stdout).toContain('/DC0/vm/kkp-taken: not imported by this resource; left untouched.');
   expect(await client.findByInventoryPath('/DC0/vm/kkp-taken')).toEqual(foreign);
 }, 300_000);

@@ -1,30 +1,23 @@
 // A VM template for machine-controller: an OVA (by URL) or a converted QCOW2 (a local OVF/OVA), imported through the
-// vSphere API by the `cdktf-kkp-vsphere template-import` command that a terraform_data's provisioners run: never
-// powered on, disk.enableUUID, Flatcar's vApp properties, marked as template. Not a vsphere_virtual_machine: the
-// provider powers every VM it creates on (OVF imports included) and cannot mark templates, and a template that has
-// booted once has spent its first boot (Flatcar's Ignition runs only then).
+// vSphere API by the kkpvsphere provider's `kkpvsphere_vm_template` (provider/): never powered on, disk.enableUUID,
+// Flatcar's vApp properties, marked as template. Not a vsphere_virtual_machine: the vSphere provider powers every VM
+// it creates on (OVF imports included) and cannot mark templates, and a template that has booted once has spent its
+// first boot (Flatcar's Ignition runs only then).
 import { stackSlot, stackState } from '../core/stack-state';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Annotations, App, DataResource } from '../framework/core';
+import { VmTemplate as KkpvsphereVmTemplate } from '../framework/providers/kkpvsphere/vm-template';
+import { kkpvsphereProvider } from '../core/permissions/vsphere-permissions';
 import { ITerraformVariableRef, stackOf, variableOf } from '../framework/refs';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from '../core/inventory';
 import { VmFolder } from './vm-folder';
 import { KKP_VSPHERE_OPERATING_SYSTEMS, KkpOperatingSystem, isKkpOperatingSystem } from '../facts/kkp';
 import { VmImagePreset, VmImagePresetName, vmImagePreset } from '../facts/image-presets';
-import {
-  DISK_PROVISIONING,
-  DiskProvisioning,
-  FLATCAR_VAPP_PROPERTIES,
-  TEMPLATE_ENV,
-  TemplateImportSpec,
-  UrlSecretPart,
-  templateInventoryPath,
-} from '../contracts/template-import';
+import { DISK_PROVISIONING, DiskProvisioning, FLATCAR_VAPP_PROPERTIES, UrlSecretPart, templateInventoryPath } from '../contracts/template-import';
 import { redactUrl } from '../base/validation';
-import { cliCommand } from '../contracts/provisioner-command';
 import type { KkpTemplateMetadata } from '../contracts/review-metadata';
 import { InputRef, KkpValidationError, inputError } from '../base/errors';
 
@@ -219,17 +212,11 @@ export interface VmTemplateProps {
    */
   readonly allowUnverifiedSslCert?: boolean;
   /**
-   * Mark the imported VM as a vSphere template. A template cannot be powered on, so it stays unbooted;
-   * machine-controller clones templates and VMs alike.
-   * @default true
+   * How long the whole import (download, upload, reconfiguration) may take before it fails and removes what it made,
+   * as a Go duration (`90m`, `2h`).
+   * @default '30m'
    */
-  readonly markAsTemplate?: boolean;
-  /**
-   * How the provisioners run this package's CLI, from terraform's working directory (`cdktf.out/stacks/<stack>`).
-   * @default - the `cdktf-kkp-vsphere:command` context value, else 'npx --no-install cdktf-kkp-vsphere' (the same
-   * command the additive grants run)
-   */
-  readonly command?: string;
+  readonly importTimeout?: string;
 }
 
 /** Props of {@link VmTemplate.perNetwork}: those of a template, with a list of networks instead of one. */
@@ -239,11 +226,12 @@ export interface VmTemplatePerNetworkProps extends Omit<VmTemplateProps, 'networ
 }
 
 /**
- * A VM template for machine-controller, imported from an OVA/OVF by a `terraform_data` whose create provisioner runs
- * `cdktf-kkp-vsphere template-import` and whose destroy provisioner runs `template-remove`. The plan shows every
- * input (source, name, folder, datastore, pool, network, disk.enableUUID, vApp properties, never powered on); the
- * command resolves the objects by inventory path, takes credentials from `VSPHERE_*` as the vSphere provider does,
- * refuses a VM of the same name it did not import, and removes only what it imported.
+ * A VM template for machine-controller, imported from an OVA/OVF by a `kkpvsphere_vm_template` of the kkpvsphere
+ * provider (added beside the stack's vSphere provider, as for the additive grants). The plan shows every input
+ * (source, name, folder, datastore, pool, network, vApp properties); the provider resolves the objects by inventory
+ * path, never powers the VM on, sets disk.enableUUID, marks it as template, refuses a VM of the same name it did not
+ * import, times out instead of hanging, and removes only what it imported. A URL's secret part goes to the
+ * provider's write-only `source_query` / `source_userinfo`: never in `cdk.tf.json`, the plan or the state.
  */
 export class VmTemplate extends Construct {
   /**
@@ -272,10 +260,8 @@ export class VmTemplate extends Construct {
   public readonly osKey: KkpOperatingSystem;
   /** Absolute inventory path of the template VM, e.g. `/dc-1/vm/kkp/templates/kkp-ubuntu-22.04`. */
   public readonly inventoryPath: string;
-  /** What the import does, as the plan shows it (the terraform_data's input). */
-  public readonly importSpec: TemplateImportSpec;
-  /** The `terraform_data` whose provisioners import and remove the template. */
-  public readonly resource: DataResource;
+  /** The `kkpvsphere_vm_template` that imports (and on destroy removes) the template. */
+  public readonly resource: KkpvsphereVmTemplate;
 
   constructor(scope: Construct, id: string, props: VmTemplateProps) {
     super(scope, id);
@@ -327,6 +313,17 @@ export class VmTemplate extends Construct {
     if (props.allowUnverifiedSslCert && source.kind !== 'remote') {
       throw where.error(`allowUnverifiedSslCert applies to image URLs only; drop it for a local file.`);
     }
+    const legacy = props as { markAsTemplate?: unknown; command?: unknown };
+    if (legacy.markAsTemplate === false) {
+      throw where.at('markAsTemplate').error(`the kkpvsphere provider always marks the import as a template (a template cannot be powered on, so it stays unbooted); remove markAsTemplate.`);
+    }
+    if (legacy.command !== undefined) {
+      throw where.at('command').error(`templates are imported by the kkpvsphere provider, not by a command; remove command.`);
+    }
+    const timeout = props.importTimeout ?? '30m';
+    if (typeof timeout !== 'string' || !/^(\d+(\.\d+)?(h|m|s|ms))+$/.test(timeout)) {
+      throw where.at('importTimeout').error(`"${String(timeout)}" is not a duration; give one such as "90m" or "2h".`);
+    }
 
     const network = entityPath(props.network, 'network', `/${dc}/network`, where.at('network'));
     const datastore =
@@ -346,53 +343,36 @@ export class VmTemplate extends Construct {
     claimName(this, dc, this.templateName, where);
 
     const secret = source.urlSecret;
-    // A local file is written relative to terraform's working directory (where template-import resolves it), so the
+    // A local file is written relative to terraform's working directory (where the provider reads it), so the
     // synthesized stack does not depend on where the checkout lives; the image is identified by content.
     const local = source.kind === 'local' ? localSource(this, source.location) : undefined;
-    this.importSpec = {
-      template: this.templateName,
-      os,
-      source_kind: source.kind === 'remote' ? 'url' : 'file',
-      source: local ? local.written : source.location,
-      ...(secret ? { source_secret: { part: secret.part, variable: `var.${secret.variable.friendlyUniqueId}` } } : {}),
-      allow_unverified_ssl_cert: props.allowUnverifiedSslCert ?? false,
-      datacenter: `/${dc}`,
+    // the stack's default kkpvsphere provider: a template names its objects by path and adds no data source
+    const provider = kkpvsphereProvider(this);
+    this.resource = new KkpvsphereVmTemplate(this, 'Template', {
+      name: this.templateName,
       folder: folderPath,
+      resourcePool,
       datastore,
-      resource_pool: resourcePool,
-      host: props.host ?? '',
       network,
-      ovf_network: source.ovfNetworkName,
-      disk_provisioning: diskProvisioning,
-      enable_disk_uuid: true,
-      vapp_properties: os === 'flatcar' ? [...FLATCAR_VAPP_PROPERTIES] : [],
-      power_on: false,
-      mark_as_template: props.markAsTemplate ?? true,
-    };
-
-    const command = cliCommand(this, where, props.command);
-    // The provisioners read everything from their environment: the spec as the resource stores it, the resource's
-    // id as owner mark, the URL secret from the sensitive variable (terraform hides the output of a provisioner
-    // whose configuration holds a sensitive value). Destroy provisioners may refer to self only.
-    const env = { [TEMPLATE_ENV.spec]: '${jsonencode(self.input)}', [TEMPLATE_ENV.owner]: '${self.id}' };
-    // Any change of what is imported means a new import (the old one is removed first). A local image counts by its
-    // file name and content, not by where it lies: another checkout, or another output directory, changes `input`
-    // in place (terraform_data runs no provisioner for that) and replaces nothing.
-    const { source: _where, ...rest } = this.importSpec;
-    this.resource = new DataResource(this, 'Import', {
-      input: this.importSpec,
-      triggersReplace: { ...rest, source: local ? local.image : source.location },
+      ovfNetwork: source.ovfNetworkName,
+      ...(props.host !== undefined ? { host: props.host } : {}),
+      source: local ? local.written : source.location,
+      // write-only: from the sensitive variable at apply time, never in the plan or the state
+      ...(secret ? { [secret.part === 'query' ? 'sourceQuery' : 'sourceUserinfo']: secret.variable.stringValue } : {}),
+      ...(props.allowUnverifiedSslCert ? { allowUnverifiedSourceSsl: true } : {}),
+      diskProvisioning,
+      ...(os === 'flatcar' ? { vappProperties: [...FLATCAR_VAPP_PROPERTIES] } : {}),
+      timeout,
       dependsOn: folder instanceof VmFolder ? [folder.resource] : undefined,
-      provisioners: [
-        {
-          type: 'local-exec',
-          when: 'create',
-          command: `${command} template-import`,
-          environment: secret ? { ...env, [TEMPLATE_ENV.urlSecret]: secret.variable.stringValue } : env,
-        },
-        { type: 'local-exec', when: 'destroy', command: `${command} template-remove`, environment: env },
-      ],
+      ...(provider.alias ? { provider } : {}),
     });
+    if (local) {
+      // A new image under the same file name replaces the template: its digests are this resource's input, and the
+      // template is replaced when it changes. Another checkout or output directory changes neither.
+      const digest = new DataResource(this, 'ImageDigest', { input: local.image });
+      // a bare address, as Terraform's JSON syntax takes it (no "${...}")
+      this.resource.lifecycle = { replaceTriggeredBy: [`${digest.terraformResourceType}.${digest.friendlyUniqueId}`] };
+    }
 
     if (local && !local.exists) {
       Annotations.of(this).addWarning(
@@ -413,7 +393,7 @@ export class VmTemplate extends Construct {
       network,
       ovfNetwork: source.ovfNetworkName,
       datastore,
-      note: 'imported through the vSphere API by cdktf-kkp-vsphere template-import: never powered on, disk.enableUUID=TRUE, marked as template',
+      note: 'imported through the vSphere API by kkpvsphere_vm_template: never powered on, disk.enableUUID=TRUE, marked as template',
     };
     this.resource.addOverride('//.kkp', metadata);
   }
@@ -600,8 +580,8 @@ function checkImageSuffix(location: string, where: string | InputRef): void {
 
 function checkTemplateName(name: string, input: string | InputRef): string {
   checkName(name, input);
-  if (name.length > 80) {
-    throw inputError(input, `"${name}" has ${name.length} characters; vSphere VM names have at most 80.`);
+  if (name.length > 60) {
+    throw inputError(input, `"${name}" has ${name.length} characters; the import runs under "<name>.importing-<id>" and vSphere VM names have at most 80, so a template name has at most 60.`);
   }
   if (/[\\%]/.test(name)) {
     throw inputError(input, `"${name}" contains "\\" or "%", which vSphere escapes in inventory paths; machine-controller would not find it.`);

@@ -104,7 +104,7 @@ function stackObjectsOf(stack: TerraformStack): StackObjects {
   if (!objects) {
     const templates = stack.node.findAll()
       .filter((c): c is IConstruct & { templateName: string; osKey: string; inventoryPath: string } =>
-        typeof (c as any).templateName === 'string' && typeof (c as any).osKey === 'string' && typeof (c as any).inventoryPath === 'string' && 'importSpec' in c)
+        typeof (c as any).templateName === 'string' && typeof (c as any).osKey === 'string' && typeof (c as any).inventoryPath === 'string' && (c as any).resource?.terraformResourceType === 'kkpvsphere_vm_template')
       .map((t) => ({ path: t.inventoryPath, osKey: t.osKey }));
     objects = { templates };
     setStackState(stack, STACK_OBJECTS, objects);

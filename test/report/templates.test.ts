@@ -1,4 +1,4 @@
-// The report's template table for VmTemplate's terraform_data: a URL source reads as a URL (with its preset), a
+// The report's template table for VmTemplate's kkpvsphere_vm_template: a URL source reads as a URL (with its preset), a
 // local file as a local file with its path from the stack directory and its SHA-256; a URL's secret part never shows,
 // also from metadata the library did not write (hand-written, or an older library's "preset <name>: <url>").
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ afterAll(() => {
 
 test('the metadata VmTemplate writes is read through the one type: kind, preset, path and digests', () => {
   const tf = require(path.join(out, 'stacks', 'templates', 'cdk.tf.json'));
-  const meta = Object.values<any>(tf.resource.terraform_data).map(readKkpMetadata);
+  const meta = Object.values<any>(tf.resource.kkpvsphere_vm_template).map(readKkpMetadata);
   expect(meta).toEqual(
     expect.arrayContaining([
       expect.objectContaining({ type: 'template', template: 'kkp-ubuntu-22.04', sourceKind: 'url', preset: 'ubuntu-22.04', source: expect.stringMatching(/^https:\/\/cloud-images/) }),

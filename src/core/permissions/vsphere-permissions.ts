@@ -554,6 +554,14 @@ function vsphereProviderOf(entity: IVsphereEntity): TerraformProvider | undefine
   return source?.provider;
 }
 
+/**
+ * The kkpvsphere provider for resources about `entity`: beside the vSphere provider that the entity's data source
+ * uses (the stack's default one when the app set none). See {@link kkpvsphereProvider}.
+ */
+export function kkpvsphereProviderFor(entity: IVsphereEntity): KkpvsphereProvider {
+  return kkpvsphereProvider(entity.scope, vsphereProviderOf(entity));
+}
+
 /** The stack's vSphere provider without alias, when the app has made one. */
 function defaultVsphereProvider(stack: TerraformStack): TerraformProvider | undefined {
   return stack.node
