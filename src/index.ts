@@ -6,7 +6,7 @@
  * | --- | --- |
  * | `cdktf-kkp-vsphere` | the constructs (this page) |
  * | `cdktf-kkp-vsphere/facts` | privilege catalogs, KKP's roles and releases, the KKP specs, the cloud-config formats, image presets, what KKP's components call on vSphere |
- * | `cdktf-kkp-vsphere/contracts` | what synth writes and the CLI reads: review metadata, additive-grant and template-import inputs, the discovery file |
+ * | `cdktf-kkp-vsphere/contracts` | what synth writes and the CLI reads: review metadata, the additive grants' metadata and import IDs, the discovery file |
  * | `cdktf-kkp-vsphere/report` | the plan-review report of a synth output and of Terraform plans |
  * | `cdktf-kkp-vsphere/images` | QCOW2 to OVF/OVA conversion and its checks |
  *
@@ -51,7 +51,6 @@ export type { ITerraformProviderRef, ITerraformVariableRef } from './framework/r
 export { KkpValidationError, InputRef } from './base';
 
 // The provisioners' command (the context key that overrides it, and its default).
-export { DEFAULT_CLI_COMMAND, CLI_COMMAND_CONTEXT } from './contracts';
 
 // The facts the props name.
 export { VSPHERE_VERSIONS, KKP_RELEASES, NEWEST_KKP_RELEASE, KKP_VSPHERE_OPERATING_SYSTEMS, VM_IMAGE_PRESETS } from './facts';
@@ -59,4 +58,4 @@ export type { VsphereVersion, KkpRelease, KkpOperatingSystem, KkpTemplateKey, Kk
 export type { KkpRoleKey, KkpCustomRoleName, KkpRoleDefinition, KkpRoleProfile, KkpPrincipalKind, PrivilegeEntry, GrantTarget } from './facts';
 export type { VsphereCloudConfigInput, VsphereCsiConfigInput } from './facts';
 export type { VmImagePreset, VmImagePresetName, VmImageFormat } from './facts';
-export type { KkpDiscovery, DiscoveredRole, DiscoveredFolder, DiscoveredTemplate, DiscoveredPermission, TemplateImportSpec } from './contracts';
+export type { KkpDiscovery, DiscoveredRole, DiscoveredFolder, DiscoveredTemplate, DiscoveredPermission } from './contracts';

@@ -7,9 +7,9 @@
 // Sites without internet access (or with a local image cache) set KKP_UBUNTU_OVA_URL to their mirror's copy of the
 // OVA, e.g. http://mirror.example.internal/ubuntu/22.04/ubuntu-22.04-server-cloudimg-amd64.ova: it is downloaded from
 // there at apply time (plain http(s), no credentials in the URL); the template keeps its name kkp-ubuntu-22.04.
-// Each template is a terraform_data whose provisioners run `cdktf-kkp-vsphere template-import` (never powered on,
-// disk.enableUUID, marked as template) with the vCenter credentials of VSPHERE_SERVER / VSPHERE_USER /
-// VSPHERE_PASSWORD, the same variables the vSphere provider reads.
+// Each template is a kkpvsphere_vm_template of the kkpvsphere provider (never powered on, disk.enableUUID, marked as
+// template), which reads the vCenter credentials of VSPHERE_SERVER / VSPHERE_USER / VSPHERE_PASSWORD, the same
+// variables the vSphere provider reads.
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ComputeClusterEntity, IVsphereEntity, VM_IMAGE_PRESETS, VmFolder, VmTemplate, VmTemplateSource, VsphereInventory } from 'cdktf-kkp-vsphere';

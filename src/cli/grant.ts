@@ -62,7 +62,7 @@ export function registerGrant(program: Command): void {
     .option('--adopt', 'take over the permission the principal already holds there, whatever its role')
     .action(async (flags: PermissionFlags) => {
       const req = request('grant', flags);
-      const outcome = await withVcenter((vc) => grantPermission(vc, req, {}));
+      const outcome = await withVcenter((vc) => grantPermission(vc, req));
       process.stdout.write(`${outcome.message}\n`);
     });
 
@@ -75,7 +75,7 @@ export function registerGrant(program: Command): void {
       ),
   ).action(async (flags: PermissionFlags) => {
     const req = request('revoke', flags);
-    const outcome = await withVcenter((vc) => revokePermission(vc, req, { onlyIfOwn: false }));
+    const outcome = await withVcenter((vc) => revokePermission(vc, req));
     process.stdout.write(`${outcome.message}\n`);
   });
 }

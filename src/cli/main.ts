@@ -10,7 +10,6 @@ import { registerDiscover } from './discover';
 import { registerReport } from './report';
 import { registerVerify } from './verify';
 import { redactUrls } from '../base/validation';
-import { registerVmTemplate } from './template-import';
 import { registerPreflight } from './preflight';
 
 /** The version in this package's package.json: the nearest one above this file that names cdktf-kkp-vsphere. */
@@ -33,15 +32,14 @@ export function buildProgram(): Command {
     .name('cdktf-kkp-vsphere')
     .description(
       'Tools for KKP on vSphere beside your cdktf stacks: convert-image (QCOW2 to a vSphere OVF/OVA), report (plan ' +
-        'review of the synth output and the Terraform plan), grant/revoke (additive permissions), template-import/' +
-        'template-remove (never-booted VM templates), verify (a live vCenter against the stacks), preflight (what KKP\'s ' +
-        'users would be refused on a live vCenter), discover (an existing KKP set-up to adopt).',
+        'review of the synth output and the Terraform plan), grant/revoke (one permission by hand), verify (a live ' +
+        'vCenter against the stacks), preflight (what KKP\'s users would be refused on a live vCenter), discover (an ' +
+        'existing KKP set-up to adopt). A stack\'s grants and templates are resources of the kkpvsphere provider.',
     )
     .version(packageVersion(), '-V, --version', 'print the version of cdktf-kkp-vsphere')
     .showHelpAfterError();
   registerConvertImage(program);
   registerReport(program);
-  registerVmTemplate(program);
   registerGrant(program);
   registerVerify(program);
   registerDiscover(program);

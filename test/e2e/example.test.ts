@@ -2,7 +2,7 @@
 // (from the app's directory into ./cdktf.out, KKP_IMAGE_DIR and KKP_UBUNTU_OVA_URL set as a user on an air-gapped
 // site sets them), then `terraform init` / `apply` with the real vSphere provider against the simulator with the
 // example's inventory (dc-1, cluster-1, esxi-01/02, ds-ssd-1/2, kkp-workers, kkp-storage: test/vcsim/inventory.go).
-// Roles, folders, owned-folder permissions, additive grants (the built CLI through `npx --no-install`), the two VM
+// Roles, folders, owned-folder permissions, additive grants (kkpvsphere_permission of the kkpvsphere provider), the two VM
 // templates (Rocky from a converted local OVF, Ubuntu from an OVA served on 127.0.0.1) and the credentials Secret of
 // each user cluster (kubernetes_secret in namespace kubermatic, through the example's seed provider) are applied in one
 // dependency graph by both real providers: vmware/vsphere against the simulator, hashicorp/kubernetes against a real
@@ -392,7 +392,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     for (const secret of Object.values(PASSWORDS)) expect(text).not.toContain(secret);
     expect(tf.provider.kubernetes).toEqual([{ alias: 'seed', config_path: 'kubeconfigs/seed' }]);
     // The template images as a user's app has them: the OVF relative to the stack's directory, the OVA by URL.
-    const inputs = Object.values<Json>(tf.resource.terraform_data).filter((r) => r.input?.template).map((r) => [r.input.template, r.input.source]);
+    const inputs = Object.values<Json>(tf.resource.kkpvsphere_vm_template).map((r) => [r.name, r.source]);
     expect(inputs.sort()).toEqual([
       ['kkp-rockylinux-9', '../../../images/kkp-rockylinux-9.ovf'],
       ['kkp-ubuntu-22.04', ovaUrl],
@@ -404,11 +404,11 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'create kubernetes_secret.UserCluster-p4n8c2vd7t_Credentials',
       'create kubernetes_secret.UserCluster-x7q2mm9wkp_Credentials',
     ]);
-    // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates, 3 credentials Secrets, and one instance per
-    // additive grant.
-    const grants = Object.keys(Object.values<Json>(tf.resource.terraform_data).find((r) => r.for_each)!.for_each).length;
+    // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates (and the local image's digest), 3 credentials
+    // Secrets, and one kkpvsphere_permission per additive grant.
+    const grants = Object.keys(tf.resource.kkpvsphere_permission).length;
     expect(grants).toBe(18);
-    expect(result.added).toBe(9 + 7 + 5 + 2 + 3 + grants);
+    expect(result.added).toBe(9 + 7 + 5 + 2 + 1 + 3 + grants);
     expect(result.plan).toBe(0);
     expect(deployment.stateAddresses().filter((a) => a.startsWith('kubernetes_')).map(withoutHash)).toEqual([
       'kubernetes_secret.UserCluster-kh8dfp2rz6_Credentials',
@@ -453,7 +453,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       readBack.push(`kubermatic/kkp-vsphere-${id} {${Object.keys(data!).join(', ')}} (${Object.values(data!).map((b) => b.length).join('+')} bytes)`);
     }
     figures.push(`Secrets read back through the API after the first apply, byte for byte as KKP reads them:\n  ${readBack.join('\n  ')}`);
-    // The OVA came from the mirror (template-import reads its descriptor, then streams it: two requests). The request
+    // The OVA came from the mirror (the provider reads its descriptor, then streams it). The request
     // log is an event stream: let it catch up after the synchronous run.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(requests.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
-// One reading of the vCenter environment for every command that connects: `discover` and `verify` (which share it
-// with `grant` and `revoke`) and the template provisioners' `template-import` / `template-remove`. The built CLI runs
+// One reading of the vCenter environment for every command that connects: `discover`, `verify`, `grant` and `revoke`
+// (the commands a person runs; a stack's grants and templates are the kkpvsphere provider's, which reads VSPHERE_* as
+// the vSphere provider does: provider/). The built CLI runs
 // against a local TLS server with a self-signed certificate: VSPHERE_ALLOW_UNVERIFIED_SSL decides whether the
 // connection gets past the certificate, so what each command made of the value shows in how it fails.
 import { execFile, execFileSync } from 'node:child_process';
@@ -8,7 +9,6 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TEMPLATE_ENV } from '../../src/contracts';
 import { buildCli, cliEnv } from '../support/cli';
 
 let server: https.Server;
@@ -35,19 +35,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const SPEC = JSON.stringify({
-  template: 'ubuntu-22.04', os: 'ubuntu', source_kind: 'url', source: 'https://images.example.com/u.ova',
-  allow_unverified_ssl_cert: false, datacenter: '/dc-1', folder: '/dc-1/vm/kkp', datastore: '/dc-1/datastore/ds-1',
-  resource_pool: '/dc-1/host/cl-1/Resources', host: '', network: '/dc-1/network/VM Network', ovf_network: 'VM Network',
-  disk_provisioning: 'thin', enable_disk_uuid: true, vapp_properties: [], power_on: false, mark_as_template: true,
-});
-
-/** The commands that connect, each as a provisioner or a person runs it. */
+/** The commands that connect, each as a person runs it. */
+const PERMISSION = ['--principal', 'VSPHERE.LOCAL\\kkp', '--role', 'Read-only', '--object', '/dc-1'];
 const COMMANDS: Record<string, { args: string[]; env: Record<string, string> }> = {
   discover: { args: ['discover', '--vsphere-version', '8.0', '--out', 'discovery.json'], env: {} },
   verify: { args: ['verify', 'cdktf.out'], env: {} },
-  'template-import': { args: ['template-import'], env: { [TEMPLATE_ENV.spec]: SPEC, [TEMPLATE_ENV.owner]: 'owner-1' } },
-  'template-remove': { args: ['template-remove'], env: { [TEMPLATE_ENV.spec]: SPEC, [TEMPLATE_ENV.owner]: 'owner-1' } },
+  grant: { args: ['grant', ...PERMISSION], env: {} },
+  revoke: { args: ['revoke', ...PERMISSION], env: {} },
 };
 
 function run(command: string, vsphere: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
@@ -95,7 +89,7 @@ test('every command reads VSPHERE_ALLOW_UNVERIFIED_SSL as the vSphere provider d
   for (const command of Object.keys(COMMANDS)) expect([command, seen[command]]).toEqual([command, want]);
 }, 300_000);
 
-test('credentials in VSPHERE_SERVER are refused by the template commands as by the others', async () => {
+test('credentials in VSPHERE_SERVER are refused by every command', async () => {
   for (const command of Object.keys(COMMANDS)) {
     const r = await run(command, credentials(`https://admin:Sup3r-S3cret-77@127.0.0.1:${port}`, 'true'));
     expect([command, r.code, r.stderr]).toEqual([

@@ -87,7 +87,7 @@ test('the checker sees links and anchors: a page with none would pass anything',
   expect(links('README.md').filter((l) => l.target.startsWith('docs/')).length).toBeGreaterThan(10);
   expect(links('README.md').some((l) => l.target.includes('#'))).toBe(true);
   expect([...anchors('docs/templates-and-images.md')]).toEqual(
-    expect.arrayContaining(['how-it-runs-a-terraform_data-and-cdktf-kkp-vsphere-template-import', 'how-it-is-tested', 'how-it-is-tested-1']),
+    expect.arrayContaining(['how-it-runs-kkpvsphere_vm_template', 'how-it-is-tested', 'how-it-is-tested-1']),
   );
   expect(slug('`grant`, `revoke`, `verify` and `preflight` against a live vCenter')).toBe('grant-revoke-verify-and-preflight-against-a-live-vcenter');
 });

@@ -165,9 +165,10 @@ describe('README', () => {
     for (const line of synth) run('npx', line.split(/\s+/).slice(1), app);
     const json = JSON.parse(fs.readFileSync(path.join(app, 'cdktf.out/stacks/kkp-seed/cdk.tf.json'), 'utf8'));
     expect(Object.keys(json.resource.vsphere_role).length).toBeGreaterThan(0);
-    // The sample reads the credentials from the provider's environment variables, as the additive grants' commands do.
+    // The sample reads the credentials from the provider's environment variables, and so does the kkpvsphere provider.
     expect(json.provider.vsphere[0]).toEqual({ user: null, password: null });
-    expect(Object.values<any>(json.resource.terraform_data)[0]['//'].kkp.management).toBe('additive');
+    expect(json.provider.kkpvsphere[0]).toEqual({ user: null, password: null });
+    expect(Object.values<any>(json.resource.kkpvsphere_permission)[0]['//'].kkp.grant.entity).toMatch(/^\//);
   }, 300_000);
 
   test('every TypeScript block of the README, CONTRIBUTING.md and docs/ compiles against the installed package', () => {
