@@ -13,12 +13,43 @@ import (
 // again and again and what does not change while Terraform runs: an object's name, parent and inventory path (many
 // permissions share an object), and the role list (every permission resolves its role). A role the list does not
 // hold (a vsphere_role created during this apply) refreshes the list; an object that is not found is not cached, so
-// a deleted object is seen as deleted. Permissions themselves are never cached: each Read and Create asks vCenter.
+// a deleted object is seen as deleted. An object's permissions are cached for the plan-time check only (a new
+// permission for a principal that already holds one is refused): dropped whenever this instance writes to the
+// object, and never used by Read, Create, Update or Delete, which ask vCenter each time (Create repeats the check).
 type lookups struct {
 	mu       sync.Mutex
 	entities map[types.ManagedObjectReference]*entityInfo
 	paths    map[types.ManagedObjectReference]string
 	roles    object.AuthorizationRoleList
+	perms    map[types.ManagedObjectReference][]types.Permission
+}
+
+// planPermissions returns the object's direct permissions for the plan-time check, from the cache when it has them.
+func (l *lookups) planPermissions(ctx context.Context, c *vim25.Client, ref types.ManagedObjectReference) ([]types.Permission, error) {
+	l.mu.Lock()
+	p, ok := l.perms[ref]
+	l.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := object.NewAuthorizationManager(c).RetrieveEntityPermissions(ctx, ref, false)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	if l.perms == nil {
+		l.perms = map[types.ManagedObjectReference][]types.Permission{}
+	}
+	l.perms[ref] = p
+	l.mu.Unlock()
+	return p, nil
+}
+
+// wrote drops what is cached about the object's permissions: this instance changed them.
+func (l *lookups) wrote(ref types.ManagedObjectReference) {
+	l.mu.Lock()
+	delete(l.perms, ref)
+	l.mu.Unlock()
 }
 
 func (l *lookups) entity(ctx context.Context, c *vim25.Client, ref types.ManagedObjectReference) (*entityInfo, error) {

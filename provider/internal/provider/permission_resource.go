@@ -296,7 +296,7 @@ func (r *permissionResource) ModifyPlan(ctx context.Context, req resource.Modify
 	// A new permission for a principal that already holds one on the object would silently take over a permission
 	// this resource did not make: refuse, and name the import that adopts it.
 	if state == nil && entity != nil && known(plan.Principal) {
-		perms, err := object.NewAuthorizationManager(c).RetrieveEntityPermissions(ctx, *entity, false)
+		perms, err := r.conn.cache.planPermissions(ctx, c, *entity)
 		if err != nil {
 			resp.Diagnostics.AddError("vCenter permissions", err.Error())
 			return
@@ -360,6 +360,7 @@ func (r *permissionResource) set(ctx context.Context, c *vim25.Client, m *permis
 		return fmt.Errorf("role_id %q is not an integer", m.RoleID.ValueString())
 	}
 	ref := m.ref()
+	defer r.conn.cache.wrote(ref)
 	return object.NewAuthorizationManager(c).SetEntityPermissions(ctx, ref, []vim.Permission{{
 		Entity:    &ref,
 		Principal: m.Principal.ValueString(),
@@ -562,6 +563,7 @@ func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 	ref := state.ref()
 	err := object.NewAuthorizationManager(c).RemoveEntityPermission(ctx, ref, state.Principal.ValueString(), state.IsGroup.ValueBool())
+	r.conn.cache.wrote(ref)
 	if err != nil && !isNotFound(err) && !isObjectGone(err) {
 		resp.Diagnostics.AddError("RemoveEntityPermission failed", fmt.Sprintf("removing %s from %s %s: %s", state.Principal.ValueString(), ref.Type, ref.Value, err))
 		return
