@@ -77,7 +77,7 @@ export function isStackRole(roleName: string, stackRoles: ReadonlySet<string>): 
 
 /**
  * The additive grants of one synthesized stack (`cdk.tf.json` as parsed JSON): every `kkpvsphere_permission` whose
- * review metadata names its grant.
+ * review metadata names its grant, sorted by object and principal.
  */
 export function additiveGrantsOf(tf: unknown): { address: string; grant: AdditiveGrantInput }[] {
   const out: { address: string; grant: AdditiveGrantInput }[] = [];
@@ -99,6 +99,8 @@ export function additiveGrantsOf(tf: unknown): { address: string; grant: Additiv
       },
     });
   }
-  return out;
+  // In object and principal order (the resources' order in the file is the order the constructs granted in).
+  const key = (g: AdditiveGrantInput) => additiveGrantKey(g.object, g.principal, g.isGroup);
+  return out.sort((a, b) => (key(a.grant) < key(b.grant) ? -1 : key(a.grant) > key(b.grant) ? 1 : 0));
 }
 

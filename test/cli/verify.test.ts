@@ -1,9 +1,9 @@
 // `cdktf-kkp-vsphere verify`: a stack deployed to the faithful simulator (real terraform with the real vSphere provider
-// and the additive grants' provisioners: test/e2e/support.ts), then verified by the built CLI; right after deploy it passes, and
+// and the kkpvsphere provider's additive grants: test/e2e/support.ts), then verified by the built CLI; right after deploy it passes, and
 // after changes made by hand it names each exact difference.
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { App, TerraformStack, Token } from 'cdktf';
+import { App, LocalBackend, TerraformStack, Token } from 'cdktf';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import {
   KkpRoles,
@@ -39,6 +39,9 @@ let env: Record<string, string>;
 function app(vsphereVersion: VsphereVersion, kkpRelease?: '2.12'): string {
   return synthToDisk((a: App) => {
     const stack = new TerraformStack(a, 'prod-kkp');
+    // State in the deployment's own directory: cdktf's default local backend would put it beside the test's working
+    // directory, where a run that stopped half-way leaves it for the next one.
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
     const fromEnvironment = Token.asString(Token.nullValue());
     new VsphereProvider(stack, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
     const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'DC0' });
