@@ -426,22 +426,79 @@ func tagFolder(ctx context.Context, s *runState) error {
 
 // ---- KKP's API: folder.go GetVMFolders (Finder.FolderList "*"), network.go getPossibleVMNetworks ----
 
+// folder.go GetVMFolders: Finder.FolderList("*") (every folder of the datacenter the user can see, recursively),
+// then only rootPath and the folders below it. A hidden folder is no error, it is left out of the dashboard's list:
+// the operation fails when rootPath is not in the list (KKP's user cannot pick a folder there).
 func listFolders(ctx context.Context, s *runState) error {
-	_, err := s.user.finder.FolderList(ctx, "*")
-	return err
+	root, err := s.object("rootFolder")
+	if err != nil {
+		return err
+	}
+	folders, err := s.user.finder.FolderList(ctx, "*")
+	if err != nil {
+		return err
+	}
+	for _, f := range folders {
+		if f.InventoryPath == root {
+			return nil
+		}
+	}
+	return &hiddenError{path: root}
 }
 
+// network.go GetNetworks, getPossibleVMNetworks: Finder.NetworkList("*"), each network's EthernetCardBackingInfo
+// (a network whose backing cannot be made, e.g. a distributed port group whose switch the user cannot read, is
+// skipped), then its Finder.Element (its path). A hidden network is left out of the list: the operation fails when
+// one of the cluster's networks is not in it.
 func listNetworks(ctx context.Context, s *runState) error {
 	networks, err := s.user.finder.NetworkList(ctx, "*")
 	if err != nil {
 		return err
 	}
+	listed := map[string]bool{}
+	skipped := map[types.ManagedObjectReference]error{}
 	for _, n := range networks {
-		if _, err := s.user.finder.Element(ctx, n.Reference()); err != nil {
+		if _, err := n.EthernetCardBackingInfo(ctx); err != nil {
+			skipped[n.Reference()] = err
+			continue
+		}
+		e, err := s.user.finder.Element(ctx, n.Reference())
+		if err != nil {
 			return err
 		}
+		listed[e.Path] = true
+	}
+	for _, want := range s.run.Objects["network"] {
+		if listed[want] {
+			continue
+		}
+		// Listed by the finder but skipped for its backing: say why, as the backing's error.
+		if ref, err := s.admin.finder.Network(ctx, want); err == nil {
+			if berr, ok := skipped[ref.Reference()]; ok {
+				return s.backingError(ctx, want, berr)
+			}
+		}
+		return &hiddenError{path: want}
 	}
 	return nil
+}
+
+// backingError: a distributed port group's NIC backing could not be made because the user cannot read its switch
+// (vCenter leaves config.distributedVirtualSwitch unset; govmomi's EthernetCardBackingInfo then fails naming it):
+// reported as the switch hidden from the user, the switch found by the admin.
+func (s *runState) backingError(ctx context.Context, network string, err error) error {
+	if !strings.Contains(err.Error(), "config.distributedVirtualSwitch") {
+		return err
+	}
+	ref, ferr := s.admin.finder.Network(ctx, network)
+	if ferr != nil {
+		return err
+	}
+	var pg mo.DistributedVirtualPortgroup
+	if perr := property.DefaultCollector(s.admin.client).RetrieveOne(ctx, ref.Reference(), []string{"config.distributedVirtualSwitch"}, &pg); perr != nil || pg.Config.DistributedVirtualSwitch == nil {
+		return err
+	}
+	return &hiddenError{path: s.pathOf(ctx, *pg.Config.DistributedVirtualSwitch)}
 }
 
 // ---- machine-controller: kubermatic/machine-controller pkg/cloudprovider/provider/vsphere, v1.66.2 ----
@@ -565,7 +622,7 @@ func reconfigureAs(ctx context.Context, s *runState, c *conn) error {
 		}
 		backing, err := ref.EthernetCardBackingInfo(ctx)
 		if err != nil {
-			return err
+			return s.backingError(ctx, net, err)
 		}
 		dev, err := object.EthernetCardTypes().CreateEthernetCard("vmxnet3", backing)
 		if err != nil {
@@ -858,12 +915,15 @@ func cnsTask(ctx context.Context, task *object.Task, err error) (cnstypes.BaseCn
 }
 
 // CreateVolume: CnsCreateVolume of a BLOCK volume on the cluster's datastore, with the container cluster's metadata.
+// The driver holds the datastore's reference from its own discovery (the shared datastores of the node VMs' hosts,
+// matched by URL), not from a lookup by path: the reference is resolved by the admin, as read-topology's hosts are,
+// and the user makes the CNS call only.
 func createVolumeAs(ctx context.Context, s *runState, c *conn) error {
 	dsPath, err := s.object("datastore")
 	if err != nil {
 		return err
 	}
-	ds, err := c.finder.Datastore(ctx, dsPath)
+	ds, err := s.admin.finder.Datastore(ctx, dsPath)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 
 	cnssim "github.com/vmware/govmomi/cns/simulator"
 	cnstypes "github.com/vmware/govmomi/cns/types"
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
@@ -105,13 +106,13 @@ func installEnforcement(model *simulator.Model, cfg enforcementConfig, adminPass
 		return nil
 	}
 	e := &enforcement{
-		vim:   registry,
-		auth:  registry.Get(*model.ServiceContent.AuthorizationManager).(*faithfulAuthorizationManager),
-		admin: normalPrincipal(cfg.Admin),
+		vim:        registry,
+		auth:       registry.Get(*model.ServiceContent.AuthorizationManager).(*faithfulAuthorizationManager),
+		admin:      normalPrincipal(cfg.Admin),
 		rootFolder: model.ServiceContent.RootFolder,
 		content:    model.ServiceContent,
-		soap:  map[string]string{},
-		rest:  map[string]string{},
+		soap:       map[string]string{},
+		rest:       map[string]string{},
 	}
 	enforcer = e
 	registry.Handler = e.soapHook
@@ -273,6 +274,29 @@ var soapRules = map[string]func(e *enforcement, this types.ManagedObjectReferenc
 	},
 	"PowerOffVM_Task": func(e *enforcement, this types.ManagedObjectReference, _ any) []need {
 		return []need{{this, "VirtualMachine.Interact.PowerOff"}}
+	},
+	// FileManager.DeleteDatastoreFile_Task: "Requires Datastore.FileManagement privilege on the datastore", and
+	// System.View on the datacenter parameter (the datastore path "[name] path" names the datastore in it).
+	"DeleteDatastoreFile_Task": func(e *enforcement, _ types.ManagedObjectReference, body any) []need {
+		req := body.(*types.DeleteDatastoreFile_Task)
+		var needs []need
+		dc := ""
+		if req.Datacenter != nil {
+			needs = append(needs, need{*req.Datacenter, "System.View"})
+			if entity, ok := e.vim.Get(*req.Datacenter).(mo.Entity); ok {
+				dc = entity.Entity().Name
+			}
+		}
+		var p object.DatastorePath
+		if !p.FromString(req.Name) {
+			return needs
+		}
+		for _, ds := range e.vim.All("Datastore") {
+			if ds.Entity().Name == p.Datastore && (dc == "" || e.under(ds, dc)) {
+				needs = append(needs, need{ds.Reference(), "Datastore.FileManagement"})
+			}
+		}
+		return needs
 	},
 	"CloneVM_Task": func(e *enforcement, this types.ManagedObjectReference, body any) []need {
 		return e.cloneNeeds(this, body.(*types.CloneVM_Task))

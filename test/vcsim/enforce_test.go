@@ -635,3 +635,106 @@ func TestEnforceDatastoreUpload(t *testing.T) {
 		t.Fatalf("bob's upload: %v; want 403 Forbidden", err)
 	}
 }
+
+// FileManager.DeleteDatastoreFile_Task: "Requires Datastore.FileManagement privilege on the datastore" (and
+// System.View on the datacenter parameter): machine-controller's cleanup of a VM's folder on its datastore.
+func TestEnforceDeleteDatastoreFile(t *testing.T) {
+	e := start(t, true)
+	ds := e.ref("/DC0/datastore/LocalDS_0")
+	dc := object.NewDatacenter(e.admin.Client, e.ref("/DC0"))
+	store := object.NewDatastore(e.admin.Client, ds)
+	store.DatacenterPath = "DC0"
+	store.InventoryPath = "/DC0/datastore/LocalDS_0"
+	for _, dir := range []string{"node-a", "node-b"} {
+		ok(t, store.Upload(e.ctx, bytes.NewReader([]byte("iso")), dir+"/cloud-init.iso", &soap.DefaultUpload))
+	}
+	remove := func(c *govmomi.Client, dir string) error {
+		s := object.NewDatastore(c.Client, ds)
+		s.InventoryPath = "/DC0/datastore/LocalDS_0"
+		return s.NewFileManager(object.NewDatacenter(c.Client, dc.Reference()), false).Delete(e.ctx, dir)
+	}
+	for _, u := range []string{alice, bob} {
+		e.readOnly(u, "/DC0", false)
+	}
+	e.grant(alice, "/DC0/datastore/LocalDS_0", false, "Datastore.FileManagement")
+	e.grant(bob, "/DC0/datastore/LocalDS_0", false, "Datastore.AllocateSpace", "Datastore.Browse")
+	ok(t, remove(e.user(alice), "node-a"))
+	refused(t, remove(e.user(bob), "node-b"), ds, "Datastore.FileManagement")
+}
+
+// A distributed port group's config.distributedVirtualSwitch is unset for a user who cannot read the switch (vSphere
+// Web Services API, DVPortgroupConfigInfo.distributedVirtualSwitch: "This property should always be set unless the
+// user's setting does not have System.Read privilege on the object referred to by this property"), so a client
+// cannot build a NIC backing for the port group (govmomi EthernetCardBackingInfo) until the switch is readable.
+func TestVisibilityPortgroupSwitch(t *testing.T) {
+	e := start(t, true)
+	e.readOnly(alice, "/DC0", false)
+	e.grant(alice, "/DC0/network/DC0_DVPG0", false, "Network.Assign")
+	backing := func() error {
+		c := e.user(alice)
+		f := find.NewFinder(c.Client, false)
+		dc, err := f.Datacenter(e.ctx, "/DC0")
+		if err != nil {
+			return err
+		}
+		f.SetDatacenter(dc)
+		net, err := f.Network(e.ctx, "/DC0/network/DC0_DVPG0")
+		if err != nil {
+			return err
+		}
+		_, err = net.EthernetCardBackingInfo(e.ctx)
+		return err
+	}
+	if err := backing(); err == nil || !strings.Contains(err.Error(), "config.distributedVirtualSwitch") {
+		t.Fatalf("backing without the switch readable: %v; want the unset config.distributedVirtualSwitch", err)
+	}
+	e.readOnly(alice, "/DC0/network/DVS0", false)
+	ok(t, backing())
+}
+
+// vCenter creates a VMware distributed switch as a VmwareDistributedVirtualSwitch; in the kkp-example inventory the
+// switch reads so to clients (a reference in any answer), and a request naming that type reaches the switch
+// (vmware_switch.go): its properties, and a task on it.
+func TestKkpExampleSwitchType(t *testing.T) {
+	model, finish, err := newModel("kkp-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(model.Remove)
+	ok(t, model.Create())
+	ok(t, finish(model))
+	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(testAdmin, testAdminPw)}
+	model.Service.RegisterEndpoints = true
+	server := model.Service.NewServer()
+	server.Config.Handler = vmwareSwitchTypes(server.Config.Handler)
+	t.Cleanup(server.Close)
+	u := *server.URL
+	u.User = url.UserPassword(testAdmin, testAdminPw)
+	ctx := context.Background()
+	c, err := govmomi.NewClient(ctx, &u, true)
+	ok(t, err)
+	f := find.NewFinder(c.Client, false)
+	net, err := f.Network(ctx, "/dc-1/network/dvs-1")
+	ok(t, err)
+	ref := net.Reference()
+	if ref.Type != "VmwareDistributedVirtualSwitch" {
+		t.Fatalf("dvs-1 is a %s; want VmwareDistributedVirtualSwitch", ref.Type)
+	}
+	var sw mo.VmwareDistributedVirtualSwitch
+	ok(t, c.RetrieveOne(ctx, ref, []string{"name", "uuid", "config"}, &sw))
+	policy, isNames := sw.Config.GetDVSConfigInfo().UplinkPortPolicy.(*types.DVSNameArrayUplinkPortPolicy)
+	if sw.Name != "dvs-1" || sw.Uuid == "" || !isNames || len(policy.UplinkPortName) != 4 {
+		t.Fatalf("dvs-1 read as %q uuid %q uplink policy %#v", sw.Name, sw.Uuid, sw.Config.GetDVSConfigInfo().UplinkPortPolicy)
+	}
+	pg, err := f.Network(ctx, "/dc-1/network/kkp-workers")
+	ok(t, err)
+	var mpg mo.DistributedVirtualPortgroup
+	ok(t, c.RetrieveOne(ctx, pg.Reference(), []string{"config.distributedVirtualSwitch"}, &mpg))
+	if mpg.Config.DistributedVirtualSwitch == nil || *mpg.Config.DistributedVirtualSwitch != ref {
+		t.Fatalf("kkp-workers' switch %v; want %v", mpg.Config.DistributedVirtualSwitch, ref)
+	}
+	dvs := object.NewDistributedVirtualSwitch(c.Client, ref)
+	ok(t, wait(dvs.AddPortgroup(ctx, []types.DVPortgroupConfigSpec{{Name: "kkp-extra", Type: string(types.DistributedVirtualPortgroupPortgroupTypeEarlyBinding), NumPorts: 8}})))
+	_, err = f.Network(ctx, "/dc-1/network/kkp-extra")
+	ok(t, err)
+}

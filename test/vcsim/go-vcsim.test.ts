@@ -19,6 +19,9 @@ const RULES = [
   'TestEnforceCns',
   'TestEnforceTagging',
   'TestEnforceDatastoreUpload',
+  'TestEnforceDeleteDatastoreFile',
+  'TestVisibilityPortgroupSwitch',
+  'TestKkpExampleSwitchType',
 ];
 
 test('test/vcsim: go test passes, one test per privilege rule of the simulator', async () => {

@@ -6,7 +6,7 @@ package main
 //   kkp-example  the names examples/kkp-seed uses, as a platform team's vCenter would have them:
 //                datacenter dc-1; compute cluster cluster-1 (resource pool Resources) with the hosts
 //                esxi-01.dc-1.example.com and esxi-02.dc-1.example.com; datastores ds-ssd-1 and ds-ssd-2 mounted on
-//                both hosts; distributed switch dvs-1 with the port groups kkp-workers and kkp-storage (both hosts
+//                both hosts; distributed switch dvs-1 (a VmwareDistributedVirtualSwitch to clients, as vCenter makes it: vmware_switch.go) with the port groups kkp-workers and kkp-storage (both hosts
 //                members); the standard network VM Network; no VMs.
 //
 // The inventory is built through the vSphere API (an in-process client of the model's service, as govmomi's own
@@ -29,7 +29,7 @@ import (
 
 // kkpExample holds the names of examples/kkp-seed (main.ts and vm-templates.ts).
 var kkpExample = struct {
-	datacenter, cluster, dvs string
+	datacenter, cluster, dvs      string
 	hosts, datastores, portgroups []string
 }{
 	datacenter: "dc-1",
@@ -92,7 +92,12 @@ func buildKkpExample(model *simulator.Model) error {
 	// The switch and its port groups first, then each host joins the switch (ReconfigureDvs_Task), which puts the port
 	// groups on the host's and the cluster's networks, as govmomi's own model does it.
 	var spec types.DVSCreateSpec
-	spec.ConfigSpec = &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{Name: kkpExample.dvs}}
+	// The uplink port policy vCenter gives a new switch (four uplinks, "Uplink 1".."Uplink 4"); the vSphere provider's
+	// switch data source reads it (and fails on a switch without one, which the simulator would make).
+	spec.ConfigSpec = &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{
+		Name:             kkpExample.dvs,
+		UplinkPortPolicy: &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: []string{"Uplink 1", "Uplink 2", "Uplink 3", "Uplink 4"}},
+	}}
 	task, err := folders.NetworkFolder.CreateDVS(ctx, spec)
 	if err != nil {
 		return err

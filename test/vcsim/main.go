@@ -8,11 +8,12 @@
 // destructive in tests.
 //
 // Environment (credentials come through the environment so that they never show in a process listing):
-//   VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
-//   VCSIM_TLS=1                 serve HTTPS with the simulator's self-signed certificate
-//   VCSIM_INVENTORY=kkp-example the inventory of examples/kkp-seed instead of the default one (inventory.go)
-//   VCSIM_USERS                 more logins, a JSON object {"DOMAIN\\name": "password"} (enforce.go)
-//   VCSIM_ENFORCE_PRIVILEGES=1  refuse what vCenter refuses to every user but VCSIM_USER (enforce.go)
+//
+//	VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
+//	VCSIM_TLS=1                 serve HTTPS with the simulator's self-signed certificate
+//	VCSIM_INVENTORY=kkp-example the inventory of examples/kkp-seed instead of the default one (inventory.go)
+//	VCSIM_USERS                 more logins, a JSON object {"DOMAIN\\name": "password"} (enforce.go)
+//	VCSIM_ENFORCE_PRIVILEGES=1  refuse what vCenter refuses to every user but VCSIM_USER (enforce.go)
 package main
 
 import (
@@ -71,6 +72,9 @@ func main() {
 	server := model.Service.NewServer()
 	if enforcement != nil {
 		server.Config.Handler = enforcement.wrapHTTP(server.Config.Handler)
+	}
+	if os.Getenv("VCSIM_INVENTORY") == "kkp-example" {
+		server.Config.Handler = vmwareSwitchTypes(server.Config.Handler) // vmware_switch.go
 	}
 	countSessions(server) // VCSIM_SESSIONS_FILE: one line per session created (sessions.go)
 	defer server.Close()

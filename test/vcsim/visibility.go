@@ -58,10 +58,47 @@ func (e *enforcement) filterContents(ctx *simulator.Context, objects []types.Obj
 	kept := objects[:0:0]
 	for _, o := range objects {
 		if e.visible(user, o.Obj) {
+			if o.Obj.Type == "DistributedVirtualPortgroup" {
+				o.PropSet = e.portgroupSwitch(user, o.PropSet)
+			}
 			kept = append(kept, o)
 		}
 	}
 	return kept
+}
+
+// portgroupSwitch: a distributed port group's config.distributedVirtualSwitch is left unset for a user who cannot
+// read the switch (vSphere Web Services API, DVPortgroupConfigInfo.distributedVirtualSwitch: "This property should
+// always be set unless the user's setting does not have System.Read privilege on the object referred to by this
+// property"); clients then cannot build a NIC backing for the port group (govmomi's EthernetCardBackingInfo fails
+// with "no System.Read privilege on: ...config.distributedVirtualSwitch").
+func (e *enforcement) portgroupSwitch(user string, props []types.DynamicProperty) []types.DynamicProperty {
+	out := make([]types.DynamicProperty, 0, len(props))
+	for _, p := range props {
+		switch v := p.Val.(type) {
+		case types.ManagedObjectReference:
+			if p.Name == "config.distributedVirtualSwitch" && !e.visible(user, v) {
+				continue
+			}
+		case *types.ManagedObjectReference:
+			if p.Name == "config.distributedVirtualSwitch" && v != nil && !e.visible(user, *v) {
+				continue
+			}
+		case types.DVPortgroupConfigInfo:
+			if v.DistributedVirtualSwitch != nil && !e.visible(user, *v.DistributedVirtualSwitch) {
+				v.DistributedVirtualSwitch = nil
+				p.Val = v
+			}
+		case *types.DVPortgroupConfigInfo:
+			if v != nil && v.DistributedVirtualSwitch != nil && !e.visible(user, *v.DistributedVirtualSwitch) {
+				c := *v
+				c.DistributedVirtualSwitch = nil
+				p.Val = c
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func (pc *visiblePropertyCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {

@@ -10,7 +10,7 @@
 import type { KkpRelease } from '../kkp/releases';
 import { compareKkpReleases } from '../kkp/releases';
 import { KKP_COMPONENTS, KKP_LOGIN_TABLE, KkpComponentId, KkpLogin } from './components';
-import { KKP_OPERATIONS, KkpObject, KkpOperation, KkpOperationCondition } from './operations';
+import { KKP_OPERATIONS, KkpObject, KkpOperation, KkpOperationCondition, PrivilegeNeed } from './operations';
 
 /** vCenter adds these to every role except No access. */
 export const IMPLICIT_PRIVILEGES = ['System.Anonymous', 'System.Read', 'System.View'] as const;
@@ -51,6 +51,41 @@ export function parentPath(path: string): string | undefined {
   if (path === '/' || path === '') return undefined;
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/**
+ * The folders a Finder walks through to reach `path` by name: every ancestor below the datacenter's own folder
+ * (`<datacenter>/vm`, `/host`, `/datastore`, `/network`, visible to whoever reads the datacenter), nearest last.
+ */
+export function pathAncestors(path: string, datacenterPath: string | undefined): string[] {
+  if (!datacenterPath || !path.startsWith(`${datacenterPath}/`)) return [];
+  const rest = path.slice(datacenterPath.length + 1).split('/');
+  const out: string[] = [];
+  for (let i = 2; i < rest.length; i++) out.push(`${datacenterPath}/${rest.slice(0, i).join('/')}`);
+  return out;
+}
+
+/**
+ * What one need asks of each object: the need's privileges on every object of its kind, and for a need found by
+ * path System.Read on every folder the Finder walks through (once per folder).
+ */
+export function needTargets(
+  need: PrivilegeNeed,
+  objects: Partial<Record<KkpObject, readonly ObjectRef[]>>,
+): { kind: KkpObject; ref: ObjectRef; privileges: readonly string[] }[] {
+  const out: { kind: KkpObject; ref: ObjectRef; privileges: readonly string[] }[] = [];
+  const seen = new Set<string>();
+  for (const ref of objects[need.object] ?? []) {
+    if (need.byPath) {
+      for (const path of pathAncestors(ref.path, objects.datacenter?.[0]?.path)) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        out.push({ kind: need.object, ref: { path }, privileges: ['System.Read'] });
+      }
+    }
+    out.push({ kind: need.object, ref, privileges: need.privileges });
+  }
+  return out;
 }
 
 /** The stack's permissions, indexed by object and principal; build once, ask many times. */
@@ -237,6 +272,7 @@ export function checkKkpWorks(index: PermissionIndex, clusters: readonly Cluster
         for (const op of operations.filter((o) => o.component === component.id)) {
           for (const need of op.needs) {
             const objects = c.objects[need.object];
+            if ((!objects || objects.length === 0) && need.onlyWhereKnown) continue;
             if (!objects || objects.length === 0) {
               const key = `${component.title}\u0000${need.object}`;
               const entry = unknownObjects.get(key) ?? { why: c.unknown?.[need.object] ?? 'not known to this stack', privileges: new Set<string>() };
@@ -244,17 +280,17 @@ export function checkKkpWorks(index: PermissionIndex, clusters: readonly Cluster
               unknownObjects.set(key, entry);
               continue;
             }
-            for (const object of objects) {
+            for (const { ref: object, privileges: needed } of needTargets(need, c.objects)) {
               const eff = index.effective(principal.name, principal.isGroup, object);
               if (eff.privileges === 'unknown') {
                 warnings.add(`${principal.name} holds a role on ${eff.decidedBy.map((p) => p.path).join(', ')} whose privileges synth cannot read; check it with preflight.`);
                 continue;
               }
               const has = eff.privileges;
-              const missing = has === 'all' ? [] : need.privileges.filter((p) => !has.has(p));
+              const missing = has === 'all' ? [] : needed.filter((p) => !has.has(p));
               for (const perm of eff.decidedBy) {
                 const used = index.used.get(perm) ?? new Set<string>();
-                need.privileges.forEach((p) => used.add(p));
+                needed.forEach((p) => used.add(p));
                 index.used.set(perm, used);
               }
               if (missing.length) {
@@ -358,11 +394,11 @@ export function kkpRequirements(c: ClusterCase): KkpRequirement[] {
       if (principal.name === undefined) continue;
       for (const op of operations.filter((o) => o.component === component.id)) {
         for (const need of op.needs) {
-          for (const object of c.objects[need.object] ?? []) {
+          for (const { ref: object, privileges } of needTargets(need, c.objects)) {
             rows.push({
               component: component.id, operation: op.id, title: op.title, method: op.method, objectKind: need.object, object: object.path,
               ...(object.alsoBelow ? { alsoBelow: object.alsoBelow } : {}),
-              principal: principal.name, isGroup: principal.isGroup, credential, privileges: need.privileges,
+              principal: principal.name, isGroup: principal.isGroup, credential, privileges,
             });
           }
         }

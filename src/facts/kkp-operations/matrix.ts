@@ -112,7 +112,7 @@ export function renderKkpWorksMatrix(): string {
     for (const op of profileOperations(profile)) {
       for (const need of op.needs) {
         out.push(
-          `| ${op.component} | ${cell(op.title)}${op.when ? ` (when ${op.when})` : ''} | ${cell(op.method)} | ${need.object} | ${need.privileges.map((p) => `\`${p}\``).join(', ')} | ${cell(source(need.source))} | ${cell(ref(op.calledIn))} | ${op.presentFrom} |`,
+          `| ${op.component} | ${cell(op.title)}${op.when ? ` (when ${op.when})` : ''} | ${cell(op.method)} | ${need.object}${need.onlyWhereKnown ? ' (where there is one)' : ''} | ${need.privileges.map((p) => `\`${p}\``).join(', ')} | ${cell(source(need.source))} | ${cell(ref(op.calledIn))} | ${op.presentFrom} |`,
         );
       }
     }

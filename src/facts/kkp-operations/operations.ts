@@ -19,6 +19,8 @@ export type KkpObject =
   | 'host'
   | 'datastore'
   | 'network'
+  /** The distributed switch of a distributed port group in `network` (none for standard port groups). */
+  | 'distributedSwitch'
   | 'rootFolder'
   | 'templateVm'
   | 'clusterFolder'
@@ -36,6 +38,18 @@ export interface PrivilegeNeed {
   readonly object: KkpObject;
   readonly privileges: readonly string[];
   readonly source: PrivilegeSource;
+  /**
+   * The object exists only in some inventories (a distributed switch, for distributed port groups only): where the
+   * stack names none, the need is not checked and not warned about (the constructs that grant on it warn instead).
+   * @default false
+   */
+  readonly onlyWhereKnown?: boolean;
+  /**
+   * The component finds the object by its inventory path (a Finder lookup), which walks the path from the
+   * datacenter's folder down: every folder on the way must be visible too (System.Read), not only the object.
+   * @default false
+   */
+  readonly byPath?: boolean;
 }
 
 /** When an operation runs beyond every cluster's life cycle. */
@@ -127,7 +141,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     method: 'PropertyCollector.RetrievePropertiesEx (Finder.Datastore / DatastoreCluster)',
     calledIn: kkp('provider.go', 'ValidateCloudSpec'),
     presentFrom: '2.18',
-    needs: [{ object: 'datastore', privileges: READ, source: visible('Finder.Datastore finds only visible datastores') }],
+    needs: [{ object: 'datastore', privileges: READ, source: visible('Finder.Datastore finds only visible datastores'), byPath: true }],
   },
   {
     id: 'kkp-seed-provider/create-cluster-folder',
@@ -137,7 +151,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     calledIn: kkp('folder.go', 'ensureVMFolder'),
     presentFrom: '2.12',
     when: 'kkp-creates-folder',
-    needs: [{ object: 'rootFolder', privileges: ['Folder.Create'], source: api('Folder', 'CreateFolder') }],
+    needs: [{ object: 'rootFolder', privileges: ['Folder.Create'], source: api('Folder', 'CreateFolder'), byPath: true }],
   },
   {
     id: 'kkp-seed-provider/delete-cluster-folder',
@@ -147,7 +161,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     calledIn: kkp('folder.go', 'deleteVMFolder'),
     presentFrom: '2.12',
     when: 'kkp-creates-folder',
-    needs: [{ object: 'clusterFolder', privileges: ['Folder.Delete'], source: api('ManagedEntity', 'Destroy_Task') }],
+    needs: [{ object: 'clusterFolder', privileges: ['Folder.Delete'], source: api('ManagedEntity', 'Destroy_Task'), byPath: true }],
   },
   {
     id: 'kkp-seed-provider/tag-folder',
@@ -157,7 +171,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     calledIn: kkp('folder.go', 'ensureFolderTags'),
     presentFrom: '2.26',
     when: 'tags',
-    needs: [{ object: 'clusterFolder', privileges: ['InventoryService.Tagging.ObjectAttachable'], source: kkpDocs('KKP 2.23+ page: "Assign or Unassign vSphere Tag on Object" in the folder role') }],
+    needs: [{ object: 'clusterFolder', privileges: ['InventoryService.Tagging.ObjectAttachable'], source: kkpDocs('KKP 2.23+ page: "Assign or Unassign vSphere Tag on Object" in the folder role'), byPath: true }],
   },
   {
     id: 'kkp-seed-provider/create-delete-tags',
@@ -183,10 +197,15 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     id: 'kkp-api/list-networks',
     component: 'kkp-api',
     title: 'list the networks VMs can attach to',
-    method: 'PropertyCollector.RetrievePropertiesEx (Finder.NetworkList "*")',
-    calledIn: kkp('network.go', 'GetNetworks'),
+    method: 'PropertyCollector.RetrievePropertiesEx (Finder.NetworkList "*", EthernetCardBackingInfo)',
+    calledIn: kkp('network.go', 'GetNetworks, getPossibleVMNetworks'),
     presentFrom: '2.12',
-    needs: [{ object: 'network', privileges: READ, source: visible('networks the user cannot read are left out of the list') }],
+    needs: [
+      { object: 'network', privileges: READ, source: visible('networks the user cannot read are left out of the list') },
+      // getPossibleVMNetworks skips a network whose EthernetCardBackingInfo fails: a distributed port group whose
+      // switch the user cannot read.
+      { object: 'distributedSwitch', privileges: READ, source: visible("a distributed port group whose switch the user cannot read is left out of the list"), onlyWhereKnown: true },
+    ],
   },
   // ---- machine-controller ----
   {
@@ -196,7 +215,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     method: 'PropertyCollector.RetrievePropertiesEx (Finder.VirtualMachine)',
     calledIn: mc('helper.go', 'createClonedVM'),
     presentFrom: '2.12',
-    needs: [{ object: 'templateVm', privileges: READ, source: visible('the finder finds only visible VMs') }],
+    needs: [{ object: 'templateVm', privileges: READ, source: visible('the finder finds only visible VMs'), byPath: true }],
   },
   {
     id: 'machine-controller/clone-template',
@@ -206,10 +225,10 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     calledIn: mc('helper.go', 'createClonedVM'),
     presentFrom: '2.12',
     needs: [
-      { object: 'templateVm', privileges: ['VirtualMachine.Provisioning.DeployTemplate'], source: api('VirtualMachine', 'CloneVM_Task') },
-      { object: 'clusterFolder', privileges: ['VirtualMachine.Inventory.CreateFromExisting'], source: api('VirtualMachine', 'CloneVM_Task') },
-      { object: 'resourcePool', privileges: ['Resource.AssignVMToPool'], source: api('VirtualMachine', 'CloneVM_Task') },
-      { object: 'datastore', privileges: ['Datastore.AllocateSpace'], source: api('VirtualMachine', 'CloneVM_Task') },
+      { object: 'templateVm', privileges: ['VirtualMachine.Provisioning.DeployTemplate'], source: api('VirtualMachine', 'CloneVM_Task'), byPath: true },
+      { object: 'clusterFolder', privileges: ['VirtualMachine.Inventory.CreateFromExisting'], source: api('VirtualMachine', 'CloneVM_Task'), byPath: true },
+      { object: 'resourcePool', privileges: ['Resource.AssignVMToPool'], source: api('VirtualMachine', 'CloneVM_Task'), byPath: true },
+      { object: 'datastore', privileges: ['Datastore.AllocateSpace'], source: api('VirtualMachine', 'CloneVM_Task'), byPath: true },
     ],
   },
   {
@@ -217,7 +236,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     component: 'machine-controller',
     title: 'set CPUs, memory, disk UUID, disk size and the network cards of the new VM',
     method: 'VirtualMachine.ReconfigVM_Task',
-    calledIn: mc('helper.go', 'createClonedVM'),
+    calledIn: mc('helper.go', 'createClonedVM (network.go GetNetworkSpecs)'),
     presentFrom: '2.12',
     needs: [
       {
@@ -225,7 +244,17 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
         privileges: ['VirtualMachine.Config.AddRemoveDevice', 'VirtualMachine.Config.CPUCount', 'VirtualMachine.Config.DiskExtend', 'VirtualMachine.Config.Memory', 'VirtualMachine.Config.Settings'],
         source: api('VirtualMachine', 'ReconfigVM_Task'),
       },
-      { object: 'network', privileges: ['Network.Assign'], source: api('VirtualMachine', 'ReconfigVM_Task') },
+      { object: 'network', privileges: ['Network.Assign'], source: api('VirtualMachine', 'ReconfigVM_Task'), byPath: true },
+      // network.go GetNetworkSpecs: Finder.Network, then EthernetCardBackingInfo, which for a distributed port group
+      // reads its config.distributedVirtualSwitch and that switch's uuid (govmomi v0.43.0, machine-controller's pin,
+      // object/distributed_virtual_portgroup.go). The reference of DVPortgroupConfigInfo.distributedVirtualSwitch: set
+      // unless the user lacks System.Read on the switch; the NIC cannot be built without it.
+      {
+        object: 'distributedSwitch',
+        privileges: READ,
+        source: visible("the NIC's backing names the port group's distributed switch by its uuid, read from the switch: it must be visible"),
+        onlyWhereKnown: true,
+      },
     ],
   },
   {
@@ -246,7 +275,7 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     calledIn: mc('helper.go', 'uploadAndAttachISO'),
     presentFrom: '2.12',
     when: 'cloud-init',
-    needs: [{ object: 'datastore', privileges: ['Datastore.FileManagement'], source: kkpDocs('every KKP page grants "Low level file operations" on the datastore for it') }],
+    needs: [{ object: 'datastore', privileges: ['Datastore.FileManagement'], source: kkpDocs('every KKP page grants "Low level file operations" on the datastore for it'), byPath: true }],
   },
   {
     id: 'machine-controller/insert-iso',
@@ -256,7 +285,11 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     calledIn: mc('helper.go', 'uploadAndAttachISO'),
     presentFrom: '2.12',
     when: 'cloud-init',
-    needs: [{ object: 'nodeVm', privileges: ['VirtualMachine.Config.EditDevice'], source: api('VirtualMachine', 'ReconfigVM_Task') }],
+    // EditDevice of the CD-ROM with an ISO backing and startConnected set (uploadAndAttachISO: Connectable.StartConnected,
+    // InsertIso). ReconfigVM_Task's reference: "VirtualMachine.Interact.SetCDMedia if changing the backing of a CD-ROM
+    // device", "VirtualMachine.Interact.DeviceConnection if changing the runtime connection state of a device as
+    // embodied by the Connectable property"; VirtualMachine.Config.EditDevice is for other device settings.
+    needs: [{ object: 'nodeVm', privileges: ['VirtualMachine.Interact.DeviceConnection', 'VirtualMachine.Interact.SetCDMedia'], source: api('VirtualMachine', 'ReconfigVM_Task') }],
   },
   {
     id: 'machine-controller/power-on',
@@ -295,9 +328,9 @@ export const KKP_OPERATIONS: readonly KkpOperation[] = inSession([
     when: 'cloud-init',
     needs: [
       { object: 'datacenter', privileges: ['System.View'], source: api('FileManager', 'DeleteDatastoreFile_Task') }, // implicit, never granted
-      // The reference names System.View on the datacenter parameter only; Datastore.DeleteFile is deprecated in favour of
-      // "Low level file operations", which the KKP page grants on the datastore.
-      { object: 'datastore', privileges: ['Datastore.FileManagement'], source: kkpDocs('"Low level file operations" on the datastore (Datastore.DeleteFile is deprecated for it)') },
+      // The reference: "Requires Datastore.FileManagement privilege on the datastore" (and System.View on the
+      // datacenter parameter).
+      { object: 'datastore', privileges: ['Datastore.FileManagement'], source: api('FileManager', 'DeleteDatastoreFile_Task') },
     ],
   },
   // ---- vSphere cloud controller manager ----
