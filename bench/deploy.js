@@ -1,12 +1,13 @@
 // `node bench/deploy.js` (not run by CI): deploy cost of the example's seed against the vCenter simulator, with the
-// real vSphere provider (vmware/vsphere 2.15.0, found as the tests find it: test/support/terraform.ts).
+// real vSphere provider (vmware/vsphere 2.15.0, found as the tests find it: test/support/terraform.ts) and this
+// repository's kkpvsphere provider (built from provider/ into the filesystem mirror the tests install it from).
 //
 // Two variants of one stack, the constructs of examples/kkp-seed (KkpRoles, SeedPermissions with hosts,
 // UserClusterPermissions, KkpDatacenterSpec, a KkpUserCluster per line of bench/apps/scenario.js) aimed at the
 // simulator's default inventory (DC0, DC0_C0, DC0_C0_H0, LocalDS_0, "VM Network", DC0_DVPG0):
 // - library: as the example ships it: owned folders through vsphere_entity_permissions, every grant on a shared
-//   object additive (one terraform_data instance per object and principal whose provisioners run
-//   `npx --no-install cdktf-kkp-vsphere grant/revoke`, each its own process and vCenter login);
+//   object additive (one kkpvsphere_permission per object and principal, all served by one kkpvsphere provider
+//   instance: one vCenter login per plugin process);
 // - floor: the same grants made by the provider's own vsphere_entity_permissions (every shared object opted in with
 //   manageAuthoritatively, keep: []), the cheapest way terraform can make them, and the unsafe one on a shared vCenter.
 // Left out of both: the VM templates (an OVA import costs the same in either) and the Kubernetes credentials Secrets
@@ -15,7 +16,8 @@
 // Each run: a fresh simulator, `terraform apply` then `terraform destroy` in a workspace initialised beforehand, each
 // under /usr/bin/time (CPU = user + sys of terraform, the provider and every provisioner process), the simulator's
 // own CPU from /proc, and the sessions the simulator created (VCSIM_SESSIONS_FILE, test/vcsim/sessions.go: a SOAP
-// login or a REST session each). The first run of each variant and scale also checks that `terraform plan
+// login or a REST session each). The vSphere provider opens one SOAP and one REST session per plugin process, the
+// kkpvsphere provider one SOAP session: its logins are the SOAP sessions less the REST ones. The first run of each variant and scale also checks that `terraform plan
 // -detailed-exitcode` exits 0 after the apply and that both variants leave exactly the same permissions of the
 // installation's principals on every object. Variants alternate within each repetition, their order rotating.
 // Writes the tables into bench/RESULTS.md between the deploy-bench markers.
@@ -33,7 +35,6 @@ const { VcenterClient } = require('../src/tools/vcenter');
 const { resolveObject } = require('../src/tools/vcenter/grants');
 const { startVcsim } = require('../test/support/vcsim');
 const { TerraformWorkspace, terraformCliConfig } = require('../test/support/terraform');
-const { buildCli } = require('../test/support/cli');
 const { userClusters } = require('./apps/scenario');
 
 const REPO = path.resolve(__dirname, '..');
@@ -49,6 +50,9 @@ const VARIANTS = ['library', 'floor'];
 // A destroy running longer than this many times its apply (at least 60 s) is a stall: apply and destroy take about
 // the same time when nothing stalls.
 const STALL_FACTOR = Number(option('stall-factor', '4'));
+// terraform destroy -parallelism (default terraform's 10): the simulator's folder-delete stall comes with several
+// folder deletes at once.
+const DESTROY_PARALLELISM = option('destroy-parallelism', '');
 const MC = 'VSPHERE.LOCAL\\kkp-machine-controller';
 const STORAGE = 'VSPHERE.LOCAL\\kkp-storage';
 const ADMINS = 'VSPHERE.LOCAL\\Administrators';
@@ -109,20 +113,16 @@ function synthSeed(n, variant) {
   app.synth();
   const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks/kkp-seed/cdk.tf.json'), 'utf8'));
   fs.rmSync(outdir, { recursive: true, force: true });
-  const additive = Object.values(tf.resource.terraform_data ?? {}).reduce((k, b) => k + Object.keys(b.for_each ?? {}).length, 0);
-  if (variant === 'floor' && additive) throw new Error(`the floor at ${n} clusters still has ${additive} additive grants`);
-  const single = Object.values(tf.resource).reduce((k, t) => k + Object.values(t).filter((r) => r.for_each === undefined).length, 0);
-  return { tf, resources: single + additive, additive };
+  const additive = Object.keys(tf.resource.kkpvsphere_permission ?? {}).length;
+  if (variant === 'floor' && (additive || tf.provider.kkpvsphere)) throw new Error(`the floor at ${n} clusters still has ${additive} additive grants`);
+  if (tf.resource.terraform_data) throw new Error(`${variant} at ${n} clusters has terraform_data resources (provisioners)`);
+  const resources = Object.values(tf.resource).reduce((k, t) => k + Object.keys(t).length, 0);
+  return { tf, resources, additive };
 }
 
-/** The provisioners' environment: the built CLI as a global install, no registry, the simulator in VSPHERE_*. */
+/** Both providers' environment: the simulator in VSPHERE_* (no CLI, no Node process at apply). */
 function deployEnv(sim) {
-  const { binDir } = buildCli();
   return {
-    PATH: `${binDir}:${process.env.PATH}`,
-    npm_config_prefix: path.dirname(binDir),
-    npm_config_registry: 'http://127.0.0.1:9/',
-    npm_config_update_notifier: 'false',
     VSPHERE_SERVER: new URL(sim.url).host,
     VSPHERE_USER: sim.user,
     VSPHERE_PASSWORD: sim.password,
@@ -132,7 +132,7 @@ function deployEnv(sim) {
 
 const tfEnv = (env) => {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TF_VAR_|VSPHERE_|TF_CLI_ARGS|VCSIM_)/.test(k)));
-  return { ...clean, TF_CLI_CONFIG_FILE: terraformCliConfig(), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...env };
+  return { ...clean, TF_CLI_CONFIG_FILE: terraformCliConfig({ kkpvsphere: true }), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...env };
 };
 
 /**
@@ -262,7 +262,7 @@ async function runOnce(ws, n, variant, first) {
     let check;
     if (first) {
       const replan = spawnSync('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], {
-        cwd: ws.dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: terraformCliConfig(), CHECKPOINT_DISABLE: '1', ...env },
+        cwd: ws.dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: terraformCliConfig({ kkpvsphere: true }), CHECKPOINT_DISABLE: '1', ...env },
       });
       if (replan.status !== 0) throw new Error(`${variant} at ${n}: plan after apply exited ${replan.status}\n${replan.stdout.slice(-3000)}`);
       check = await installationPermissions(sim, ws.tf);
@@ -270,7 +270,7 @@ async function runOnce(ws, n, variant, first) {
     const s2 = sessions(file);
     const c2 = cpuSeconds(pid);
     const bound = Math.max(60, Math.ceil(STALL_FACTOR * apply.wall));
-    const destroy = await timedTerraform(ws.dir, ['destroy', '-auto-approve', '-input=false', '-no-color'], env, bound);
+    const destroy = await timedTerraform(ws.dir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...(DESTROY_PARALLELISM ? [`-parallelism=${DESTROY_PARALLELISM}`] : [])], env, bound);
     const s3 = sessions(file);
     const c3 = cpuSeconds(pid);
     if (destroy.stalled) {
@@ -356,14 +356,15 @@ async function main() {
       }
     }
   }
-  say('Medians (min-max) of fresh-simulator runs. CPU = user + sys seconds of terraform, the provider and every');
-  say('provisioner process; simulator CPU is the vCenter side. Sessions = sessions the simulator created during the run');
-  say('(SOAP logins + REST sessions); they do not vary between repetitions. Destroy wall: destroys that did not stall');
+  say('Medians (min-max) of fresh-simulator runs. CPU = user + sys seconds of terraform and its provider plugins;');
+  say('simulator CPU is the vCenter side. Sessions = sessions the simulator created during the run (SOAP logins + REST');
+  say('sessions); they do not vary between repetitions. kkpvsphere logins = SOAP less REST (the vSphere provider opens');
+  say('one of each per plugin process, the kkpvsphere provider one SOAP login per plugin process). Destroy wall: destroys that did not stall');
   say('(README "A destroy that stops at vsphere_folder"): a destroy running longer than max(60 s, 4 x its apply) is');
   say('interrupted; for those, when their last deletion completed and how many resources were left.');
   say();
-  say('| user clusters | variant | resources (additive grants) | apply wall s | apply CPU s | simulator CPU s (apply) | sessions per apply (SOAP + REST) | destroy wall s | destroy CPU s | sessions per destroy | destroys stalled: last deletion at s (resources left) |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| user clusters | variant | resources (additive grants) | apply wall s | apply CPU s | simulator CPU s (apply) | sessions per apply (SOAP + REST) | kkpvsphere logins per apply | destroy wall s | destroy CPU s | sessions per destroy | destroys stalled: last deletion at s (resources left) |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const summary = {};
   for (const n of SCALES) {
     for (const v of VARIANTS) {
@@ -388,7 +389,7 @@ async function main() {
       };
       const s = summary[key];
       say(`| ${n} | ${v} | ${workspaces[key].resources} (${workspaces[key].additive}) | ${range(s.applyWall)} | ${range(s.applyCpu)} | ${range(s.simCpu)} | ` +
-        `${ses(xs[0].apply.sessions)} | ${range(s.destroyWall)} | ${range(s.destroyCpu)} | ${ses(xs[0].destroy.sessions)} | ${s.stalls} of ${xs.length}${s.stalls ? `: ${range(s.stalledTo)} (${s.left.join(', ')})` : ''} |`);
+        `${ses(xs[0].apply.sessions)} | ${xs[0].apply.sessions.soap - xs[0].apply.sessions.rest} | ${range(s.destroyWall)} | ${range(s.destroyCpu)} | ${ses(xs[0].destroy.sessions)} | ${s.stalls} of ${xs.length}${s.stalls ? `: ${range(s.stalledTo)} (${s.left.join(', ')})` : ''} |`);
     }
   }
   say();
