@@ -11,7 +11,8 @@
 //
 //	VCSIM_USER, VCSIM_PASSWORD  the only login accepted; when both are empty any non-empty login is accepted
 //	VCSIM_TLS=1                 serve HTTPS with the simulator's self-signed certificate
-//	VCSIM_INVENTORY=kkp-example the inventory of examples/kkp-seed instead of the default one (inventory.go)
+//	VCSIM_INVENTORY=kkp-example the inventory of examples/kkp-seed instead of the default one (inventory.go); its
+//	                            distributed switch answers as a VmwareDistributedVirtualSwitch (vmware_switch.go)
 //	VCSIM_USERS                 more logins, a JSON object {"DOMAIN\\name": "password"} (enforce.go)
 //	VCSIM_ENFORCE_PRIVILEGES=1  refuse what vCenter refuses to every user but VCSIM_USER (enforce.go)
 package main
