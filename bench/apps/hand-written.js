@@ -7,7 +7,7 @@
 const fs = require('fs');
 const path = require('path');
 const { createHash } = require('crypto');
-const { App, DataResource, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable, Token } = require('cdktf');
+const { App, DataResource, Fn, Op, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack, TerraformVariable, Token } = require('cdktf');
 const { Construct } = require('constructs');
 const { userClusters, clusterCount, IMAGE_DIR } = require('./scenario');
 // The roles of KKP 2.31's vSphere page for vSphere 8.0, as a team copies them from the documentation.
@@ -46,12 +46,37 @@ const NETWORKS = ['kkp-workers', 'kkp-storage'];
 const HOSTS = ['esxi-01.dc-1.example.com', 'esxi-02.dc-1.example.com'];
 const hostId = (name) => name.replace(/[^A-Za-z0-9_-]+/g, '_');
 
+// The kkpvsphere provider (this repository's provider/: additive grants and VM templates), written by hand as cdktf's
+// generated classes would be: a provider block and two resource types, attributes as given.
+const KKPVSPHERE = { providerName: 'kkpvsphere', providerVersion: '0.1.0', providerVersionConstraint: '~> 0.1' };
+class KkpvsphereProvider extends TerraformProvider {
+  constructor(scope, id, attributes) {
+    super(scope, id, { terraformResourceType: 'kkpvsphere', terraformGeneratorMetadata: KKPVSPHERE, terraformProviderSource: 'cdktf-kkp-vsphere/kkpvsphere' });
+    this.attributes = attributes;
+  }
+  synthesizeAttributes() {
+    return this.attributes;
+  }
+}
+class KkpvsphereResource extends TerraformResource {
+  constructor(scope, id, type, attributes, meta = {}) {
+    super(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: KKPVSPHERE, ...meta });
+    this.attributes = attributes;
+  }
+  synthesizeAttributes() {
+    return this.attributes;
+  }
+}
+/** The library's id of an additive grant's resource: its object, principal, and a digest of them. */
+const sanitize = (text) => text.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'root';
+
 class KkpSeedStack extends TerraformStack {
   constructor(scope, id, clusters) {
     super(scope, id);
-    // null: the provider reads VSPHERE_USER and VSPHERE_PASSWORD, as the grant and revoke commands do.
+    // null: the provider reads VSPHERE_USER and VSPHERE_PASSWORD, and so does the kkpvsphere provider beside it.
     const fromEnvironment = Token.asString(Token.nullValue());
     new VsphereProvider(this, 'vsphere', { user: fromEnvironment, password: fromEnvironment });
+    new KkpvsphereProvider(this, 'kkpvsphere', { user: fromEnvironment, password: fromEnvironment });
 
     // Look-ups, once each.
     const inventory = new Construct(this, 'Inventory');
@@ -61,8 +86,8 @@ class KkpSeedStack extends TerraformStack {
     const cluster = new DataVsphereComputeCluster(inventory, `ComputeCluster-_${DC}_host_cluster-1`, { name: 'cluster-1', datacenterId });
     const datastores = DATASTORES.map((name) => new DataVsphereDatastore(inventory, `Datastore-_${DC}_datastore_${name}`, { name, datacenterId }));
     const networks = NETWORKS.map((name) => new DataVsphereNetwork(inventory, `Network-_${DC}_network_${name}`, { name, datacenterId }));
-    // Looked up as the library does, though additive grants name objects by path.
-    HOSTS.forEach((name) => new DataVsphereHost(inventory, `HostEntity-_${DC}_host_cluster-1_${hostId(name)}`, { name, datacenterId }));
+    // The additive grants name each object by type and managed object id.
+    const hosts = HOSTS.map((name) => new DataVsphereHost(inventory, `HostEntity-_${DC}_host_cluster-1_${hostId(name)}`, { name, datacenterId }));
 
     // Folders: KKP's root, the templates, and the groups the user-cluster folders sit in.
     const folder = (scope, id, folderPath, parent) =>
@@ -71,10 +96,10 @@ class KkpSeedStack extends TerraformStack {
     const kkpRoot = folder(kkpRootScope, 'Folder', 'kkp');
     const templates = folder(new Construct(this, 'Templates'), 'Folder', 'kkp/templates', kkpRoot);
 
-    // VM templates: imported through the vSphere API by the library's template-import command (never powered on,
-    // marked as template), run by a terraform_data's provisioners; the import is replaced when its input changes.
+    // VM templates: imported through the vSphere API by kkpvsphere_vm_template (never powered on, marked as
+    // template); a change of what is imported replaces it.
     // A local image: written relative to terraform's working directory (<outdir>/stacks/<stack>) when it lies in the
-    // project, identified for replacement by file name and SHA-256 of the descriptor and its manifest.
+    // project, replaced when the SHA-256 of the descriptor or its manifest changes (a terraform_data holds them).
     const localImage = (file) => {
       const workDir = path.resolve(process.env.CDKTF_OUTDIR || 'cdktf.out', 'stacks', this.node.id);
       const a = process.cwd().split(path.sep);
@@ -90,37 +115,24 @@ class KkpSeedStack extends TerraformStack {
       return { written, image: { file: path.basename(file), sha256 } };
     };
     const template = (id, name, location, sourceKind, os) => {
+      const scope = new Construct(this, id);
       const local = sourceKind === 'file' ? localImage(location) : undefined;
-      const source = local ? local.written : location;
-      const input = {
-        template: name,
-        os,
-        source_kind: sourceKind,
-        source,
-        datacenter: `/${DC}`,
+      const resource = new KkpvsphereResource(scope, 'Template', 'kkpvsphere_vm_template', {
+        name,
         folder: `/${DC}/vm/kkp/templates`,
         resource_pool: `/${DC}/host/cluster-1/Resources`,
-        host: HOSTS[0],
         datastore: `/${DC}/datastore/${DATASTORES[0]}`,
         network: `/${DC}/network/${NETWORKS[0]}`,
         ovf_network: 'VM Network',
+        host: HOSTS[0],
+        source: local ? local.written : location,
         disk_provisioning: 'thin',
-        enable_disk_uuid: true,
-        power_on: false,
-        mark_as_template: true,
-        allow_unverified_ssl_cert: false,
-        vapp_properties: [],
-      };
-      const environment = { CDKTF_KKP_VSPHERE_TEMPLATE: '${jsonencode(self.input)}', CDKTF_KKP_VSPHERE_OWNER: '${self.id}' };
-      new DataResource(new Construct(this, id), 'Import', {
-        input,
-        triggersReplace: { ...input, source: local ? local.image : location },
-        dependsOn: [templates],
-        provisioners: [
-          { type: 'local-exec', when: 'create', command: 'npx --no-install cdktf-kkp-vsphere template-import', environment },
-          { type: 'local-exec', when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere template-remove', environment },
-        ],
-      });
+        timeout: '30m',
+      }, { dependsOn: [templates] });
+      if (local) {
+        const digest = new DataResource(scope, 'ImageDigest', { input: local.image });
+        resource.lifecycle = { replaceTriggeredBy: [`terraform_data.${digest.friendlyUniqueId}`] };
+      }
       return { os, name };
     };
     const vmTemplates = [
@@ -137,30 +149,29 @@ class KkpSeedStack extends TerraformStack {
     }
 
     // Grants. The stack's own folders: one vsphere_entity_permissions each, principals sorted case-insensitively.
-    // Shared objects (vCenter root, datacenter, cluster, hosts, datastores, networks): additive grants, one instance
-    // per (object, principal) of a terraform_data whose provisioners run the library's grant and revoke commands.
+    // Shared objects (vCenter root, datacenter, cluster, hosts, datastores, networks): additive grants, one
+    // kkpvsphere_permission per (object, principal).
     const objects = new Map();
     const owned = (id, entityId) => {
       if (!objects.has(id)) objects.set(id, { entityId, entityType: 'Folder', permissions: [] });
       return objects.get(id);
     };
     const additive = [];
-    const sharedObject = (object, kind, entityType) => ({ shared: true, object, kind, entityType });
+    const sharedObject = (object, kind, entityType, entityId) => ({ shared: true, object, kind, entityType, entityId });
     const grant = (target, principal, roleName, propagate) => {
       if (target.shared) {
-        const { object, kind, entityType } = target;
-        additive.push({ object, principal, isGroup: false, role: roleName, propagate, adopt: false, kind, ...(entityType ? { entityType } : {}) });
+        additive.push({ target, principal, roleId: roleName === READ_ONLY ? '-2' : role[roleName.slice('kkp-'.length)].id, propagate });
       } else {
         target.permissions.push({ userOrGroup: principal, isGroup: false, propagate, roleId: roleName === READ_ONLY ? '-2' : role[roleName.slice('kkp-'.length)].id });
       }
     };
-    const vcenter = sharedObject('/', 'vcenter', 'Folder');
-    const dc = sharedObject(`/${DC}`, 'datacenter', 'Datacenter');
-    const computeCluster = sharedObject(`/${DC}/host/cluster-1`, 'cluster', 'ClusterComputeResource');
-    const datastoreObjects = DATASTORES.map((name) => sharedObject(`/${DC}/datastore/${name}`, 'datastore', 'Datastore'));
+    const vcenter = sharedObject('/', 'vcenter', 'Folder', root.id);
+    const dc = sharedObject(`/${DC}`, 'datacenter', 'Datacenter', datacenterId);
+    const computeCluster = sharedObject(`/${DC}/host/cluster-1`, 'cluster', 'ClusterComputeResource', cluster.id);
+    const datastoreObjects = DATASTORES.map((name, i) => sharedObject(`/${DC}/datastore/${name}`, 'datastore', 'Datastore', datastores[i].id));
     // A network's managed object type is known only to the data source, at plan time.
-    const networkObjects = NETWORKS.map((name) => sharedObject(`/${DC}/network/${name}`, 'network', undefined));
-    const hostObjects = HOSTS.map((name) => sharedObject(`/${DC}/host/cluster-1/${name}`, 'host', 'HostSystem'));
+    const networkObjects = NETWORKS.map((name, i) => sharedObject(`/${DC}/network/${name}`, 'network', networks[i].type, networks[i].id));
+    const hostObjects = HOSTS.map((name, i) => sharedObject(`/${DC}/host/cluster-1/${name}`, 'host', 'HostSystem', hosts[i].id));
     const rootFolder = owned(`Perms-folder-${DC}_vm_kkp`, kkpRoot.id);
     const templateFolder = owned(`Perms-folder-${DC}_vm_kkp_templates`, templates.id);
 
@@ -198,6 +209,13 @@ class KkpSeedStack extends TerraformStack {
       return Op.and(Op.and(lacks('\\n'), lacks('\\r')), lacks('\\u0000'));
     };
     const shared = { password: sharedPassword.stringValue, condition: carriable(sharedPassword) };
+    // KKP's infra-management user (machine-controller's): the same in every cluster's Secret.
+    const mcPassword = new TerraformVariable(this, 'kkp_machine_controller_password', {
+      type: 'string',
+      sensitive: true,
+      description: `Password of ${MACHINE_CONTROLLER}, the infra-management user of every cluster's credentials Secret`,
+    });
+    const mc = { password: mcPassword.stringValue, condition: carriable(mcPassword) };
     const seed = new KubernetesProvider(this, 'kubernetes-seed', { alias: 'seed', configPath: 'kubeconfigs/seed' });
     const groups = new Map();
     for (const line of clusters) {
@@ -218,6 +236,9 @@ class KkpSeedStack extends TerraformStack {
         grant(permissions, storageUser, 'kkp-k8c-ccm-storage-vmfolder-propagate', true);
         grant(datastoreObjects[datastore], storageUser, 'kkp-k8c-ccm-storage-datastore-propagate', true);
         grant(dc, storageUser, READ_ONLY, false);
+        // CNS on the vCenter root and Read-only on the node hosts, as for the seed's storage user (KKP 2.26+).
+        grant(vcenter, storageUser, 'kkp-k8c-ccm-storage-cns', false);
+        for (const h of hostObjects) grant(h, storageUser, READ_ONLY, false);
         const variable = new TerraformVariable(scope, 'password-variable', {
           type: 'string',
           sensitive: true,
@@ -231,13 +252,20 @@ class KkpSeedStack extends TerraformStack {
       new Secret(scope, 'Credentials', {
         metadata: { name: secretName, namespace: 'kubermatic' },
         type: 'Opaque',
-        data: { username: storageUser, password: credentials.password },
+        data: { username: storageUser, password: credentials.password, infraManagementUserUsername: MACHINE_CONTROLLER, infraManagementUserPassword: mc.password },
         lifecycle: {
-          precondition: [{
-            condition: credentials.condition,
-            errorMessage: `KkpUserCluster ${scope.node.path}: prop credentials key password contains a newline, carriage return or NUL ` +
-              'character, which the gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
-          }],
+          precondition: [
+            {
+              condition: credentials.condition,
+              errorMessage: `KkpUserCluster ${scope.node.path}: prop credentials key password contains a newline, carriage return or NUL ` +
+                'character, which the gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
+            },
+            {
+              condition: mc.condition,
+              errorMessage: `KkpUserCluster ${scope.node.path}: prop credentials key infraManagementUserPassword contains a newline, carriage ` +
+                'return or NUL character, which the gcfg cloud-config cannot carry. Remove it from the value given to Terraform.',
+            },
+          ],
         },
         provider: seed,
       });
@@ -270,28 +298,18 @@ class KkpSeedStack extends TerraformStack {
       object.permissions.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       new EntityPermissions(permissionsScope, id, object);
     }
-    const instances = Object.fromEntries(
-      additive.map((g) => [`${g.object} user ${g.principal.toLowerCase()}`, g]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    );
-    const grantInput = '${jsonencode(self.input)}';
-    const grants = new DataResource(permissionsScope, 'AdditiveGrants', {
-      input: Token.asAny('${each.value}'),
-      // Replaced when what vCenter holds would change (vCenter ignores the principal's case).
-      triggersReplace: Token.asAny('${[each.value.object, lower(each.value.principal), each.value.isGroup, each.value.role, each.value.propagate]}'),
-      lifecycle: { createBeforeDestroy: true },
-      // The roles the grants name exist before them and outlive them.
-      dependsOn: ['k8c-ccm-storage-datastore-propagate', 'k8c-user-datastore-propagate', 'k8c-ccm-storage-cns', 'k8c-user-vcenter',
-        'k8c-user-datacenter', 'k8c-user-cluster-propagate', 'k8c-network-attach'].map((name) => role[name]),
-      provisioners: [
-        {
-          type: 'local-exec',
-          command: 'npx --no-install cdktf-kkp-vsphere grant --stack',
-          environment: { KKP_VSPHERE_GRANT: grantInput, KKP_VSPHERE_STACK_ROLES: JSON.stringify(Object.keys(ROLE_PRIVILEGES).map((n) => `kkp-${n}`).sort()) },
-        },
-        { type: 'local-exec', when: 'destroy', command: 'npx --no-install cdktf-kkp-vsphere revoke --stack', environment: { KKP_VSPHERE_GRANT: grantInput } },
-      ],
-    });
-    grants.addOverride('for_each', instances);
+    for (const { target, principal, roleId, propagate } of additive) {
+      const key = `${target.object} user ${principal.toLowerCase()}`;
+      const id = `Grant-${sanitize(`${target.kind}-${target.object}-user-${principal}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+      new KkpvsphereResource(permissionsScope, id, 'kkpvsphere_permission', {
+        entity_type: target.entityType,
+        entity_id: target.entityId,
+        principal,
+        is_group: false,
+        role_id: roleId,
+        propagate,
+      });
+    }
   }
 }
 
