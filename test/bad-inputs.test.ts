@@ -475,7 +475,7 @@ add({
         });
       }
     },
-    input: 'stacks "kkp-seed" (kkp-seed/Ubuntu/Import) and "kkp-user" (kkp-user/Ubuntu/Import)',
+    input: 'stacks "kkp-seed" (kkp-seed/Ubuntu/Template) and "kkp-user" (kkp-user/Ubuntu/Template)',
     fix: /both create template VM "[^"]+" in datacenter dc-1.*give each its own name/,
   },
   'the second stack has a literal provider password': {

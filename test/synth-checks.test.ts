@@ -167,7 +167,7 @@ describe('two stacks of one app: templates', () => {
       });
     });
     expect(synthError(stacks[0])).toMatch(
-      /stacks "stack-a" \(stack-a\/Ubuntu\/Import\) and "stack-b" \(stack-b\/Ubuntu\/Import\) both create template VM "[^"]+" in datacenter dc-1 on the vCenter in VSPHERE_SERVER; machine-controller finds templates by name/,
+      /stacks "stack-a" \(stack-a\/Ubuntu\/Template\) and "stack-b" \(stack-b\/Ubuntu\/Template\) both create template VM "[^"]+" in datacenter dc-1 on the vCenter in VSPHERE_SERVER; machine-controller finds templates by name/,
     );
   });
 });

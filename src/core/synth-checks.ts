@@ -487,15 +487,15 @@ function derivedClaims(stack: TerraformStack, elements: TerraformElement[]): Exc
   for (const element of elements) {
     if (!(element instanceof TerraformResource)) continue;
     const type = element.terraformResourceType;
-    if (type !== 'vsphere_role' && type !== 'vsphere_virtual_machine' && type !== 'vsphere_entity_permissions' && type !== 'terraform_data') continue;
+    if (type !== 'vsphere_role' && type !== 'vsphere_virtual_machine' && type !== 'vsphere_entity_permissions' && type !== 'kkpvsphere_vm_template') continue;
     const body = resourceBody(stack, element);
     const kkp = (body['//'] as any)?.kkp;
     if (type === 'vsphere_role' && typeof body.name === 'string' && !body.name.includes('${')) {
       claims.push({ kind: 'role', key: body.name.toLowerCase(), element });
     } else if (type === 'vsphere_virtual_machine' && kkp && typeof kkp.folder === 'string' && typeof body.name === 'string') {
       claims.push({ kind: 'template', key: `/${kkp.folder.split('/')[1]}\u0000${body.name}`, element });
-    } else if (type === 'terraform_data' && kkp && typeof kkp.folder === 'string' && typeof kkp.template === 'string') {
-      // VmTemplate's import (a terraform_data running template-import): its review metadata names the template.
+    } else if (type === 'kkpvsphere_vm_template' && kkp && typeof kkp.folder === 'string' && typeof kkp.template === 'string') {
+      // VmTemplate's import (the kkpvsphere provider's kkpvsphere_vm_template): its review metadata names the template.
       claims.push({ kind: 'template', key: `/${kkp.folder.split('/')[1]}\u0000${kkp.template}`, element });
     } else if (type === 'vsphere_entity_permissions' && kkp && typeof kkp.entity === 'string') {
       claims.push({ kind: 'permissions', key: kkp.entity, element });
