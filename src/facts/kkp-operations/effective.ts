@@ -67,7 +67,7 @@ export function pathAncestors(path: string, datacenterPath: string | undefined):
 
 /**
  * What one need asks of each object: the need's privileges on every object of its kind, and for a need found by
- * path System.Read on every folder the Finder walks through (once per folder).
+ * path System.Read on every folder the Finder walks through (once per folder, after the object it leads to).
  */
 export function needTargets(
   need: PrivilegeNeed,
@@ -76,6 +76,7 @@ export function needTargets(
   const out: { kind: KkpObject; ref: ObjectRef; privileges: readonly string[] }[] = [];
   const seen = new Set<string>();
   for (const ref of objects[need.object] ?? []) {
+    out.push({ kind: need.object, ref, privileges: need.privileges });
     if (need.byPath) {
       for (const path of pathAncestors(ref.path, objects.datacenter?.[0]?.path)) {
         if (seen.has(path)) continue;
@@ -83,7 +84,6 @@ export function needTargets(
         out.push({ kind: need.object, ref: { path }, privileges: ['System.Read'] });
       }
     }
-    out.push({ kind: need.object, ref, privileges: need.privileges });
   }
   return out;
 }
