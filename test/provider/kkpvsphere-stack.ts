@@ -19,6 +19,7 @@ import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-
 import { KkpvsphereProvider } from '../../src/framework/providers/kkpvsphere/provider';
 import { Permission } from '../../src/framework/providers/kkpvsphere/permission';
 import { ManagedObjectReference, VcenterClient, VcenterPermission } from '../../src/tools/vcenter';
+import { planReport } from '../../src/tools/report';
 import { TerraformRun, TerraformWorkspace } from '../support/terraform';
 import { Vcsim, startVcsim } from '../support/vcsim';
 import { stateResources, vsphereEnv } from '../support/vsphere-provider';
@@ -208,6 +209,11 @@ export async function runStack(h: Harness, name: string, tofu?: string): Promise
     expect(removed.stdout).toMatch(/kkpvsphere_permission\.custom_on_dc will be created/);
     expect(removed.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
     transcripts['removed on vCenter'] = tail(removed.stdout, 14);
+    // the plan review reads the permission from the plan's own values (no synth output needed)
+    const reviewed = planReport([{ stack: name, plan: JSON.parse(ws.run(['show', '-json', '-no-color', 'tfplan']).stdout) }]);
+    expect(reviewed.stacks[0].permissions).toEqual([
+      expect.objectContaining({ object: '/DC0', principal: USER, isGroup: false, change: 'added', role: `${name}-role`, propagate: true, management: 'additive' }),
+    ]);
     kkpLogins('apply saved plan (restore)', counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']));
     expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
 

@@ -502,7 +502,15 @@ class PlanReader {
   /** A resource that grants one principal one role on one object and touches nothing else. */
   private additive(c: Change, out: PlanPermissionChange[]): boolean {
     const synth = [this.head, this.base].map((s) => s?.grants.get(c.address)?.[0]).find((g) => g?.management === 'additive');
-    const fromValues = (v: Json | undefined) => (v ? additiveGrantFromInput(v.input) : undefined);
+    // A provisioner-era terraform_data carries the grant in `input`; a kkpvsphere_permission in its own attributes
+    // (entity_path and role_name are resolved at plan time).
+    const fromValues = (v: Json | undefined) =>
+      v
+        ? additiveGrantFromInput(v.input) ??
+          (c.address.startsWith('kkpvsphere_permission.') || c.address.includes('.kkpvsphere_permission.')
+            ? additiveGrantFromInput({ entity: v.entity_path, principal: v.principal, isGroup: v.is_group, role: v.role_name, propagate: v.propagate, entityType: v.entity_type })
+            : undefined)
+        : undefined;
     const was = c.action === 'create' ? undefined : (fromValues(c.before) ?? (c.before ? synth : undefined));
     const now = c.action === 'delete' ? undefined : (fromValues(c.after) ?? (c.after ? synth : undefined));
     if (!was && !now) return false;
