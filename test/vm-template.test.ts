@@ -147,6 +147,24 @@ describe('VmTemplate synthesizes one kkpvsphere_vm_template: what is imported, i
     );
   });
 
+  test('moving from the provisioner version: the old terraform_data forgotten, the template imported by its inventory path', () => {
+    const { stack, base } = fixture();
+    new VmTemplate(stack, 'Ubuntu', { ...base, source: VmTemplateSource.preset('ubuntu-22.04') });
+    const before = synthJson(stack);
+    expect(before.import).toBeUndefined();
+    expect(before.removed).toBeUndefined();
+    VspherePermissions.migrateFromProvisioners(stack);
+    const json = synthJson(stack);
+    const [name] = Object.keys(json.resource.kkpvsphere_vm_template);
+    expect(json.import).toEqual([{ to: `kkpvsphere_vm_template.${name}`, id: '/dc-1/vm/kkp/templates/kkp-ubuntu-22.04' }]);
+    // the address the provisioner version gave the template's terraform_data (the construct <template>/Import)
+    // (and the additive grants' block: forgetting an address that is not in the state changes nothing)
+    expect(json.removed).toEqual([
+      { from: expect.stringMatching(/^terraform_data\.KkpVspherePermissions_AdditiveGrants_[0-9A-F]{8}$/), lifecycle: { destroy: false } },
+      { from: expect.stringMatching(/^terraform_data\.Ubuntu_Import_[0-9A-F]{8}$/), lifecycle: { destroy: false } },
+    ]);
+  });
+
   test('templates and additive grants share one kkpvsphere provider', () => {
     const stack = newStack();
     const inventory = new VsphereInventory(stack, 'Inventory', { datacenter: 'dc-1' });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Annotations, App, DataResource } from '../framework/core';
 import { VmTemplate as KkpvsphereVmTemplate } from '../framework/providers/kkpvsphere/vm-template';
-import { kkpvsphereProvider } from '../core/permissions/vsphere-permissions';
+import { kkpvsphereProvider, migratingFromProvisioners, provisionerEraResource } from '../core/permissions/vsphere-permissions';
 import { ITerraformVariableRef, stackOf, variableOf } from '../framework/refs';
 import { ComputeClusterEntity, IVsphereEntity, VsphereInventory, checkName } from '../core/inventory';
 import { VmFolder } from './vm-folder';
@@ -348,7 +348,10 @@ export class VmTemplate extends Construct {
     const local = source.kind === 'local' ? localSource(this, source.location) : undefined;
     // the stack's default kkpvsphere provider: a template names its objects by path and adds no data source
     const provider = kkpvsphereProvider(this);
-    this.resource = new KkpvsphereVmTemplate(this, 'Template', {
+    // The provisioner version's terraform_data for this template: forgotten, and the template imported by its
+    // inventory path, when the stack moves from it (VspherePermissions.migrateFromProvisioners).
+    provisionerEraResource(this, 'terraform_data', 'Import');
+    this.resource = new TemplateResource(this, 'Template', this.inventoryPath, {
       name: this.templateName,
       folder: folderPath,
       resourcePool,
@@ -400,6 +403,18 @@ export class VmTemplate extends Construct {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------------------
+
+/** The template's kkpvsphere_vm_template: with an import block by inventory path while the stack migrates (decided at synth). */
+class TemplateResource extends KkpvsphereVmTemplate {
+  constructor(scope: Construct, id: string, private readonly templatePath: string, config: ConstructorParameters<typeof KkpvsphereVmTemplate>[2]) {
+    super(scope, id, config);
+  }
+
+  public toTerraform(): any {
+    if (migratingFromProvisioners(this)) this.importFrom(this.templatePath);
+    return super.toTerraform();
+  }
+}
 
 /** A local image as the stack writes it: where terraform finds it, and what it is. */
 interface LocalSource {

@@ -55,6 +55,7 @@ func newTemplateResource() resource.Resource { return &templateResource{} }
 var (
 	_ resource.ResourceWithConfigure      = (*templateResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*templateResource)(nil)
+	_ resource.ResourceWithImportState    = (*templateResource)(nil)
 )
 
 type templateModel struct {
@@ -100,7 +101,9 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 }
 
 func (r *templateResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceUnlessImported(func(ctx context.Context, r planmodifier.StringRequest) (bool, diag.Diagnostics) {
+		return importedAndUnset(ctx, r.Private, r.StateValue.IsNull())
+	}), "Replaces the template (unless an imported template learns its configuration).", "")}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A VM template imported from an OVA or OVF (URL or local file) through the NFC lease. The VM is " +
 			"never powered on; it gets exactly one disk (required), disk.enableUUID=TRUE and the listed vApp properties, " +
@@ -129,13 +132,21 @@ func (r *templateResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"source_userinfo": schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true,
 				Description: "user:password for HTTP basic authentication to an http(s) source. Write-only, as source_query."},
 			"allow_unverified_source_ssl": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplaceIf(func(ctx context.Context, r planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
+					skip, diags := importedAndUnset(ctx, r.Private, r.StateValue.IsNull())
+					resp.Diagnostics.Append(diags...)
+					resp.RequiresReplace = !skip
+				}, "Replaces the template (unless an imported template learns its configuration).", "")},
 				Description:   "Accept an https source whose certificate does not verify."},
 			"disk_provisioning": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("thin"), PlanModifiers: replace,
 				Validators:  []validator.String{stringvalidator.OneOf("thin", "thick", "eagerZeroedThick", "flat", "monolithicSparse", "monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat", "seSparse", "sparse")},
 				Description: "Disk provisioning of the imported disk (OvfCreateImportSpecParams.diskProvisioning). Default thin."},
 			"vapp_properties": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(func(ctx context.Context, r planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
+					skip, diags := importedAndUnset(ctx, r.Private, r.StateValue.IsNull())
+					resp.Diagnostics.Append(diags...)
+					resp.RequiresReplace = !skip
+				}, "Replaces the template (unless an imported template learns its configuration).", "")},
 				Description: "vApp property ids the template must carry (added empty, user-configurable, with the com.vmware.guestInfo " +
 					"transport), e.g. Flatcar's guestinfo.ignition.config.data and guestinfo.ignition.config.data.encoding."},
 			"timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("30m"),
@@ -786,7 +797,8 @@ func (r *templateResource) Read(ctx context.Context, req resource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Update changes only `timeout` (everything else replaces the template).
+// Update changes only `timeout` (everything else replaces the template), and records the configuration of an
+// imported template (nothing changes in vCenter).
 func (r *templateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m, prior templateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -795,7 +807,75 @@ func (r *templateResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	m.ID, m.UUID, m.InventoryPath, m.Owner = prior.ID, prior.UUID, prior.InventoryPath, prior.Owner
+	m.SourceQuery, m.SourceUserinfo = types.StringNull(), types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	// from now on a change of the configuration replaces the template, as for one this resource imported
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
+}
+
+// importedKey marks, in the resource's private state, a template adopted by `terraform import` whose configuration
+// (source, placement) the state does not know yet: the first plan fills it in place instead of replacing the template.
+const importedKey = "imported"
+
+func replaceUnlessImported(f func(context.Context, planmodifier.StringRequest) (bool, diag.Diagnostics)) stringplanmodifier.RequiresReplaceIfFunc {
+	return func(ctx context.Context, r planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		skip, diags := f(ctx, r)
+		resp.Diagnostics.Append(diags...)
+		resp.RequiresReplace = !skip
+	}
+}
+
+type privateReader interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// importedAndUnset: the attribute is unknown to an imported template's state, so configuring it changes nothing.
+func importedAndUnset(ctx context.Context, private privateReader, stateNull bool) (bool, diag.Diagnostics) {
+	if !stateNull || private == nil {
+		return false, nil
+	}
+	v, diags := private.GetKey(ctx, importedKey)
+	return len(v) > 0, diags
+}
+
+// ImportState adopts an existing template by its inventory path (e.g. /dc-1/vm/kkp/templates/kkp-ubuntu-22.04): one
+// imported by the provisioner version of the library, or by hand. Its name, folder, mark and ids are read from
+// vCenter; what vCenter does not know (the source, the placement) comes from the configuration at the next plan, as
+// an in-place update that changes nothing in vCenter. Destroy then deletes it only while it carries the mark it had.
+func (r *templateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	p := strings.TrimSuffix(req.ID, "/")
+	if !strings.HasPrefix(p, "/") || strings.Count(p, "/") < 3 {
+		resp.Diagnostics.AddError("invalid import ID", fmt.Sprintf("import ID %q is not the inventory path of a template VM, e.g. /dc-1/vm/kkp/templates/kkp-ubuntu-22.04.", req.ID))
+		return
+	}
+	c, diags := clientFrom(ctx, r.conn)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	ref, err := findByPath(ctx, c, p)
+	if err != nil {
+		resp.Diagnostics.AddError("vCenter look-up failed", err.Error())
+		return
+	}
+	if ref == nil || ref.Type != "VirtualMachine" {
+		resp.Diagnostics.AddError("no such template", fmt.Sprintf("vCenter has no VM at %s.", p))
+		return
+	}
+	var v mo.VirtualMachine
+	if err := property.DefaultCollector(c).RetrieveOne(ctx, *ref, []string{"config.template"}, &v); err != nil {
+		resp.Diagnostics.AddError("reading the VM", err.Error())
+		return
+	}
+	if v.Config == nil || !v.Config.Template {
+		resp.Diagnostics.AddError("not a template", fmt.Sprintf("%s (%s) is a VM, not a template: machine-controller would clone a VM that may "+
+			"have booted. Import only templates.", p, ref.Value))
+		return
+	}
+	i := strings.LastIndex(p, "/")
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ref.Value)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), p[i+1:])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("folder"), p[:i])...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }
 
 func (r *templateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

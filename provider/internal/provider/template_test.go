@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/vmware/govmomi/event"
 	"github.com/vmware/govmomi/find"
@@ -491,4 +492,62 @@ func TestTemplateLeftoverAndForeignVM(t *testing.T) {
 	if info, _ := lookupEntity(context.Background(), simAdmin, foreign); info == nil {
 		t.Error("the foreign VM foreign-tpl was removed")
 	}
+}
+
+// A template that exists already (here: one the library's provisioner version imported, carrying its CLI's mark) is
+// adopted by an import block by inventory path: the plan imports it and fills in its configuration in place (no
+// replacement, no new import), the VM keeps its id, the next plan is empty, and destroy deletes it (it still carries
+// the mark it was imported with).
+func TestTemplateImportByPath(t *testing.T) {
+	ctx := tctx(t)
+	const oldMark = "0f5c2a3e-1d2b-4c5d-8e9f-a0b1c2d3e4f5" // the provisioner version wrote its terraform_data's id
+	src := object.NewVirtualMachine(simAdmin, pathRef(t, "/DC0/vm/DC0_H0_VM0"))
+	folder := object.NewFolder(simAdmin, pathRef(t, "/DC0/vm"))
+	task, err := src.Clone(ctx, folder, "adopt-tpl", types.VirtualMachineCloneSpec{
+		Template: true,
+		Config:   &types.VirtualMachineConfigSpec{ExtraConfig: []types.BaseOptionValue{&types.OptionValue{Key: ownerKey, Value: oldMark}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := task.WaitForResult(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moid := info.Result.(types.ManagedObjectReference).Value
+	ovfPath := makeOVF(t, "adopt-src", "adopt-disk1.vmdk") // named in the configuration; never read: nothing is imported again
+	importBlock := "\nimport {\n  to = kkpvsphere_vm_template.t\n  id = \"/DC0/vm/adopt-tpl\"\n}\n"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{{
+			Config: templateConfig("adopt-tpl", ovfPath, "") + importBlock,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("kkpvsphere_vm_template.t", plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("kkpvsphere_vm_template.t", "id", moid),
+				resource.TestCheckResourceAttr("kkpvsphere_vm_template.t", "owner", oldMark),
+				resource.TestCheckResourceAttr("kkpvsphere_vm_template.t", "inventory_path", "/DC0/vm/adopt-tpl"),
+				resource.TestCheckResourceAttr("kkpvsphere_vm_template.t", "source", ovfPath),
+			),
+		}, {
+			// the configuration is known now: a new source replaces the template as for one this resource imported
+			// (the adopted one is deleted: it still carries its mark)
+			Config: templateConfig("adopt-tpl", makeOVF(t, "adopt-src2", "adopt2-disk1.vmdk"), ""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("kkpvsphere_vm_template.t", plancheck.ResourceActionDestroyBeforeCreate),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkTemplate("adopt-tpl"),
+				resource.TestCheckResourceAttr("kkpvsphere_vm_template.t", "owner", ownerOf("/DC0/vm", "adopt-tpl")),
+				func(st *terraform.State) error {
+					if id := st.RootModule().Resources["kkpvsphere_vm_template.t"].Primary.ID; id == moid {
+						return fmt.Errorf("the template was not replaced (still %s)", moid)
+					}
+					return nil
+				},
+			),
+		}},
+		CheckDestroy: noVMs("adopt-tpl"),
+	})
 }

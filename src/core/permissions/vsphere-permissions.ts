@@ -133,7 +133,8 @@ export class VspherePermissions extends Construct {
    * `destroy = false`) and imports each grant's existing permission into its `kkpvsphere_permission` (an `import`
    * block by `<type>:<moid>:<principal>`), so no permission is removed, created twice or re-created. Apply once with
    * the same grants as before, then remove the call: with it, a grant added later would be imported too, and fail
-   * because vCenter has no such permission yet.
+   * because vCenter has no such permission yet. The stack's `VmTemplate`s move the same way: the old
+   * `terraform_data` (`<template>/Import`) is forgotten and the template imported by its inventory path.
    */
   public static migrateFromProvisioners(scope: IConstruct): void {
     VspherePermissions.of(scope).migrateFromProvisioners();
@@ -171,6 +172,7 @@ export class VspherePermissions extends Construct {
   public migrateFromProvisioners(): void {
     if (this.migrating) return;
     this.migrating = true;
+    setStackState(this, MIGRATING, true);
     // The old block's address: its construct path was this registry's `AdditiveGrants`, so the stack names it the same.
     const old = new Construct(this, 'AdditiveGrants');
     forgetProvisionerResource(this, `terraform_data.${stackOf(this).getLogicalId(old.node)}`);
@@ -628,12 +630,35 @@ class LibraryKkpvsphereProvider extends KkpvsphereProvider {
   }
 }
 
+/** Whether the stack of `scope` moves from the provisioner version ({@link VspherePermissions.migrateFromProvisioners}). */
+const MIGRATING = stackSlot<boolean>('migrate-from-provisioners', () => false);
+/** Addresses the provisioner version gave resources this stack replaces, forgotten when the stack migrates. */
+const PROVISIONER_ERA_ADDRESSES = stackSlot<Set<string>>('provisioner-era-addresses', () => new Set());
+
+/** Whether the stack of `scope` moves from the provisioner version (read at synth: the call may come later). @internal */
+export function migratingFromProvisioners(scope: IConstruct): boolean {
+  return stackState(scope, MIGRATING);
+}
+
+/**
+ * Records the address the provisioner version gave the resource that `scope` replaces (e.g. a VmTemplate's
+ * `terraform_data` `<template>/Import`): a stack that migrates forgets it without running its destroy provisioner.
+ * @internal
+ */
+export function provisionerEraResource(scope: IConstruct, type: string, childId: string): void {
+  const stack = TerraformStack.of(scope);
+  // the logical id cdktf gave a child `childId` of `scope`, by the stack's own naming scheme
+  const node = { scopes: [...scope.node.scopes, { node: { id: childId } }] };
+  stackState(scope, PROVISIONER_ERA_ADDRESSES).add(`${type}.${stack.getLogicalId(node as any)}`);
+}
+
 /** The `removed` blocks of a stack's migration from the provisioners: one element per stack, created on first use. */
 class ForgottenResources extends TerraformElement {
   public readonly addresses = new Set<string>();
 
   public toTerraform(): any {
-    return this.addresses.size ? { removed: [...this.addresses].sort().map((from) => ({ from, lifecycle: { destroy: false } })) } : {};
+    const all = new Set([...this.addresses, ...stackState(this, PROVISIONER_ERA_ADDRESSES)]);
+    return all.size ? { removed: [...all].sort().map((from) => ({ from, lifecycle: { destroy: false } })) } : {};
   }
 }
 
