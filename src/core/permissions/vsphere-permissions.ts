@@ -37,8 +37,10 @@ export interface GrantOptions {
    * On a shared object managed additively: take over the permission the principal already holds there (any role,
    * made by hand or by another tool). The grant's `kkpvsphere_permission` gets an `import` block, so the first apply
    * adopts that permission (and changes it to this grant's role and propagation) instead of refusing it; destroying
-   * the grant then removes it. The permission must exist when the stack is first applied (an import of nothing fails).
-   * Without it, the plan refuses a permission that is already there and names the import ID.
+   * the grant then removes it. The permission must exist when the stack is first applied (an import of nothing fails),
+   * and the import block stays while `adopt` is set: a permission later removed on vCenter then fails the plan
+   * instead of being granted again, so drop `adopt` after the first apply. Without it, the plan refuses a permission
+   * that is already there and names the import ID.
    * @default false
    */
   readonly adopt?: boolean;
