@@ -102,6 +102,15 @@ describe('additive grants', () => {
     expect(permissions(json)[0][1].provider).toBe('kkpvsphere.site2');
   });
 
+  test('a distributed switch is named by its inventory path: its data source gives the switch UUID, not a managed object id', () => {
+    const { stack, inventory, roles } = setUp();
+    VspherePermissions.grant({ principal: 'A\\mc', role: roles.role('k8c-network-attach'), entity: inventory.distributedSwitch('dvs-1'), propagate: false });
+    const [[, p]] = permissions(synthJson(stack));
+    expect(p).toMatchObject({ entity_path: '/dc-1/network/dvs-1', principal: 'A\\mc' });
+    expect(p.entity_id).toBeUndefined();
+    expect(p.entity_type).toBeUndefined();
+  });
+
   test('owned folders and objects taken over explicitly keep one vsphere_entity_permissions, also when taken over after the grant', () => {
     const { stack, inventory, roles } = setUp();
     const net = inventory.network('workers');

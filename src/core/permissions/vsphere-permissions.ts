@@ -329,9 +329,11 @@ export class VspherePermissions extends Construct {
     const key = additiveGrantKey(entity.inventoryPath, entry.principal.name, entry.principal.isGroup);
     const id = `Grant-${sanitize(`${entity.kind}-${entity.inventoryPath}-${entry.principal.isGroup ? 'group' : 'user'}-${entry.principal.name}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
     const provider = kkpvsphereProvider(this, state.vsphereProvider);
+    // A distributed switch's data source gives its UUID, not its managed object id: name it by its inventory path
+    // (resolved by the provider at plan time).
+    const byPath = entity.kind === 'distributedSwitch';
     const resource = new GrantPermission(this, id, {
-      entityType: entity.entityType,
-      entityId: entity.entityId,
+      ...(byPath ? { entityPath: escapeTemplate(entity.inventoryPath) } : { entityType: entity.entityType, entityId: entity.entityId }),
       // Terraform reads a "${" in a literal as a template: a principal's name is no expression.
       principal: escapeTemplate(entry.principal.name),
       isGroup: entry.principal.isGroup,
@@ -533,8 +535,10 @@ class GrantPermission extends Permission {
   public importWhen: () => boolean = () => false;
 
   public toTerraform(): any {
-    if (this.importWhen()) {
-      this.importFrom(permissionImportId(this.entityTypeInput!, this.entityIdInput!, this.principalInput!, this.isGroupInput === true));
+    // An object named by path (a distributed switch) has no managed object id at plan time, which the import ID needs:
+    // its existing permission is refused at plan with the import ID to use by hand.
+    if (this.importWhen() && this.entityIdInput !== undefined) {
+      this.importFrom(permissionImportId(this.entityTypeInput!, this.entityIdInput, this.principalInput!, this.isGroupInput === true));
     }
     return super.toTerraform();
   }
