@@ -29,6 +29,10 @@ export class KkpSeedStack extends TerraformStack {
     const cluster = inventory.computeCluster('cluster-1');
     const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
     const networks = (props.networks ?? ['kkp-workers', 'kkp-storage']).map((name) => inventory.network(name));
+    // The port groups are distributed ones, on the platform team's switch dvs-1: KKP's page grants the network role on
+    // the switch too ("distributed switch + network"), else machine-controller's user cannot see the switch to build a
+    // VM's NICs and KKP lists no networks. (Standard port groups: leave distributedSwitches out.)
+    const distributedSwitches = [inventory.distributedSwitch('dvs-1')];
     const hosts = [inventory.host('esxi-01.dc-1.example.com', cluster), inventory.host('esxi-02.dc-1.example.com', cluster)];
 
     // KKP's VM root folder (the datacenter spec's rootPath) and a folder for the VM templates, both owned by this stack.
@@ -56,6 +60,7 @@ export class KkpSeedStack extends TerraformStack {
       principal: 'VSPHERE.LOCAL\\kkp-machine-controller',
       cluster,
       networks,
+      distributedSwitches,
       datastores,
       folders: [kkpRoot, templates],
     });
@@ -64,8 +69,9 @@ export class KkpSeedStack extends TerraformStack {
     addUserClusters(this, { inventory, roles, kkpRoot, cluster, datastores, networks, templates: vmTemplates, clusters: props.userClusters });
 
     // The folders are the stack's own: one vsphere_entity_permissions each holds exactly the grants above. The vCenter
-    // root, the datacenter, the cluster, the hosts, the datastores and the networks are shared with other teams: the
-    // grants there are additive (each principal's permission is set and removed on its own; nothing else is touched).
+    // root, the datacenter, the cluster, the hosts, the datastores, the networks and the distributed switch are shared
+    // with other teams: the grants there are additive (each principal's permission is set and removed on its own;
+    // nothing else is touched).
   }
 }
 

@@ -51,6 +51,7 @@ const SHARED = [
   '/dc-1/network/kkp-workers',
   '/dc-1/network/kkp-storage',
   '/dc-1/network/kkp-storage-v2',
+  '/dc-1/network/dvs-1',
 ];
 
 /** The example's principals all start with kkp- (VSPHERE.LOCAL\kkp-machine-controller, ...\kkp-storage-<id>). */
@@ -407,7 +408,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates (and the local image's digest), 3 credentials
     // Secrets, and one kkpvsphere_permission per additive grant.
     const grants = Object.keys(tf.resource.kkpvsphere_permission).length;
-    expect(grants).toBe(18);
+    expect(grants).toBe(19);
     expect(result.added).toBe(9 + 7 + 5 + 2 + 1 + 3 + grants);
     expect(result.plan).toBe(0);
     expect(deployment.stateAddresses().filter((a) => a.startsWith('kubernetes_')).map(withoutHash)).toEqual([

@@ -42,6 +42,18 @@ describe('examples/kkp-seed', () => {
     }
   });
 
+  test('grants machine-controller\'s user the network role on the port groups and on their distributed switch, not propagated', () => {
+    const network = Object.values<any>(additive()).filter((g) => g.object.startsWith('/dc-1/network/'));
+    expect(network.map((g) => [g.object, g.kind, g.principal, g.role, g.propagate]).sort()).toEqual([
+      ['/dc-1/network/dvs-1', 'distributedSwitch', 'VSPHERE.LOCAL\\kkp-machine-controller', 'kkp-k8c-network-attach', false],
+      ['/dc-1/network/kkp-storage', 'network', 'VSPHERE.LOCAL\\kkp-machine-controller', 'kkp-k8c-network-attach', false],
+      ['/dc-1/network/kkp-workers', 'network', 'VSPHERE.LOCAL\\kkp-machine-controller', 'kkp-k8c-network-attach', false],
+    ]);
+    // The switch is named by its inventory path: its data source's id is the switch's UUID, no managed object id.
+    const onSwitch = Object.values<any>(json.resource.kkpvsphere_permission).filter((r) => r['//'].kkp.grant.entity === '/dc-1/network/dvs-1');
+    expect(onSwitch.map((r) => [r.entity_path, r.entity_type, r.entity_id])).toEqual([['/dc-1/network/dvs-1', undefined, undefined]]);
+  });
+
   test('takes over no shared object: one vsphere_entity_permissions per folder it creates, additive grants everywhere else', () => {
     const perms = resources(json, 'vsphere_entity_permissions');
     expect(perms.map((r) => r['//'].kkp.management)).toEqual(perms.map(() => 'owned'));
@@ -60,6 +72,7 @@ describe('examples/kkp-seed', () => {
       '/dc-1/host/cluster-1',
       '/dc-1/host/cluster-1/esxi-01.dc-1.example.com',
       '/dc-1/host/cluster-1/esxi-02.dc-1.example.com',
+      '/dc-1/network/dvs-1',
       '/dc-1/network/kkp-storage',
       '/dc-1/network/kkp-workers',
     ]);

@@ -98,16 +98,6 @@ function synthProfile(release: KkpRelease, tag: string): { tf: Json; dir: string
   delete tf.terraform.required_providers.kubernetes;
   for (const [name, o] of Object.entries<Json>(tf.output ?? {})) if (JSON.stringify(o).includes('kubernetes_')) delete tf.output[name];
   if (Object.keys(tf.resource).some((t) => t.startsWith('kubernetes_'))) throw new Error(`${tag}: kubernetes resources left`);
-  // The grant on the distributed switch names it by type and the switch data source's id, which is the switch's
-  // UUID, not its managed object id: kkpvsphere_permission finds no such object (as it would on vCenter). Until the
-  // library names the switch another way, the grant here names it by its inventory path (entity_path), which
-  // kkpvsphere_permission also accepts; the role, principal and propagation are the stack's.
-  for (const r of Object.values<Json>(tf.resource.kkpvsphere_permission ?? {})) {
-    if (r.entity_type !== 'VmwareDistributedVirtualSwitch') continue;
-    delete r.entity_type;
-    delete r.entity_id;
-    r.entity_path = '/dc-1/network/dvs-1';
-  }
   return { tf, dir };
 }
 
