@@ -14,6 +14,8 @@ import { KKP_OPERATIONS, KkpObject, KkpOperation, KkpOperationCondition, Privile
 
 /** vCenter adds these to every role except No access. */
 export const IMPLICIT_PRIVILEGES = ['System.Anonymous', 'System.Read', 'System.View'] as const;
+/** Visibility of an object: a requirement met by every role's implicit privileges, never granted. */
+const VISIBLE: readonly string[] = [IMPLICIT_PRIVILEGES[1]];
 
 /** One permission as the stack grants it. */
 export interface GrantedPermission {
@@ -81,7 +83,7 @@ export function needTargets(
       for (const path of pathAncestors(ref.path, objects.datacenter?.[0]?.path)) {
         if (seen.has(path)) continue;
         seen.add(path);
-        out.push({ kind: need.object, ref: { path }, privileges: ['System.Read'] });
+        out.push({ kind: need.object, ref: { path }, privileges: VISIBLE });
       }
     }
   }

@@ -117,7 +117,7 @@ const SESSION_NEED: PrivilegeNeed = {
 };
 const inSession = (ops: readonly KkpOperation[]): readonly KkpOperation[] =>
   ops.map((op) =>
-    !SESSION_COMPONENTS.includes(op.component) || NO_SESSION.includes(op.id) || op.needs.some((n) => n.object === 'datacenter' && n.privileges.includes('System.Read'))
+    !SESSION_COMPONENTS.includes(op.component) || NO_SESSION.includes(op.id) || op.needs.some((n) => n.object === 'datacenter' && n.privileges.includes(READ[0]))
       ? op
       : { ...op, needs: [SESSION_NEED, ...op.needs] },
   );
