@@ -302,7 +302,24 @@ function httpGet(url: string): Promise<{ status: number; text: string }> {
   });
 }
 
-function request(base: string, ca: string, token: string | undefined, method: string, apiPath: string, body?: unknown): Promise<KubeResponse> {
+/**
+ * One API call. A kept-alive connection the API server closed while this process was busy (a test's synchronous
+ * `terraform destroy` blocks the event loop longer than the server keeps an idle connection, so the close is not
+ * seen before the next request takes that socket) fails with ECONNRESET ("socket hang up") before any answer: that call
+ * is sent once more on a new connection, as node's docs for `request.reusedSocket` advise.
+ */
+async function request(base: string, ca: string, token: string | undefined, method: string, apiPath: string, body?: unknown): Promise<KubeResponse> {
+  try {
+    return await requestOnce(base, ca, token, method, apiPath, body);
+  } catch (err) {
+    if ((err as StaleSocketError).staleSocket) return requestOnce(base, ca, token, method, apiPath, body);
+    throw err;
+  }
+}
+
+type StaleSocketError = Error & { code?: string; staleSocket?: boolean };
+
+function requestOnce(base: string, ca: string, token: string | undefined, method: string, apiPath: string, body?: unknown): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = https.request(`${base}${apiPath}`, {
@@ -328,7 +345,10 @@ function request(base: string, ca: string, token: string | undefined, method: st
         resolve({ status: res.statusCode ?? 0, body: parsed });
       });
     });
-    req.on('error', reject);
+    req.on('error', (err: StaleSocketError) => {
+      if (req.reusedSocket && err.code === 'ECONNRESET') err.staleSocket = true;
+      reject(err);
+    });
     req.on('timeout', () => req.destroy(new Error(`${method} ${apiPath}: timeout`)));
     req.end(payload);
   });

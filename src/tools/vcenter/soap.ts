@@ -187,7 +187,21 @@ export class SoapTransport {
     this.agent.destroy();
   }
 
-  private post(operation: string, body: string): Promise<{ status: number; body: string }> {
+  /**
+   * One POST. A kept-alive connection vCenter closed while this process was busy fails with ECONNRESET before any
+   * answer when the next request takes it: that request is sent once more on a new connection (node's advice for
+   * `request.reusedSocket`; vCenter never saw it).
+   */
+  private async post(operation: string, body: string): Promise<{ status: number; body: string }> {
+    try {
+      return await this.postOnce(operation, body);
+    } catch (err) {
+      if ((err as { staleSocket?: boolean }).staleSocket) return this.postOnce(operation, body);
+      throw err;
+    }
+  }
+
+  private postOnce(operation: string, body: string): Promise<{ status: number; body: string }> {
     const payload = Buffer.from(body, 'utf8');
     const headers: http.OutgoingHttpHeaders = {
       'Content-Type': 'text/xml; charset=utf-8',
@@ -218,6 +232,7 @@ export class SoapTransport {
         const failure = new Error(`vCenter ${operation} failed: cannot reach ${this.endpoint.href} (${cause}).`) as Error & { code?: string };
         // The node error code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, ...) lets callers explain the cause.
         if (err.code) failure.code = err.code;
+        if (req.reusedSocket && err.code === 'ECONNRESET') (failure as { staleSocket?: boolean }).staleSocket = true;
         reject(failure);
       });
       req.end(payload);
