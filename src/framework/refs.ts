@@ -6,6 +6,7 @@
 // private property '_validation'"). At run time the objects are checked against the app's own core (./core), which
 // is the framework they were made with. See docs/frameworks.md.
 import type { IConstruct } from 'constructs';
+import { KkpValidationError } from '../base/errors';
 import { TerraformProvider, TerraformStack, TerraformVariable } from './core';
 
 /** A Terraform provider instance of the app's framework (cdktf or cdktn), e.g. a `KubernetesProvider`. */
@@ -27,9 +28,10 @@ export interface ITerraformVariableRef extends IConstruct {
 }
 
 /** The message for an object made with the other framework than the one the library loaded. */
-function otherFramework(where: string, prop: string, what: string): Error {
-  return new Error(
-    `${where} ${prop}: this ${what} was made with another CDK core than the one cdktf-kkp-vsphere loaded (cdktn when the ` +
+function otherFramework(where: string, prop: string, what: string): KkpValidationError {
+  return new KkpValidationError(
+    `${where} ${prop}`,
+    `this ${what} was made with another CDK core than the one cdktf-kkp-vsphere loaded (cdktn when the ` +
       'app has it, else cdktf). Use one framework in the app, or set CDKTF_KKP_VSPHERE_FRAMEWORK=cdktf (or cdktn) to the one ' +
       'your stacks are made with.',
   );

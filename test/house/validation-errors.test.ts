@@ -19,7 +19,10 @@ import {
   VmFolder,
   VmTemplate,
   VmTemplateSource,
+  Principal,
+  PredefinedRole,
   VsphereInventory,
+  VspherePermissions,
   VsphereRole,
 } from '../../src';
 
@@ -132,4 +135,30 @@ test('a KkpRoles grant on a datastore cluster where the page grants on a datasto
     `KkpRoles seed/Roles grant("storage-datastore"): KKP 2.31's page grants k8c-ccm-storage-datastore-propagate on datastore, ` +
       'not on the datastoreCluster /dc-1/datastore/pod-1; grant it where the page says.',
   );
+});
+
+// A grant's own refusals (VspherePermissions.grant, manageAuthoritatively) name the object and principal in the message
+// instead of a construct: they are KkpValidationErrors too, so an app reports them once, without a stack trace.
+test.each<[string, (w: World) => unknown, string]>([
+  ['grant with no entity', (w) => VspherePermissions.grant({ principal: Principal.user('VSPHERE.LOCAL\\a'), role: PredefinedRole.READ_ONLY } as any),
+    'grant of "Read-only": entity is undefined; pass an object from VsphereInventory (e.g. inventory.datacenter) or a VmFolder.'],
+  ['one principal, two roles that propagate differently', (w) => {
+    const entity = w.inventory.datacenter;
+    VspherePermissions.grant({ principal: Principal.user('VSPHERE.LOCAL\\a'), role: w.roles.role('k8c-user-datacenter'), entity, propagate: false });
+    VspherePermissions.grant({ principal: Principal.user('VSPHERE.LOCAL\\a'), role: w.roles.role('k8c-user-cluster-propagate'), entity, propagate: true });
+  }, /^VSPHERE\.LOCAL\\a gets "k8c-user-datacenter" \(propagate: false\) and "k8c-user-cluster-propagate" \(propagate: true\) on \/dc-1\./],
+  ['manageAuthoritatively twice', (w) => {
+    VspherePermissions.manageAuthoritatively(w.inventory.datacenter, { keep: [] });
+    VspherePermissions.manageAuthoritatively(w.inventory.datacenter, { keep: [] });
+  }, 'manageAuthoritatively(/dc-1) was called twice; call it once with every permission to keep.'],
+] as any)('%s: a KkpValidationError', (_name, build, message) => {
+  let thrown: unknown;
+  try {
+    build(world());
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(KkpValidationError);
+  expect((thrown as KkpValidationError).message).toMatch(message as string | RegExp);
+  expect((thrown as KkpValidationError).problem).toBe((thrown as KkpValidationError).message);
 });

@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import { Construct, IConstruct } from 'constructs';
 import { Annotations, Lazy, TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack, Token, Tokenization } from '../../framework/core';
 import { stackOf } from '../../framework/refs';
+import { KkpValidationError } from '../../base/errors';
 import { EntityPermissions } from '../../framework/providers/vsphere/entity-permissions';
 import { Permission } from '../../framework/providers/kkpvsphere/permission';
 import { KkpvsphereProvider } from '../../framework/providers/kkpvsphere/provider';
@@ -185,10 +186,10 @@ export class VspherePermissions extends Construct {
     checkGrantOptions(options);
     const principal = Principal.of(options.principal, `grant on ${options.entity.inventoryPath}: principal`);
     if (typeof options.propagate !== 'boolean') {
-      throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: propagate must be true or false.`);
+      throw new KkpValidationError(undefined, `grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: propagate must be true or false.`);
     }
     if (options.adopt !== undefined && typeof options.adopt !== 'boolean') {
-      throw new Error(`grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: adopt must be true or false.`);
+      throw new KkpValidationError(undefined, `grant of "${options.role.roleName}" on ${options.entity.inventoryPath}: adopt must be true or false.`);
     }
     const adopt = options.adopt ?? false;
     const grant: Grant = { principal, role: options.role, entity: options.entity, propagate: options.propagate, adopt };
@@ -204,14 +205,14 @@ export class VspherePermissions extends Construct {
       return grant;
     }
     if (entry.principal.isGroup !== principal.isGroup) {
-      throw new Error(
+      throw new KkpValidationError(undefined, 
         `${principal.name} is granted on ${options.entity.inventoryPath} both as a user and as a group; ` +
           `use Principal.user or Principal.group consistently.`,
       );
     }
     const first = entry.grants[0];
     if (first.propagate !== grant.propagate) {
-      throw new Error(
+      throw new KkpValidationError(undefined, 
         `${principal.name} gets "${first.role.roleName}" (propagate: ${first.propagate}) and "${grant.role.roleName}" ` +
           `(propagate: ${grant.propagate}) on ${options.entity.inventoryPath}. vSphere allows one permission per principal ` +
           `per object, so both roles would have to be merged, but their propagation differs. Grant the non-propagating ` +
@@ -227,30 +228,30 @@ export class VspherePermissions extends Construct {
   /** See {@link VspherePermissions.manageAuthoritatively}. */
   public manageAuthoritatively(entity: IVsphereEntity, options: AuthoritativeOptions): void {
     if (entity.ownership === 'owned') {
-      throw new Error(
+      throw new KkpValidationError(undefined, 
         `${entity.inventoryPath} is created by this stack, so its permissions are managed authoritatively already; ` +
           `remove the manageAuthoritatively call.`,
       );
     }
     if (!options || !Array.isArray(options.keep)) {
-      throw new Error(
+      throw new KkpValidationError(undefined, 
         `manageAuthoritatively(${entity.inventoryPath}): options.keep must list the permissions to keep ([] for none).`,
       );
     }
     const keep = options.keep.map((k, i) => {
       const principal = Principal.of(k.principal, `manageAuthoritatively(${entity.inventoryPath}) keep[${i}].principal`);
       if (!k.role || typeof k.role.roleId !== 'string') {
-        throw new Error(`manageAuthoritatively(${entity.inventoryPath}) keep[${i}].role: give an IVsphereRole, e.g. PredefinedRole.ADMINISTRATOR.`);
+        throw new KkpValidationError(undefined, `manageAuthoritatively(${entity.inventoryPath}) keep[${i}].role: give an IVsphereRole, e.g. PredefinedRole.ADMINISTRATOR.`);
       }
       if (typeof k.propagate !== 'boolean') {
-        throw new Error(`manageAuthoritatively(${entity.inventoryPath}) keep[${i}].propagate must be true or false.`);
+        throw new KkpValidationError(undefined, `manageAuthoritatively(${entity.inventoryPath}) keep[${i}].propagate must be true or false.`);
       }
       return { principal, role: k.role, propagate: k.propagate };
     });
     const seen = new Set<string>();
     for (const k of keep) {
       if (seen.has(k.principal.key)) {
-        throw new Error(
+        throw new KkpValidationError(undefined, 
           `manageAuthoritatively(${entity.inventoryPath}): ${k.principal.name} is listed twice in keep; vSphere holds one permission per principal per object.`,
         );
       }
@@ -258,7 +259,7 @@ export class VspherePermissions extends Construct {
     }
     const state = this.stateFor(entity);
     if (state.authoritative) {
-      throw new Error(`manageAuthoritatively(${entity.inventoryPath}) was called twice; call it once with every permission to keep.`);
+      throw new KkpValidationError(undefined, `manageAuthoritatively(${entity.inventoryPath}) was called twice; call it once with every permission to keep.`);
     }
     for (const k of keep) {
       if (state.principals.has(k.principal.key)) throw keptAndGranted(k.principal, entity);
@@ -286,7 +287,7 @@ export class VspherePermissions extends Construct {
     let state = this.entities.get(key);
     if (state) {
       if (state.entity.ownership !== entity.ownership) {
-        throw new Error(
+        throw new KkpValidationError(undefined, 
           `${entity.inventoryPath} is both created by this stack and looked up as an existing object; use the created one.`,
         );
       }
@@ -372,7 +373,7 @@ export class VspherePermissions extends Construct {
     const roles = entry.grants.map((g) => g.role);
     const unmodelled = roles.filter((r) => r.privileges === undefined);
     if (unmodelled.length) {
-      throw new Error(
+      throw new KkpValidationError(undefined, 
         `${entry.principal.name} gets ${roles.map((r) => `"${r.roleName}"`).join(' and ')} on ${entity.inventoryPath}; ` +
           `vSphere allows one role per principal per object and "${unmodelled[0].roleName}" cannot be merged. ` +
           `Grant only one of them there.`,
@@ -387,7 +388,7 @@ export class VspherePermissions extends Construct {
     } else {
       const versions = new Set(meaningful.map((r) => r.vsphereVersion));
       if (versions.size > 1) {
-        throw new Error(
+        throw new KkpValidationError(undefined, 
           `${entry.principal.name} on ${entity.inventoryPath}: roles ${meaningful.map((r) => `"${r.roleName}" (${r.vsphereVersion})`).join(', ')} ` +
             `were checked against different vSphere versions and cannot be merged; use one vsphereVersion.`,
         );
@@ -489,8 +490,8 @@ function escapeTemplate(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-function keptAndGranted(principal: Principal, entity: IVsphereEntity): Error {
-  return new Error(
+function keptAndGranted(principal: Principal, entity: IVsphereEntity): KkpValidationError {
+  return new KkpValidationError(undefined, 
     `${principal.name} is both kept and granted on ${entity.inventoryPath}; vSphere holds one permission per principal ` +
       `per object. Remove it from keep (the grant replaces it) or do not grant it there.`,
   );
@@ -509,16 +510,16 @@ function sanitize(s: string): string {
 /** A grant needs a role and an object: say which is missing instead of failing inside the aggregation. */
 function checkGrantOptions(options: GrantOptions): void {
   if (!options || typeof options !== 'object') {
-    throw new Error('grant: pass { principal, role, entity, propagate }, e.g. { principal: "VSPHERE.LOCAL\\\\kkp", role: roles.role("k8c-user-datacenter"), entity: inventory.datacenter, propagate: false }.');
+    throw new KkpValidationError(undefined, 'grant: pass { principal, role, entity, propagate }, e.g. { principal: "VSPHERE.LOCAL\\\\kkp", role: roles.role("k8c-user-datacenter"), entity: inventory.datacenter, propagate: false }.');
   }
   const entity = options.entity as IVsphereEntity | undefined;
   if (!entity || typeof entity.inventoryPath !== 'string' || !entity.scope) {
     const role = options.role && typeof options.role.roleName === 'string' ? ` of "${options.role.roleName}"` : '';
-    throw new Error(`grant${role}: entity is ${entity === undefined ? 'undefined' : 'not an inventory object'}; pass an object from VsphereInventory (e.g. inventory.datacenter) or a VmFolder.`);
+    throw new KkpValidationError(undefined, `grant${role}: entity is ${entity === undefined ? 'undefined' : 'not an inventory object'}; pass an object from VsphereInventory (e.g. inventory.datacenter) or a VmFolder.`);
   }
   const role = options.role as IVsphereRole | undefined;
   if (!role || typeof role.roleName !== 'string' || typeof role.roleId !== 'string') {
-    throw new Error(
+    throw new KkpValidationError(undefined, 
       `grant on ${entity.inventoryPath}: role is ${role === undefined ? 'undefined' : 'not a vSphere role'}; pass a VsphereRole, ` +
         `a role of KkpRoles (roles.role('k8c-user-datacenter')) or a PredefinedRole such as PredefinedRole.READ_ONLY.`,
     );
