@@ -30,6 +30,7 @@ const DataVsphereComputeCluster = vsphere('data-vsphere-compute-cluster', 'DataV
 const DataVsphereDatastore = vsphere('data-vsphere-datastore', 'DataVsphereDatastore');
 const DataVsphereNetwork = vsphere('data-vsphere-network', 'DataVsphereNetwork');
 const DataVsphereHost = vsphere('data-vsphere-host', 'DataVsphereHost');
+const DataVsphereDistributedVirtualSwitch = vsphere('data-vsphere-distributed-virtual-switch', 'DataVsphereDistributedVirtualSwitch');
 const Folder = vsphere('folder', 'Folder');
 const Role = vsphere('role', 'Role');
 const EntityPermissions = vsphere('entity-permissions', 'EntityPermissions');
@@ -43,6 +44,8 @@ const MACHINE_CONTROLLER = 'VSPHERE.LOCAL\\kkp-machine-controller';
 const READ_ONLY = 'Read-only';
 const DATASTORES = ['ds-ssd-1', 'ds-ssd-2'];
 const NETWORKS = ['kkp-workers', 'kkp-storage'];
+// The port groups' distributed switch.
+const SWITCH = 'dvs-1';
 const HOSTS = ['esxi-01.dc-1.example.com', 'esxi-02.dc-1.example.com'];
 const hostId = (name) => name.replace(/[^A-Za-z0-9_-]+/g, '_');
 
@@ -86,6 +89,7 @@ class KkpSeedStack extends TerraformStack {
     const cluster = new DataVsphereComputeCluster(inventory, `ComputeCluster-_${DC}_host_cluster-1`, { name: 'cluster-1', datacenterId });
     const datastores = DATASTORES.map((name) => new DataVsphereDatastore(inventory, `Datastore-_${DC}_datastore_${name}`, { name, datacenterId }));
     const networks = NETWORKS.map((name) => new DataVsphereNetwork(inventory, `Network-_${DC}_network_${name}`, { name, datacenterId }));
+    new DataVsphereDistributedVirtualSwitch(inventory, `DistributedSwitch-_${DC}_network_${SWITCH}`, { name: SWITCH, datacenterId });
     // The additive grants name each object by type and managed object id.
     const hosts = HOSTS.map((name) => new DataVsphereHost(inventory, `HostEntity-_${DC}_host_cluster-1_${hostId(name)}`, { name, datacenterId }));
 
@@ -149,7 +153,7 @@ class KkpSeedStack extends TerraformStack {
     }
 
     // Grants. The stack's own folders: one vsphere_entity_permissions each, principals sorted case-insensitively.
-    // Shared objects (vCenter root, datacenter, cluster, hosts, datastores, networks): additive grants, one
+    // Shared objects (vCenter root, datacenter, cluster, hosts, datastores, networks, the switch): additive grants, one
     // kkpvsphere_permission per (object, principal).
     const objects = new Map();
     const owned = (id, entityId) => {
@@ -171,6 +175,8 @@ class KkpSeedStack extends TerraformStack {
     const datastoreObjects = DATASTORES.map((name, i) => sharedObject(`/${DC}/datastore/${name}`, 'datastore', 'Datastore', datastores[i].id));
     // A network's managed object type is known only to the data source, at plan time.
     const networkObjects = NETWORKS.map((name, i) => sharedObject(`/${DC}/network/${name}`, 'network', networks[i].type, networks[i].id));
+    // A switch is named by its inventory path: its data source gives its UUID, which is no managed object id.
+    const switchObject = { shared: true, object: `/${DC}/network/${SWITCH}`, kind: 'distributedSwitch', entityPath: `/${DC}/network/${SWITCH}` };
     const hostObjects = HOSTS.map((name, i) => sharedObject(`/${DC}/host/cluster-1/${name}`, 'host', 'HostSystem', hosts[i].id));
     const rootFolder = owned(`Perms-folder-${DC}_vm_kkp`, kkpRoot.id);
     const templateFolder = owned(`Perms-folder-${DC}_vm_kkp_templates`, templates.id);
@@ -184,6 +190,7 @@ class KkpSeedStack extends TerraformStack {
     grant(dc, MACHINE_CONTROLLER, 'kkp-k8c-user-datacenter', false);
     grant(computeCluster, MACHINE_CONTROLLER, 'kkp-k8c-user-cluster-propagate', true);
     for (const n of networkObjects) grant(n, MACHINE_CONTROLLER, 'kkp-k8c-network-attach', false);
+    grant(switchObject, MACHINE_CONTROLLER, 'kkp-k8c-network-attach', false);
     for (const d of datastoreObjects) grant(d, MACHINE_CONTROLLER, 'kkp-k8c-user-datastore-propagate', true);
     for (const f of [rootFolder, templateFolder]) grant(f, MACHINE_CONTROLLER, 'kkp-k8c-user-folder-propagate', true);
 
@@ -302,8 +309,7 @@ class KkpSeedStack extends TerraformStack {
       const key = `${target.object} user ${principal.toLowerCase()}`;
       const id = `Grant-${sanitize(`${target.kind}-${target.object}-user-${principal}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
       new KkpvsphereResource(permissionsScope, id, 'kkpvsphere_permission', {
-        entity_type: target.entityType,
-        entity_id: target.entityId,
+        ...(target.entityPath ? { entity_path: target.entityPath } : { entity_type: target.entityType, entity_id: target.entityId }),
         principal,
         is_group: false,
         role_id: roleId,

@@ -43,6 +43,8 @@ class KkpSeedStack extends TerraformStack {
     const cluster = inventory.computeCluster('cluster-1');
     const datastores = [inventory.datastore('ds-ssd-1'), inventory.datastore('ds-ssd-2')];
     const networks = [inventory.network('kkp-workers'), inventory.network('kkp-storage')];
+    // The port groups are distributed ones, on the switch dvs-1: granted too, as the example does.
+    const distributedSwitches = [inventory.distributedSwitch('dvs-1')];
     const hosts = [inventory.host('esxi-01.dc-1.example.com', cluster), inventory.host('esxi-02.dc-1.example.com', cluster)];
     const kkpRoot = new VmFolder(this, 'KkpRoot', { inventory, path: 'kkp' });
     const templateFolder = new VmFolder(this, 'Templates', { inventory, path: 'templates', parent: kkpRoot });
@@ -71,6 +73,7 @@ class KkpSeedStack extends TerraformStack {
       principal: 'VSPHERE.LOCAL\\kkp-machine-controller',
       cluster,
       networks,
+      distributedSwitches,
       datastores,
       folders: [kkpRoot, templateFolder],
     });
