@@ -47,6 +47,7 @@ test('every fact recorded per stack is a named slot of the stack state', () => {
     'kkp-user-cluster-ids',
     'kkp-works',
     'kkp-works-objects',
+    'kkpvsphere-providers',
     'migrate-from-provisioners',
     'preset-names',
     'provisioner-era-addresses',

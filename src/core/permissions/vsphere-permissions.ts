@@ -592,10 +592,18 @@ const SHARED_PROVIDER_ARGUMENTS = ['vsphereServer', 'user', 'password', 'allowUn
 export function kkpvsphereProvider(scope: IConstruct, vsphere?: TerraformProvider): KkpvsphereProvider {
   const stack = stackOf(scope);
   const alias = vsphere?.alias;
+  // Found or made once per stack and alias: every grant asks, and a walk of the whole tree per grant made synth
+  // quadratic in the number of user clusters.
+  const known = stackState(stack, KKPVSPHERE_PROVIDERS);
+  const cached = known.get(alias ?? '');
+  if (cached) return cached;
   const existing = stack.node
     .findAll()
     .find((c): c is KkpvsphereProvider => c instanceof TerraformProvider && c.terraformResourceType === 'kkpvsphere' && c.alias === alias);
-  if (existing) return existing;
+  if (existing) {
+    known.set(alias ?? '', existing);
+    return existing;
+  }
   const from = (name: (typeof SHARED_PROVIDER_ARGUMENTS)[number]) =>
     Lazy.anyValue({
       produce: () => {
@@ -603,14 +611,19 @@ export function kkpvsphereProvider(scope: IConstruct, vsphere?: TerraformProvide
         return source?.[name];
       },
     }) as any;
-  return new LibraryKkpvsphereProvider(stack, alias ? `kkpvsphere-${alias}` : 'kkpvsphere', {
+  const made = new LibraryKkpvsphereProvider(stack, alias ? `kkpvsphere-${alias}` : 'kkpvsphere', {
     ...(alias ? { alias } : {}),
     vsphereServer: from('vsphereServer'),
     user: from('user'),
     password: from('password'),
     allowUnverifiedSsl: from('allowUnverifiedSsl'),
   });
+  known.set(alias ?? '', made);
+  return made;
 }
+
+/** The kkpvsphere provider of each alias ('' for none) that {@link kkpvsphereProvider} found or made in a stack. */
+const KKPVSPHERE_PROVIDERS = stackSlot<Map<string, KkpvsphereProvider>>('kkpvsphere-providers', () => new Map());
 
 /**
  * The kkpvsphere provider the library adds: written only while a resource or data source of the provider uses it (a
