@@ -139,8 +139,8 @@ test('a KkpRoles grant on a datastore cluster where the page grants on a datasto
 
 // A grant's own refusals (VspherePermissions.grant, manageAuthoritatively) name the object and principal in the message
 // instead of a construct: they are KkpValidationErrors too, so an app reports them once, without a stack trace.
-test.each<[string, (w: World) => unknown, string]>([
-  ['grant with no entity', (w) => VspherePermissions.grant({ principal: Principal.user('VSPHERE.LOCAL\\a'), role: PredefinedRole.READ_ONLY } as any),
+const GRANT_ROWS: [string, (w: World) => unknown, string | RegExp][] = [
+  ['grant with no entity', () => VspherePermissions.grant({ principal: Principal.user('VSPHERE.LOCAL\\a'), role: PredefinedRole.READ_ONLY } as any),
     'grant of "Read-only": entity is undefined; pass an object from VsphereInventory (e.g. inventory.datacenter) or a VmFolder.'],
   ['one principal, two roles that propagate differently', (w) => {
     const entity = w.inventory.datacenter;
@@ -151,7 +151,8 @@ test.each<[string, (w: World) => unknown, string]>([
     VspherePermissions.manageAuthoritatively(w.inventory.datacenter, { keep: [] });
     VspherePermissions.manageAuthoritatively(w.inventory.datacenter, { keep: [] });
   }, 'manageAuthoritatively(/dc-1) was called twice; call it once with every permission to keep.'],
-] as any)('%s: a KkpValidationError', (_name, build, message) => {
+];
+test.each(GRANT_ROWS)('%s: a KkpValidationError', (_name, build, message) => {
   let thrown: unknown;
   try {
     build(world());
@@ -159,6 +160,6 @@ test.each<[string, (w: World) => unknown, string]>([
     thrown = e;
   }
   expect(thrown).toBeInstanceOf(KkpValidationError);
-  expect((thrown as KkpValidationError).message).toMatch(message as string | RegExp);
+  expect((thrown as KkpValidationError).message).toMatch(message);
   expect((thrown as KkpValidationError).problem).toBe((thrown as KkpValidationError).message);
 });
