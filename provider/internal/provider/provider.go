@@ -102,7 +102,7 @@ func (p *kkpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 }
 
 func (p *kkpProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newPermissionResource, newTemplateResource}
+	return []func() resource.Resource{newPermissionResource, newPermissionsResource, newTemplateResource}
 }
 
 func (p *kkpProvider) DataSources(_ context.Context) []func() datasource.DataSource {
