@@ -51,7 +51,7 @@ const MODULES = {
     'data-vsphere-virtual-machine',
   ],
   kubernetes: ['secret', 'manifest'],
-  kkpvsphere: ['provider', 'permission', 'vm-template', 'data-kkpvsphere-effective-privileges'],
+  kkpvsphere: ['provider', 'permission', 'permissions', 'vm-template', 'data-kkpvsphere-effective-privileges'],
 };
 
 function arg(name) {

@@ -763,4 +763,3 @@ func (r *permissionsResource) ImportState(ctx context.Context, req resource.Impo
 	m.Permissions = entriesValue(ctx, entries, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
-

@@ -77,7 +77,7 @@ resource "kkpvsphere_permissions" "root" {
 			{
 				// a principal dropped from the map loses its permission, and only it
 				Config: config(bCustom),
-				Check: checkPerms(folder, append(foreign, perm{"VSPHERE.LOCAL\\kkp-b", false, role, false})...),
+				Check:  checkPerms(folder, append(foreign, perm{"VSPHERE.LOCAL\\kkp-b", false, role, false})...),
 			},
 		},
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(checkPerms(folder, foreign...), checkPerms(rootRef, root...)),
@@ -290,4 +290,3 @@ resource "kkpvsphere_permissions" "p" {
 		t.Errorf("the datacenter's vm folder changed: %v -> %v", before, after)
 	}
 }
-
