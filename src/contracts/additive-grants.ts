@@ -1,5 +1,6 @@
-// What a stack writes for its additive grants (one `kkpvsphere_permission` each, with review metadata) and what the
-// `verify` and `report` commands read back. Plain data and pure functions: the CLI imports this file without loading cdktf.
+// What a stack writes for its additive grants (one `kkpvsphere_permissions` per shared object, listing the stack's
+// principals there, with review metadata; before that, one `kkpvsphere_permission` per object and principal) and what
+// the `verify` and `report` commands read back. Plain data and pure functions: the CLI imports this file without loading cdktf.
 // The metadata shape has one home, the report's reader; only its types are imported (erased at run time).
 import type { KkpEntityPermissionsMetadata, KkpPermissionMetadata } from './review-metadata';
 
@@ -62,6 +63,15 @@ export interface ObjectPermissionsMetadata extends KkpEntityPermissionsMetadata 
   readonly permissions: readonly PermissionMetadata[];
 }
 
+/**
+ * The import ID of one `kkpvsphere_permissions` that adopts these principals' existing permissions on one object:
+ * `<type>:<moid>:<principal>[:<principal>...]`, a group's name after `group:` (provider/README.md). Type and id may
+ * be Terraform expressions (an import block's id is evaluated at plan).
+ */
+export function permissionsImportId(entityType: string, entityId: string, principals: readonly { name: string; isGroup: boolean }[]): string {
+  return [entityType, entityId, ...principals.map((p) => `${p.isGroup ? 'group:' : ''}${p.name}`)].join(':');
+}
+
 /** One additive grant's key: object, principal kind and principal (vCenter matches principals case-insensitively). */
 export function additiveGrantKey(object: string, principal: string, group: boolean): string {
   return `${object} ${group ? 'group' : 'user'} ${principal.toLowerCase()}`;
@@ -76,13 +86,34 @@ export function isStackRole(roleName: string, stackRoles: ReadonlySet<string>): 
 }
 
 /**
- * The additive grants of one synthesized stack (`cdk.tf.json` as parsed JSON): every `kkpvsphere_permission` whose
- * review metadata names its grant, sorted by object and principal.
+ * The additive grants of one synthesized stack (`cdk.tf.json` as parsed JSON): every principal of a
+ * `kkpvsphere_permissions` whose review metadata (`management: "additive"`) lists it, and every `kkpvsphere_permission`
+ * (an older stack's) whose review metadata names its grant, sorted by object and principal.
  */
 export function additiveGrantsOf(tf: unknown): { address: string; grant: AdditiveGrantInput }[] {
   const out: { address: string; grant: AdditiveGrantInput }[] = [];
-  const blocks = (tf as { resource?: { kkpvsphere_permission?: Record<string, any> } } | null)?.resource?.kkpvsphere_permission ?? {};
-  for (const [name, block] of Object.entries(blocks)) {
+  const resources = (tf as { resource?: { kkpvsphere_permission?: Record<string, any>; kkpvsphere_permissions?: Record<string, any> } } | null)?.resource;
+  for (const [name, block] of Object.entries(resources?.kkpvsphere_permissions ?? {})) {
+    const m = block?.['//']?.kkp as (ObjectPermissionsMetadata & { permissions: (PermissionMetadata & { adopt?: boolean })[] }) | undefined;
+    if (!m || typeof m.entity !== 'string' || m.management !== 'additive' || !Array.isArray(m.permissions)) continue;
+    for (const p of m.permissions) {
+      if (typeof p?.principal !== 'string' || typeof p.role !== 'string') continue;
+      out.push({
+        address: `kkpvsphere_permissions.${name}`,
+        grant: {
+          object: m.entity,
+          principal: p.principal,
+          isGroup: p.isGroup === true,
+          role: p.role,
+          propagate: p.propagate === true,
+          adopt: p.adopt === true,
+          ...(m.kind ? { kind: m.kind } : {}),
+          ...(m.entityType ? { entityType: m.entityType } : {}),
+        },
+      });
+    }
+  }
+  for (const [name, block] of Object.entries(resources?.kkpvsphere_permission ?? {})) {
     const g = (block?.['//']?.kkp as AdditiveGrantMetadata | undefined)?.grant;
     if (!g || typeof g.entity !== 'string' || typeof g.principal !== 'string' || typeof g.role !== 'string') continue;
     out.push({

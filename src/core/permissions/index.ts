@@ -4,5 +4,5 @@ export * from './role';
 export * from './vsphere-permissions';
 export * from './synth-value';
 export * from './expect';
-export { additiveGrantKey, permissionImportId } from '../../contracts/additive-grants';
+export { additiveGrantKey, permissionImportId, permissionsImportId } from '../../contracts/additive-grants';
 export type { AdditiveGrantInput, AdditiveGrantMetadata, ObjectPermissionsMetadata, PermissionMetadata } from '../../contracts/additive-grants';

@@ -1,23 +1,17 @@
 // Layer 3: every grant of a stack. Objects the stack creates, and shared objects it explicitly takes over, get ONE
-// vsphere_entity_permissions each; grants on every other (shared) object are additive: one `kkpvsphere_permission`
-// (this repository's provider, provider/) per object and principal, which sets and removes exactly that principal's
-// permission and shows drift in the plan.
+// vsphere_entity_permissions each; grants on every other (shared) object are additive: one `kkpvsphere_permissions`
+// (this repository's provider, provider/) per object, listing the stack's principals there, which sets and removes
+// exactly those principals' permissions and shows drift per principal in the plan.
 import { createHash } from 'crypto';
 import { Construct, IConstruct } from 'constructs';
 import { Annotations, Lazy, TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack, Token, Tokenization } from '../../framework/core';
 import { stackOf } from '../../framework/refs';
 import { KkpValidationError } from '../../base/errors';
 import { EntityPermissions } from '../../framework/providers/vsphere/entity-permissions';
-import { Permission } from '../../framework/providers/kkpvsphere/permission';
+import { Permissions } from '../../framework/providers/kkpvsphere/permissions';
 import { KkpvsphereProvider } from '../../framework/providers/kkpvsphere/provider';
 import { IVsphereEntity } from '../inventory';
-import {
-  AdditiveGrantMetadata,
-  Management,
-  ObjectPermissionsMetadata,
-  additiveGrantKey,
-  permissionImportId,
-} from '../../contracts/additive-grants';
+import { Management, ObjectPermissionsMetadata, additiveGrantKey, permissionsImportId } from '../../contracts/additive-grants';
 import { Principal } from './principal';
 import { IVsphereRole, VsphereRole } from './role';
 import { PlainSynthValue, SynthValue } from './synth-value';
@@ -36,7 +30,8 @@ export interface GrantOptions {
   readonly propagate: boolean;
   /**
    * On a shared object managed additively: take over the permission the principal already holds there (any role,
-   * made by hand or by another tool). The grant's `kkpvsphere_permission` gets an `import` block, so the first apply
+   * made by hand or by another tool). The object's `kkpvsphere_permissions` gets an `import` block naming the
+   * principal (with the object's other adopted principals), so the first apply
    * adopts that permission (and changes it to this grant's role and propagation) instead of refusing it; destroying
    * the grant then removes it. The permission must exist when the stack is first applied (an import of nothing fails),
    * and the import block stays while `adopt` is set: a permission later removed on vCenter then fails the plan
@@ -79,8 +74,6 @@ interface PrincipalEntry {
   readonly grants: Grant[];
   effectiveRole: IVsphereRole;
   mergeKey?: string;
-  /** Additive management: this principal's kkpvsphere_permission on the object. */
-  permission?: Permission;
 }
 
 interface EntityState {
@@ -88,6 +81,8 @@ interface EntityState {
   readonly principals: Map<string, PrincipalEntry>;
   /** The object's vsphere_entity_permissions: owned objects, and shared objects managed authoritatively. */
   resource?: EntityPermissions;
+  /** Additive management (a shared object not taken over): the stack's principals' kkpvsphere_permissions on it. */
+  additive?: GrantPermissions;
   authoritative?: { keep: { principal: Principal; role: IVsphereRole; propagate: boolean }[] };
   /** The vSphere provider the object's data source uses (undefined: the stack's default one). */
   vsphereProvider?: TerraformProvider;
@@ -103,10 +98,11 @@ const REGISTRY_ID = 'KkpVspherePermissions';
  * - an object the stack creates (`VmFolder`): one authoritative `vsphere_entity_permissions`;
  * - a shared object (looked up) opted in with {@link VspherePermissions.manageAuthoritatively}: the same, keeping
  *   the listed permissions;
- * - every other shared object: additive. Each (object, principal) is one `kkpvsphere_permission` of this
- *   repository's provider (`cdktf-kkp-vsphere/kkpvsphere`), configured from the stack's vSphere provider: exactly that
- *   principal's permission is set and removed, nothing else on the object; a permission changed or removed on vCenter
- *   shows in the plan and apply restores it.
+ * - every other shared object: additive. Each object is one `kkpvsphere_permissions` of this repository's provider
+ *   (`cdktf-kkp-vsphere/kkpvsphere`), configured from the stack's vSphere provider, listing the stack's principals
+ *   there: exactly their permissions are set and removed, nothing else on the object; a permission changed or removed
+ *   on vCenter shows in the plan (as that principal added or changed) and apply restores it. One resource per object,
+ *   not per principal: Terraform's cost grows with resource instances (bench/RESULTS.md, deploy benchmark).
  */
 export class VspherePermissions extends Construct {
   /** The registry of the stack that `scope` belongs to. */
@@ -133,14 +129,27 @@ export class VspherePermissions extends Construct {
    * One-time move of a stack applied with the provisioner version of this library (additive grants as one
    * `terraform_data` block `KkpVspherePermissions/AdditiveGrants` whose provisioners ran `cdktf-kkp-vsphere grant`):
    * the next plan forgets that block without destroying it or running its `revoke` (a `removed` block with
-   * `destroy = false`) and imports each grant's existing permission into its `kkpvsphere_permission` (an `import`
-   * block by `<type>:<moid>:<principal>`), so no permission is removed, created twice or re-created. Apply once with
+   * `destroy = false`) and imports each grant's existing permission into its object's `kkpvsphere_permissions` (an
+   * `import` block by `<type>:<moid>:<principal>[:<principal>...]`), so no permission is removed, created twice or
+   * re-created. Apply once with
    * the same grants as before, then remove the call: with it, a grant added later would be imported too, and fail
    * because vCenter has no such permission yet. The stack's `VmTemplate`s move the same way: the old
    * `terraform_data` (`<template>/Import`) is forgotten and the template imported by its inventory path.
    */
   public static migrateFromProvisioners(scope: IConstruct): void {
     VspherePermissions.of(scope).migrateFromProvisioners();
+  }
+
+  /**
+   * One-time move of a stack applied with the version of this library that wrote one `kkpvsphere_permission` per
+   * object and principal (0.x before `kkpvsphere_permissions`): the next plan forgets those resources without
+   * destroying them (a `removed` block with `destroy = false` for each old address) and imports each object's
+   * principals into its `kkpvsphere_permissions` (an `import` block by `<type>:<moid>:<principal>[:<principal>...]`),
+   * so no permission is removed, created twice or re-created. Apply once with the same grants as before, then remove
+   * the call: with it, a grant added later would be imported too, and fail because vCenter has no such permission yet.
+   */
+  public static migrateFromPerPrincipalGrants(scope: IConstruct): void {
+    VspherePermissions.of(scope).migrateFromPerPrincipalGrants();
   }
 
   /** Grants `role` to `principal` on `entity`. */
@@ -160,15 +169,16 @@ export class VspherePermissions extends Construct {
   private readonly entities = new Map<string, EntityState>();
   private readonly mergedRoles = new Map<string, { role: VsphereRole; users: number }>();
   private migrating = false;
+  private importAll = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.node.addValidation({ validate: () => this.validateManagement() });
   }
 
-  /** Every additive grant's `kkpvsphere_permission`, in grant order. */
-  public get additivePermissions(): Permission[] {
-    return this.additiveStates().flatMap((s) => [...s.principals.values()].map((e) => e.permission!).filter((p) => p !== undefined));
+  /** Every additively managed object's `kkpvsphere_permissions`, in order of the objects' first grants. */
+  public get additivePermissions(): Permissions[] {
+    return this.additiveStates().flatMap((s) => (s.additive ? [s.additive] : []));
   }
 
   /** See {@link VspherePermissions.migrateFromProvisioners}. */
@@ -179,6 +189,17 @@ export class VspherePermissions extends Construct {
     // The old block's address: its construct path was this registry's `AdditiveGrants`, so the stack names it the same.
     const old = new Construct(this, 'AdditiveGrants');
     forgetProvisionerResource(this, `terraform_data.${stackOf(this).getLogicalId(old.node)}`);
+  }
+
+  /** See {@link VspherePermissions.migrateFromPerPrincipalGrants}. */
+  public migrateFromPerPrincipalGrants(): void {
+    if (this.importAll) return;
+    this.importAll = true;
+    forgetResources(this, () =>
+      this.additiveStates().flatMap((state) =>
+        [...state.principals.values()].map((entry) => `kkpvsphere_permission.${stackOf(this).getLogicalId({ scopes: [...this.node.scopes, { node: { id: perPrincipalId(state.entity, entry.principal) } }] } as any)}`),
+      ),
+    );
   }
 
   /** Grants `role` to `principal` on `entity`. */
@@ -201,7 +222,7 @@ export class VspherePermissions extends Construct {
     if (!entry) {
       const created: PrincipalEntry = { principal, grants: [grant], effectiveRole: grant.role };
       state.principals.set(principal.key, created);
-      if (!state.resource) created.permission = this.createPermission(state, created);
+      if (!state.resource && !state.additive) state.additive = this.createAdditive(state);
       return grant;
     }
     if (entry.principal.isGroup !== principal.isGroup) {
@@ -266,10 +287,8 @@ export class VspherePermissions extends Construct {
     }
     state.authoritative = { keep };
     // Grants recorded before this call were additive: the object's one vsphere_entity_permissions holds them now.
-    for (const entry of state.principals.values()) {
-      if (entry.permission) this.node.tryRemoveChild(entry.permission.node.id);
-      entry.permission = undefined;
-    }
+    if (state.additive) this.node.tryRemoveChild(state.additive.node.id);
+    state.additive = undefined;
     state.resource = this.createEntityPermissions(state);
     Annotations.of(state.resource).addWarning(
       `Authoritative management of shared object ${entity.inventoryPath}: every permission on it that is neither ` +
@@ -321,30 +340,25 @@ export class VspherePermissions extends Construct {
   }
 
   /**
-   * One additive grant: a `kkpvsphere_permission` for this principal on this object. Its role follows the entry's
-   * effective role (a later grant may merge roles), read at synth. With adopt (or a migration from the provisioners),
-   * an `import` block adopts the permission already on vCenter.
+   * The additive grants on one shared object: one `kkpvsphere_permissions` listing the stack's principals there, each
+   * with its effective role (a later grant may merge roles) and propagation, read at synth. With adopt (or a migration
+   * from the provisioners), an `import` block adopts the permissions already on vCenter.
    */
-  private createPermission(state: EntityState, entry: PrincipalEntry): Permission {
+  private createAdditive(state: EntityState): GrantPermissions {
     const entity = state.entity;
-    const key = additiveGrantKey(entity.inventoryPath, entry.principal.name, entry.principal.isGroup);
-    const id = `Grant-${sanitize(`${entity.kind}-${entity.inventoryPath}-${entry.principal.isGroup ? 'group' : 'user'}-${entry.principal.name}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+    const key = `${entity.kind} ${entity.inventoryPath}`;
+    const id = `Grants-${sanitize(`${entity.kind}-${entity.inventoryPath}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
     const provider = kkpvsphereProvider(this, state.vsphereProvider);
     // A distributed switch's data source gives its UUID, not its managed object id: name it by its inventory path
     // (resolved by the provider at plan time).
     const byPath = entity.kind === 'distributedSwitch';
-    const resource = new GrantPermission(this, id, {
+    const resource = new GrantPermissions(this, id, {
       ...(byPath ? { entityPath: escapeTemplate(entity.inventoryPath) } : { entityType: entity.entityType, entityId: entity.entityId }),
-      // Terraform reads a "${" in a literal as a template: a principal's name is no expression.
-      principal: escapeTemplate(entry.principal.name),
-      isGroup: entry.principal.isGroup,
-      // a vsphere_role's id (a reference: the role is created before the grant and deleted after it) or a predefined role's id
-      roleId: Lazy.stringValue({ produce: () => entry.effectiveRole.roleId }),
-      propagate: entry.grants[0].propagate,
+      permissions: new SynthValue(() => this.renderAdditive(state)) as any,
       ...(provider.alias ? { provider } : {}),
     });
-    resource.importWhen = () => this.migrating || this.adoptOf(state, entry);
-    resource.addOverride('//.kkp', new PlainSynthValue(() => this.renderGrantMetadata(state, entry)));
+    resource.principalsToImport = () => this.sortedEntries(state).filter((row) => this.migrating || this.importAll || row.adopt).map((row) => row.principal);
+    resource.addOverride('//.kkp', new PlainSynthValue(() => this.renderMetadata(state)));
     return resource;
   }
 
@@ -352,20 +366,19 @@ export class VspherePermissions extends Construct {
     return entry.grants.some((g) => g.adopt) || (stackState(this, EXISTING_TO_ADOPT)?.(state.entity.inventoryPath, entry.principal.name, entry.principal.isGroup) ?? false);
   }
 
-  private renderGrantMetadata(state: EntityState, entry: PrincipalEntry): AdditiveGrantMetadata {
-    return {
-      grant: {
-        entity: state.entity.inventoryPath,
-        kind: state.entity.kind,
-        ...(Token.isUnresolved(state.entity.entityType) ? {} : { entityType: state.entity.entityType }),
-        principal: entry.principal.name,
-        isGroup: entry.principal.isGroup,
-        role: entry.effectiveRole.roleName,
-        propagate: entry.grants[0].propagate,
-        grantedRoles: entry.grants.map((g) => g.role.roleName),
-        ...(this.adoptOf(state, entry) ? { adopt: true } : {}),
-      },
-    };
+  /** The `permissions` map of an object's kkpvsphere_permissions: principal -> role id, group or user, propagation. */
+  private renderAdditive(state: EntityState): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const row of this.sortedEntries(state)) {
+      // Terraform reads a "${" in a literal (a JSON key too) as a template: a principal's name is no expression.
+      out[escapeTemplate(row.principal.name)] = {
+        // a vsphere_role's id (a reference: the role is created before the grant and deleted after it) or a predefined role's id
+        role_id: row.role.roleId,
+        is_group: row.principal.isGroup,
+        propagate: row.propagate,
+      };
+    }
+    return out;
   }
 
   /** Recomputes the one role a principal holds on an object from all roles granted to it there. */
@@ -460,6 +473,7 @@ export class VspherePermissions extends Construct {
         role: row.role.roleName,
         propagate: row.propagate,
         ...(row.kept ? { kept: true } : { grantedRoles: row.via }),
+        ...(row.adopt && management === 'additive' ? { adopt: true } : {}),
       })),
     };
   }
@@ -503,6 +517,12 @@ function uniqueByName(roles: IVsphereRole[]): IVsphereRole[] {
   return [...seen.values()];
 }
 
+/** The construct id of a grant's `kkpvsphere_permission` in the versions that wrote one per object and principal. */
+function perPrincipalId(entity: IVsphereEntity, principal: Principal): string {
+  const key = additiveGrantKey(entity.inventoryPath, principal.name, principal.isGroup);
+  return `Grant-${sanitize(`${entity.kind}-${entity.inventoryPath}-${principal.isGroup ? 'group' : 'user'}-${principal.name}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
 function sanitize(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'root';
 }
@@ -527,19 +547,21 @@ function checkGrantOptions(options: GrantOptions): void {
 }
 
 /**
- * An additive grant's `kkpvsphere_permission`: with adopt or a migration (decided at synth, since both may be set
- * after the grant), it carries an `import` block by `<type>:<moid>:[group:]<principal>`, known at plan from the
- * object's data source.
+ * The additive grants on one object, a `kkpvsphere_permissions`: with adopt or a migration (decided at synth, since
+ * both may be set after the grants), it carries an `import` block by `<type>:<moid>:<principal>[:<principal>...]`
+ * naming the principals to adopt, known at plan from the object's data source. The plan imports them and adds the
+ * object's other principals in the same apply.
  */
-class GrantPermission extends Permission {
+class GrantPermissions extends Permissions {
   /** @internal */
-  public importWhen: () => boolean = () => false;
+  public principalsToImport: () => Principal[] = () => [];
 
   public toTerraform(): any {
     // An object named by path (a distributed switch) has no managed object id at plan time, which the import ID needs:
-    // its existing permission is refused at plan with the import ID to use by hand.
-    if (this.importWhen() && this.entityIdInput !== undefined) {
-      this.importFrom(permissionImportId(this.entityTypeInput!, this.entityIdInput, this.principalInput!, this.isGroupInput === true));
+    // its existing permissions are refused at plan with the import ID to use by hand.
+    const principals = this.principalsToImport();
+    if (principals.length && this.entityIdInput !== undefined) {
+      this.importFrom(permissionsImportId(this.entityTypeInput!, this.entityIdInput, principals.map((p) => ({ name: p.name, isGroup: p.isGroup }))));
     }
     return super.toTerraform();
   }
@@ -675,9 +697,11 @@ export function provisionerEraResource(scope: IConstruct, type: string, childId:
 /** The `removed` blocks of a stack's migration from the provisioners: one element per stack, created on first use. */
 class ForgottenResources extends TerraformElement {
   public readonly addresses = new Set<string>();
+  /** Addresses known at synth only (the grants may come after the call that forgets them). */
+  public readonly later: (() => string[])[] = [];
 
   public toTerraform(): any {
-    const all = new Set([...this.addresses, ...stackState(this, PROVISIONER_ERA_ADDRESSES)]);
+    const all = new Set([...this.addresses, ...stackState(this, PROVISIONER_ERA_ADDRESSES), ...this.later.flatMap((f) => f())]);
     return all.size ? { removed: [...all].sort().map((from) => ({ from, lifecycle: { destroy: false } })) } : {};
   }
 }
@@ -688,8 +712,16 @@ class ForgottenResources extends TerraformElement {
  * one-time move from the provisioner version of this library.
  */
 export function forgetProvisionerResource(scope: IConstruct, address: string): void {
+  forgottenResources(scope).addresses.add(address);
+}
+
+/** Like {@link forgetProvisionerResource}, for addresses computed at synth. */
+function forgetResources(scope: IConstruct, addresses: () => string[]): void {
+  forgottenResources(scope).later.push(addresses);
+}
+
+function forgottenResources(scope: IConstruct): ForgottenResources {
   const stack = stackOf(scope);
   const id = 'KkpForgottenProvisionerResources';
-  const element = (stack.node.tryFindChild(id) as ForgottenResources | undefined) ?? new ForgottenResources(stack, id);
-  element.addresses.add(address);
+  return (stack.node.tryFindChild(id) as ForgottenResources | undefined) ?? new ForgottenResources(stack, id);
 }
