@@ -6,7 +6,7 @@
 // UserClusterPermissions, KkpDatacenterSpec, a KkpUserCluster per line of bench/apps/scenario.js) aimed at the
 // simulator's default inventory (DC0, DC0_C0, DC0_C0_H0, LocalDS_0, "VM Network", DC0_DVPG0):
 // - library: as the example ships it: owned folders through vsphere_entity_permissions, every grant on a shared
-//   object additive (one kkpvsphere_permission per object and principal, all served by one kkpvsphere provider
+//   object additive (one kkpvsphere_permissions per object listing its principals, all served by one kkpvsphere provider
 //   instance: one vCenter login per plugin process);
 // - floor: the same grants made by the provider's own vsphere_entity_permissions (every shared object opted in with
 //   manageAuthoritatively, keep: []), the cheapest way terraform can make them, and the unsafe one on a shared vCenter.
@@ -113,7 +113,8 @@ function synthSeed(n, variant) {
   app.synth();
   const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks/kkp-seed/cdk.tf.json'), 'utf8'));
   fs.rmSync(outdir, { recursive: true, force: true });
-  const additive = Object.keys(tf.resource.kkpvsphere_permission ?? {}).length;
+  // additive grants: the principals listed by the objects' kkpvsphere_permissions
+  const additive = Object.values(tf.resource.kkpvsphere_permissions ?? {}).reduce((k, r) => k + Object.keys(r.permissions ?? {}).length, 0);
   if (variant === 'floor' && (additive || tf.provider.kkpvsphere)) throw new Error(`the floor at ${n} clusters still has ${additive} additive grants`);
   if (tf.resource.terraform_data) throw new Error(`${variant} at ${n} clusters has terraform_data resources (provisioners)`);
   const resources = Object.values(tf.resource).reduce((k, t) => k + Object.keys(t).length, 0);

@@ -154,7 +154,7 @@ class KkpSeedStack extends TerraformStack {
 
     // Grants. The stack's own folders: one vsphere_entity_permissions each, principals sorted case-insensitively.
     // Shared objects (vCenter root, datacenter, cluster, hosts, datastores, networks, the switch): additive grants, one
-    // kkpvsphere_permission per (object, principal).
+    // kkpvsphere_permissions per object, listing its principals (sorted case-insensitively).
     const objects = new Map();
     const owned = (id, entityId) => {
       if (!objects.has(id)) objects.set(id, { entityId, entityType: 'Folder', permissions: [] });
@@ -305,15 +305,19 @@ class KkpSeedStack extends TerraformStack {
       object.permissions.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       new EntityPermissions(permissionsScope, id, object);
     }
-    for (const { target, principal, roleId, propagate } of additive) {
-      const key = `${target.object} user ${principal.toLowerCase()}`;
-      const id = `Grant-${sanitize(`${target.kind}-${target.object}-user-${principal}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
-      new KkpvsphereResource(permissionsScope, id, 'kkpvsphere_permission', {
+    const byObject = new Map();
+    for (const grant of additive) {
+      const key = `${grant.target.kind} ${grant.target.object}`;
+      if (!byObject.has(key)) byObject.set(key, { target: grant.target, grants: [] });
+      byObject.get(key).grants.push(grant);
+    }
+    for (const [key, { target, grants }] of byObject) {
+      const id = `Grants-${sanitize(`${target.kind}-${target.object}`)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+      const lower = (g) => g.principal.toLowerCase();
+      grants.sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
+      new KkpvsphereResource(permissionsScope, id, 'kkpvsphere_permissions', {
         ...(target.entityPath ? { entity_path: target.entityPath } : { entity_type: target.entityType, entity_id: target.entityId }),
-        principal,
-        is_group: false,
-        role_id: roleId,
-        propagate,
+        permissions: Object.fromEntries(grants.map((g) => [g.principal, { role_id: g.roleId, is_group: false, propagate: g.propagate }])),
       });
     }
   }
