@@ -72,6 +72,14 @@ export function permissionsImportId(entityType: string, entityId: string, princi
   return [entityType, entityId, ...principals.map((p) => `${p.isGroup ? 'group:' : ''}${p.name}`)].join(':');
 }
 
+/**
+ * The import ID of one `kkpvsphere_permissions` whose object is named by inventory path (a distributed switch):
+ * `<path>:<principal>[:<principal>...]`, the path starting with `/` (provider/README.md).
+ */
+export function permissionsImportIdByPath(inventoryPath: string, principals: readonly { name: string; isGroup: boolean }[]): string {
+  return [inventoryPath, ...principals.map((p) => `${p.isGroup ? 'group:' : ''}${p.name}`)].join(':');
+}
+
 /** One additive grant's key: object, principal kind and principal (vCenter matches principals case-insensitively). */
 export function additiveGrantKey(object: string, principal: string, group: boolean): string {
   return `${object} ${group ? 'group' : 'user'} ${principal.toLowerCase()}`;

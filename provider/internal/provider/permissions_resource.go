@@ -693,15 +693,22 @@ func (r *permissionsResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 // ImportState accepts <type>:<moid>:<principal>[:<principal>...], a group's name after `group:` (and, for symmetry,
-// a user's after `user:`). vCenter principals never contain ':'.
+// a user's after `user:`), or the object by inventory path: <path>:<principal>[:...], the path starting with `/` (an
+// object whose managed object id a configuration cannot know at plan time, such as a distributed switch, whose
+// vSphere provider data source gives its UUID). vCenter principals never contain ':'; a path that does cannot be
+// imported by path.
 func (r *permissionsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	parts := strings.Split(req.ID, ":")
 	bad := func() {
 		resp.Diagnostics.AddError("invalid import ID", fmt.Sprintf(
-			"import ID %q is not <type>:<moid>:<principal>[:<principal>...] with a group's name after group:, e.g. "+
-				"Datastore:datastore-1:VSPHERE.LOCAL\\kkp-a:group:VSPHERE.LOCAL\\kkp-admins.", req.ID))
+			"import ID %q is not <type>:<moid>:<principal>[:<principal>...] (or <inventory path>:<principal>[:<principal>...]) "+
+				"with a group's name after group:, e.g. Datastore:datastore-1:VSPHERE.LOCAL\\kkp-a:group:VSPHERE.LOCAL\\kkp-admins.", req.ID))
 	}
-	if len(parts) < 3 || parts[0] == "" || parts[1] == "" {
+	byPath := strings.HasPrefix(req.ID, "/")
+	if byPath {
+		parts = append([]string{"", parts[0]}, parts[1:]...) // [_, path, principals...]
+	}
+	if len(parts) < 3 || (!byPath && parts[0] == "") || parts[1] == "" {
 		bad()
 		return
 	}
@@ -723,11 +730,19 @@ func (r *permissionsResource) ImportState(ctx context.Context, req resource.Impo
 		bad()
 		return
 	}
-	ref := vim.ManagedObjectReference{Type: parts[0], Value: parts[1]}
 	c, diags := clientFrom(ctx, r.conn)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
+	if byPath {
+		ref, err := mustFindByPath(ctx, c, parts[1], "object")
+		if err != nil {
+			resp.Diagnostics.AddError("cannot import", err.Error())
+			return
+		}
+		parts[0], parts[1] = ref.Type, ref.Value
+	}
+	ref := vim.ManagedObjectReference{Type: parts[0], Value: parts[1]}
 	perms, err := object.NewAuthorizationManager(c).RetrieveEntityPermissions(ctx, ref, false)
 	if err != nil {
 		resp.Diagnostics.AddError("cannot import", fmt.Sprintf("reading the permissions of %s %s: %s", parts[0], parts[1], err))

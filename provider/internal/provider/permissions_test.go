@@ -177,6 +177,14 @@ import {
 				ImportStateVerify: true,
 			},
 			{
+				// the object by inventory path (a distributed switch's managed object id is not known at plan time)
+				Config:            resources,
+				ResourceName:      "kkpvsphere_permissions.p",
+				ImportState:       true,
+				ImportStateId:     "/DC0/vm/kkp-set-import:group:VSPHERE.LOCAL\\kkp-admins:VSPHERE.LOCAL\\kkp-user",
+				ImportStateVerify: true,
+			},
+			{
 				Config:        resources,
 				ResourceName:  "kkpvsphere_permissions.p",
 				ImportState:   true,

@@ -11,7 +11,7 @@ import { EntityPermissions } from '../../framework/providers/vsphere/entity-perm
 import { Permissions } from '../../framework/providers/kkpvsphere/permissions';
 import { KkpvsphereProvider } from '../../framework/providers/kkpvsphere/provider';
 import { IVsphereEntity } from '../inventory';
-import { Management, ObjectPermissionsMetadata, additiveGrantKey, permissionsImportId } from '../../contracts/additive-grants';
+import { Management, ObjectPermissionsMetadata, additiveGrantKey, permissionsImportId, permissionsImportIdByPath } from '../../contracts/additive-grants';
 import { Principal } from './principal';
 import { IVsphereRole, VsphereRole } from './role';
 import { PlainSynthValue, SynthValue } from './synth-value';
@@ -549,7 +549,8 @@ function checkGrantOptions(options: GrantOptions): void {
 /**
  * The additive grants on one object, a `kkpvsphere_permissions`: with adopt or a migration (decided at synth, since
  * both may be set after the grants), it carries an `import` block by `<type>:<moid>:<principal>[:<principal>...]`
- * naming the principals to adopt, known at plan from the object's data source. The plan imports them and adds the
+ * naming the principals to adopt, known at plan from the object's data source (an object named by path: by
+ * `<path>:<principal>[:<principal>...]`). The plan imports them and adds the
  * object's other principals in the same apply.
  */
 class GrantPermissions extends Permissions {
@@ -557,11 +558,13 @@ class GrantPermissions extends Permissions {
   public principalsToImport: () => Principal[] = () => [];
 
   public toTerraform(): any {
-    // An object named by path (a distributed switch) has no managed object id at plan time, which the import ID needs:
-    // its existing permissions are refused at plan with the import ID to use by hand.
-    const principals = this.principalsToImport();
+    const principals = this.principalsToImport().map((p) => ({ name: escapeTemplate(p.name), isGroup: p.isGroup }));
     if (principals.length && this.entityIdInput !== undefined) {
-      this.importFrom(permissionsImportId(this.entityTypeInput!, this.entityIdInput, principals.map((p) => ({ name: p.name, isGroup: p.isGroup }))));
+      this.importFrom(permissionsImportId(this.entityTypeInput!, this.entityIdInput, principals));
+    } else if (principals.length && this.entityPathInput !== undefined) {
+      // An object named by path (a distributed switch: its data source gives a UUID, not the managed object id) is
+      // imported by its path, which the provider resolves.
+      this.importFrom(permissionsImportIdByPath(this.entityPathInput, principals));
     }
     return super.toTerraform();
   }
