@@ -8,7 +8,7 @@
 /** How the permissions of one object are managed by the stack that writes them. */
 export type KkpManagementMetadata = 'owned' | 'authoritative' | 'additive' | 'unmanaged';
 
-/** One permission in the metadata of a `vsphere_entity_permissions`. */
+/** One permission in the metadata of a `vsphere_entity_permissions` (or of a `kkpvsphere_permissions`, management `additive`). */
 export interface KkpPermissionMetadata {
   readonly principal: string;
   readonly isGroup: boolean;
@@ -19,9 +19,14 @@ export interface KkpPermissionMetadata {
   readonly kept?: boolean;
   /** The roles the stack granted that are merged into `role` (vSphere allows one role per principal per object). */
   readonly grantedRoles?: readonly string[];
+  /** An additive grant that adopts (imports) the permission the principal already holds there (`kkpvsphere_permissions`). */
+  readonly adopt?: boolean;
 }
 
-/** `"//".kkp` of a `vsphere_entity_permissions`: every permission of one object. */
+/**
+ * `"//".kkp` of a `vsphere_entity_permissions` (every permission of one object), or of a `kkpvsphere_permissions`
+ * (management `additive`: the stack's principals on one object, every other principal's permission left alone).
+ */
 export interface KkpEntityPermissionsMetadata {
   /** Inventory path, e.g. `/dc-1/datastore/ds-ssd-1` (`/` is the vCenter root folder). */
   readonly entity: string;
@@ -114,6 +119,7 @@ function permission(p: unknown): KkpPermissionMetadata | undefined {
     propagate: flag(p.propagate),
     ...(p.kept === true ? { kept: true } : {}),
     ...(granted ? { grantedRoles: granted } : {}),
+    ...(p.adopt === true ? { adopt: true } : {}),
   };
 }
 

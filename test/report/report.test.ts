@@ -67,12 +67,11 @@ describe('report of the bundled example (examples/kkp-seed)', () => {
   // here without the report's code, plus the literal rows of the documented seed set-up.
   const tf = JSON.parse(readFileSync(join(dir, 'stacks/kkp-seed/cdk.tf.json'), 'utf8'));
   const rawPermissions: any[] = Object.values(tf.resource.vsphere_entity_permissions);
-  // The shared objects' grants are additive: one kkpvsphere_permission per object and principal, its grant in its metadata.
-  const additive: any[] = Object.entries<any>(tf.resource.kkpvsphere_permission).map(([name, r]) => ({
-    ...r['//'].kkp.grant,
-    object: r['//'].kkp.grant.entity,
-    address: `kkpvsphere_permission.${name}`,
-  }));
+  // The shared objects' grants are additive: one kkpvsphere_permissions per object, each principal it lists one grant,
+  // named in its metadata (management additive).
+  const additive: any[] = Object.entries<any>(tf.resource.kkpvsphere_permissions).flatMap(([name, r]) =>
+    r['//'].kkp.permissions.map((p: any) => ({ ...p, object: r['//'].kkp.entity, address: `kkpvsphere_permissions.${name}` })),
+  );
 
   test('names every KKP role with its vSphere version and its exact privileges', () => {
     const expected = kkpRoles('8.0').map((r) => ({ name: `kkp-${r.name}`, privileges: r.privileges.map((p) => p.id).sort() }));

@@ -14,7 +14,7 @@ import {
   VariableFact,
   WarningFact,
 } from './model';
-import { expressionInWords, ExpressionRef, isExpression } from './words';
+import { expressionInWords, ExpressionRef, interpolations, isExpression } from './words';
 import { redactUrl } from '../../base/validation';
 
 type Json = Record<string, unknown>;
@@ -65,6 +65,16 @@ function str(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
+}
+
+/**
+ * A literal string of cdk.tf.json as Terraform reads it (`$${` is a literal `${`, `%%{` a literal `%{`), or
+ * `undefined` when it holds an expression or is not a string.
+ */
+function literalText(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const parts = interpolations(v);
+  return parts.some((p) => p.kind === 'code') ? undefined : parts.map((p) => p.text).join('').replace(/%%\{/g, '%{');
 }
 
 function parseRef(expr: unknown): Ref | undefined {
@@ -296,10 +306,72 @@ class StackReader {
       out.push(...rows);
       this.warnFor(object, management, rows);
     }
+    out.push(...this.additivePermissions());
     out.push(...this.additiveGrants());
     return out.sort(
       (a, b) => byText(a.object, b.object) || byKey(a.principal, b.principal) || byText(a.role, b.role) || byText(a.address, b.address),
     );
+  }
+
+  /**
+   * The additive grants of `kkpvsphere_permissions` resources: one per object, each principal of its `permissions` map
+   * (principal -> role_id, is_group, propagate) one additive grant. The provider sets, updates and removes only the
+   * principals the map lists and leaves every other principal's permission on the object alone, so whatever its
+   * metadata says, nothing here is authoritative. The metadata (entity-permissions shape, management `additive`)
+   * names the object and the roles.
+   */
+  private additivePermissions(): GrantFact[] {
+    const out: GrantFact[] = [];
+    for (const [id, conf] of this.all('resource', 'kkpvsphere_permissions')) {
+      const address = `kkpvsphere_permissions.${id}`;
+      this.shown.add(address);
+      const constructPath = constructPathOf(conf);
+      const found = readKkpMetadata(conf);
+      const meta = found?.type === 'entity-permissions' ? found : undefined;
+      const ref = parseRef(conf.entity_id);
+      // By type and id (a data source's id), or by inventory path (resolved by the provider at plan time).
+      const object =
+        meta?.entity ??
+        literalText(conf.entity_path) ??
+        (conf.entity_id !== undefined ? this.pathInWords(conf.entity_id) : conf.entity_path !== undefined ? this.words(conf.entity_path) : '?');
+      const entityType = literalText(conf.entity_type) ?? meta?.entityType;
+      const kind = meta?.kind ?? (ref?.data ? DATA_KINDS[ref.type]?.kind : ref?.type === 'vsphere_folder' ? 'folder' : undefined);
+      if (!isObject(conf.permissions)) {
+        this.warnings.push({
+          kind: 'computed-permissions',
+          object,
+          message: `The principals of ${object} (${address}) are computed at plan time; this report cannot list them.`,
+        });
+        continue;
+      }
+      const metaPerms = new Map((meta?.permissions ?? []).map((p) => [p.principal.toLowerCase(), p]));
+      const rows: GrantFact[] = [];
+      for (const [key, perm] of Object.entries(conf.permissions)) {
+        if (!isObject(perm)) continue;
+        // The map's key is the principal, written with Terraform's template escapes.
+        const principal = literalText(key) ?? key;
+        const m = metaPerms.get(principal.toLowerCase());
+        rows.push({
+          object,
+          ...(entityType ? { entityType } : {}),
+          ...(kind && kind !== '?' ? { kind } : {}),
+          principal,
+          isGroup: perm.is_group === true || perm.is_group === 'true',
+          role: this.roleName(perm.role_id, m?.role),
+          // The provider's defaults: a user, propagated.
+          propagate: perm.propagate === undefined || perm.propagate === true || perm.propagate === 'true',
+          management: 'additive',
+          kept: false,
+          ...(m?.grantedRoles && m.grantedRoles.length > 1 ? { grantedRoles: m.grantedRoles } : {}),
+          address,
+          ...(constructPath ? { constructPath } : {}),
+        });
+      }
+      out.push(...rows);
+      // Additive: no warning about other principals; a grant on the vCenter root is worth a look however it is made.
+      this.warnFor(object, 'additive', rows);
+    }
+    return out;
   }
 
   /**
@@ -354,9 +426,24 @@ class StackReader {
 
   private management(meta: KkpEntityPermissionsMetadata | undefined, ref: Ref | undefined, object: string, address: string): ReportManagement {
     const declared = meta?.management;
-    if (declared === 'owned' || declared === 'additive' || declared === 'authoritative') return declared;
+    if (declared === 'owned' || declared === 'authoritative') return declared;
     // An object the stack itself creates is owned whoever wrote the permissions resource.
-    if (!meta && ref && !ref.data && this.config(ref)) return 'owned';
+    const created = ref !== undefined && !ref.data && this.config(ref) !== undefined;
+    if (declared === 'additive') {
+      // Metadata cannot make a vsphere_entity_permissions additive: the provider sets exactly what it lists. (The
+      // library's additive grants are kkpvsphere_permissions resources.)
+      if (created) return 'owned';
+      this.warnings.push({
+        kind: 'unknown-management',
+        object,
+        message:
+          `${address} on ${object} says its management is additive, but a vsphere_entity_permissions owns ALL ` +
+          `permissions of its object: anything on ${object} that it does not list is removed on apply, and all of it on ` +
+          `destroy. It is reported as authoritative.`,
+      });
+      return 'authoritative';
+    }
+    if (!meta && created) return 'owned';
     this.warnings.push({
       kind: 'unknown-management',
       object,

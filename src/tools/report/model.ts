@@ -39,7 +39,10 @@ export interface GrantFact {
   readonly kept: boolean;
   /** The roles the stack granted that were merged into `role` (one role per principal per object). */
   readonly grantedRoles?: readonly string[];
-  /** The `vsphere_entity_permissions` address, or the address of the resource that makes this one additive grant. */
+  /**
+   * The `vsphere_entity_permissions` address, the `kkpvsphere_permissions` address (one per object, this principal one
+   * of its additive grants), or the address of the resource that makes this one additive grant.
+   */
   readonly address: string;
   readonly constructPath?: string;
 }

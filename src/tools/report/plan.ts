@@ -158,6 +158,24 @@ interface Perm {
   readonly roleId: string;
 }
 
+/** Resources whose id is their object's (or their grant's): such an id names no object of its own. */
+const PERMISSION_TYPES: ReadonlySet<string> = new Set(['vsphere_entity_permissions', 'kkpvsphere_permissions', 'kkpvsphere_permission']);
+
+/** One principal of a `kkpvsphere_permissions`: its role id (`undefined` when only the synth output names it) and role in words. */
+interface ListedPerm {
+  readonly principal: string;
+  readonly isGroup: boolean;
+  readonly propagate: boolean;
+  readonly roleId?: string;
+  readonly role: string;
+}
+
+/** A value the plan knows: not unknown, not sensitive, not null. */
+const known = (v: unknown): string | undefined => (typeof v === 'string' && v !== UNKNOWN && v !== SENSITIVE ? v : undefined);
+
+/** A `kkpvsphere_permissions` principal's key: group-ness and principal (vCenter compares principals case-insensitively). */
+const listedKey = (principal: string, isGroup: boolean) => `${isGroup ? 'group' : 'user'}\u0000${principal.toLowerCase()}`;
+
 /** Words for Terraform's `action_reason`. */
 const REASONS: Record<string, string> = {
   replace_because_tainted: 'the resource is tainted',
@@ -219,7 +237,7 @@ class PlanReader {
     // Object ids name looked-up and created objects; a permissions resource's id is its object's id, so it names nothing.
     for (const r of [...priorResources.filter((x) => x.mode === 'data'), ...priorResources.filter((x) => x.mode !== 'data')]) {
       const id = str(r.values.id);
-      if (id === undefined || id === SENSITIVE || r.type === 'vsphere_entity_permissions') continue;
+      if (id === undefined || id === SENSITIVE || PERMISSION_TYPES.has(r.type)) continue;
       if (!this.byId.has(`${r.type}\u0000${id}`)) this.byId.set(`${r.type}\u0000${id}`, r);
       if (!this.byId.has(id)) this.byId.set(id, r);
     }
@@ -273,6 +291,9 @@ class PlanReader {
       } else if (c.type === 'vsphere_entity_permissions') {
         take(c);
         this.entityPermissions(c, permissions, lost);
+      } else if (c.type === 'kkpvsphere_permissions') {
+        take(c);
+        this.listedPermissions(c, permissions);
       } else if (this.additive(c, permissions)) {
         take(c);
       } else if (c.type === 'vsphere_folder') {
@@ -499,6 +520,86 @@ class PlanReader {
     }
   }
 
+  /**
+   * The principals of a `kkpvsphere_permissions` values (`permissions`: principal -> is_group, role_id, role_name,
+   * propagate) by {@link listedKey}, or `undefined` when the map is unknown or absent.
+   */
+  private listed(v: Json | undefined, address: string, side: 'before' | 'after'): Map<string, ListedPerm> | undefined {
+    if (!isObject(v?.permissions)) return undefined;
+    const out = new Map<string, ListedPerm>();
+    for (const [principal, p] of Object.entries(v!.permissions)) {
+      if (!isObject(p)) continue;
+      const roleId = str(p.role_id) ?? (typeof p.role_id === 'number' ? String(p.role_id) : UNKNOWN);
+      // A predefined role by the label the synth report uses; else the role's vCenter name as the provider read it;
+      // else (a role this plan creates, or a name the provider could not read) state, configuration or synth output.
+      const role = PREDEFINED_ROLES[roleId] ?? known(p.role_name) ?? this.roleName(roleId, address, principal, side);
+      const isGroup = p.is_group === true;
+      out.set(listedKey(principal, isGroup), { principal, isGroup, propagate: p.propagate !== false, roleId, role });
+    }
+    return out;
+  }
+
+  /**
+   * A `kkpvsphere_permissions` (the additive grants of one object): one row per principal that it adds, changes or
+   * removes. It sets, updates and removes only the principals it lists, on update, destroy and replace alike: no
+   * other principal's permission on the object is ever in its state, so nothing here is anyone else's (a principal
+   * removed outside Terraform is missing from its refreshed state, and shows as added again).
+   */
+  private listedPermissions(c: Change, out: PlanPermissionChange[]): void {
+    const head = this.head?.grants.get(c.address) ?? [];
+    const base = this.base?.grants.get(c.address) ?? [];
+    // A replacement moves it to another object (entity_id forces it): then the synth output of one side does not name
+    // the other's object, and every principal is removed from the old object and added on the new one.
+    const moved = c.action === 'replace' && !(known(c.before?.id) !== undefined && known(c.before?.id) === known(c.after?.id));
+    // Before: the base branch's synth output first, after: the head's.
+    const beforeSynth = base.length ? base : moved ? [] : head;
+    const afterSynth = head.length ? head : moved ? [] : base;
+    const objectOf = (v: Json | undefined, synth: readonly GrantFact[]) =>
+      synth[0]?.object ?? known(v?.entity_path) ?? this.entityPath(known(v?.entity_id) ?? v?.entity_id, v?.entity_type);
+    const afterObject = objectOf(c.after ?? c.before, afterSynth);
+    // An update stays on its object: one name, the head's.
+    const beforeObject = c.action === 'update' ? afterObject : objectOf(c.before ?? c.after, beforeSynth);
+    // Values the plan cannot list (an unknown map) are the synth output's rows.
+    const fromSynth = (rows: readonly GrantFact[]) =>
+      new Map<string, ListedPerm>(rows.map((g) => [listedKey(g.principal, g.isGroup), { principal: g.principal, isGroup: g.isGroup, propagate: g.propagate, role: g.role }]));
+    const before = c.action === 'create' ? new Map<string, ListedPerm>() : (this.listed(c.before, c.address, 'before') ?? fromSynth(beforeSynth));
+    const listedAfter = c.action === 'delete' ? new Map<string, ListedPerm>() : this.listed(c.after, c.address, 'after');
+    const after = listedAfter ?? fromSynth(afterSynth);
+    // With neither the planned map nor a synth output, what goes is not known: no principal is said to be removed.
+    const afterKnown = listedAfter !== undefined || afterSynth.length > 0;
+    const common = (object: string, v: Json | undefined, synth: readonly GrantFact[]) => {
+      const entityType = known(v?.entity_type) ?? synth[0]?.entityType;
+      return { object, ...(entityType ? { entityType } : {}), management: 'additive' as const, address: c.address };
+    };
+    const onBefore = common(beforeObject, c.before ?? c.after, beforeSynth);
+    const onAfter = common(afterObject, c.after ?? c.before, afterSynth);
+    for (const [k, p] of after) {
+      const old = moved ? undefined : before.get(k);
+      if (!old) {
+        out.push({ ...onAfter, principal: p.principal, isGroup: p.isGroup, change: 'added', role: p.role, propagate: p.propagate });
+        continue;
+      }
+      // By role id where both sides have one (a rename of the role is the role's change, not the grant's).
+      const roleChanged = old.roleId !== undefined && p.roleId !== undefined ? old.roleId !== p.roleId : old.role !== p.role;
+      if (!roleChanged && old.propagate === p.propagate) continue;
+      out.push({
+        ...onAfter,
+        principal: p.principal,
+        isGroup: p.isGroup,
+        change: 'changed',
+        role: p.role,
+        ...(roleChanged ? { beforeRole: old.role } : {}),
+        propagate: p.propagate,
+        ...(old.propagate !== p.propagate ? { beforePropagate: old.propagate } : {}),
+      });
+    }
+    for (const [k, p] of before) {
+      if ((!moved && after.has(k)) || (!moved && !afterKnown)) continue;
+      // Only what it lists, which this stack granted (or adopted): never a foreign or kept permission.
+      out.push({ ...onBefore, principal: p.principal, isGroup: p.isGroup, change: 'removed', role: p.role, propagate: p.propagate, origin: 'granted' });
+    }
+  }
+
   /** A resource that grants one principal one role on one object and touches nothing else. */
   private additive(c: Change, out: PlanPermissionChange[]): boolean {
     const synth = [this.head, this.base].map((s) => s?.grants.get(c.address)?.[0]).find((g) => g?.management === 'additive');
@@ -579,6 +680,21 @@ class PlanReader {
         const changed = changedAttributes(before, after);
         if (!changed.length) continue; // null read back as empty: nothing changed on vCenter
         what = `changed outside Terraform: ${changed.join(', ')}`;
+      }
+      if (type === 'kkpvsphere_permissions') {
+        // Its refresh reads only the principals it lists: one removed on vCenter drops out, one changed is read back.
+        const address = d.address;
+        const before = this.listed(masked(d.change.before, d.change.before_sensitive, SENSITIVE) as Json, address, 'before') ?? new Map<string, ListedPerm>();
+        const after = this.listed(masked(d.change.after, d.change.after_sensitive, SENSITIVE) as Json, address, 'before') ?? new Map<string, ListedPerm>();
+        const removed = [...before.entries()].filter(([k]) => !after.has(k)).map(([, p]) => p.principal);
+        const changed = [...after.entries()]
+          .filter(([k, p]) => before.has(k) && (before.get(k)!.roleId !== p.roleId || before.get(k)!.propagate !== p.propagate))
+          .map(([, p]) => p.principal);
+        const parts = [
+          removed.length ? `permissions removed outside Terraform: ${removed.sort(byKey).join(', ')}` : '',
+          changed.length ? `permissions changed outside Terraform: ${changed.sort(byKey).join(', ')}` : '',
+        ].filter((x) => x);
+        if (parts.length) what = parts.join('; ');
       }
       if (type === 'vsphere_entity_permissions') {
         const before = this.perms(masked(d.change.before, d.change.before_sensitive, SENSITIVE) as Json);
