@@ -172,7 +172,9 @@ describe('VmTemplate synthesizes one kkpvsphere_vm_template: what is imported, i
     VspherePermissions.grant({ principal: 'A\\mc', role: PredefinedRole.READ_ONLY, entity: inventory.datastore('d'), propagate: false });
     const json = synthJson(stack);
     expect(json.provider.kkpvsphere).toHaveLength(1);
-    expect(Object.keys(json.resource).sort()).toEqual(['kkpvsphere_permission', 'kkpvsphere_vm_template']);
+    expect(Object.keys(json.resource).sort()).toEqual(['kkpvsphere_permissions', 'kkpvsphere_vm_template']);
+    // both on the stack's one (unaliased) kkpvsphere provider
+    expect([...Object.values<any>(json.resource.kkpvsphere_permissions), ...Object.values<any>(json.resource.kkpvsphere_vm_template)].map((r) => r.provider)).toEqual([undefined, undefined]);
     expect(only(json).folder).toBe('/dc-1/vm');
   });
 

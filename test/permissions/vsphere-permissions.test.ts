@@ -123,9 +123,14 @@ describe('ownership: shared objects are never taken over silently', () => {
   test('a grant on a shared object without a management mode is additive: no vsphere_entity_permissions takes the object over', () => {
     const { stack, inventory, roles } = setUp();
     VspherePermissions.grant({ principal: 'A\\mc', role: roles.role('k8c-user-cluster-propagate'), entity: inventory.computeCluster('c-1'), propagate: true });
+    VspherePermissions.grant({ principal: Principal.group('A\\ops'), role: PredefinedRole.READ_ONLY, entity: inventory.computeCluster('c-1'), propagate: false });
     const json = synthJson(stack);
     expect(resources(json, 'vsphere_entity_permissions')).toEqual([]);
-    expect(resources(json, 'kkpvsphere_permission').map((p) => [p['//'].kkp.grant.entity, p.principal, p.entity_type])).toEqual([['/dc-1/host/c-1', 'A\\mc', 'ClusterComputeResource']]);
+    // one kkpvsphere_permissions for the cluster, listing only the stack's principals (nothing else on it is touched)
+    expect(
+      resources(json, 'kkpvsphere_permissions').map((p) => [p['//'].kkp.entity, p['//'].kkp.management, p.entity_type, Object.keys(p.permissions)]),
+    ).toEqual([['/dc-1/host/c-1', 'additive', 'ClusterComputeResource', ['A\\mc', 'A\\ops']]]);
+    expect(resources(json, 'kkpvsphere_permission')).toEqual([]);
   });
 
   test('authoritative management keeps the listed permissions, warns, and sorts them in', () => {

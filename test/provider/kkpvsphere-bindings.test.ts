@@ -21,7 +21,7 @@ test('src/framework/providers/kkpvsphere equals a regeneration from the schema o
     });
     const generated = path.join(src, 'framework', 'providers', 'kkpvsphere');
     const files = fs.readdirSync(generated).sort();
-    expect(files).toEqual(['data-kkpvsphere-effective-privileges.ts', 'permission.ts', 'provider.ts', 'vm-template.ts']);
+    expect(files).toEqual(['data-kkpvsphere-effective-privileges.ts', 'permission.ts', 'permissions.ts', 'provider.ts', 'vm-template.ts']);
     expect(fs.readdirSync(COMMITTED).sort()).toEqual(files);
     const stale = files.filter((f) => fs.readFileSync(path.join(generated, f), 'utf8') !== fs.readFileSync(path.join(COMMITTED, f), 'utf8'));
     if (stale.length) {
