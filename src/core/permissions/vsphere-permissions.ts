@@ -558,6 +558,16 @@ class GrantPermissions extends Permissions {
   public principalsToImport: () => Principal[] = () => [];
 
   public toTerraform(): any {
+    this.importAdopted();
+    return super.toTerraform();
+  }
+
+  public toHclTerraform(): any {
+    this.importAdopted();
+    return super.toHclTerraform();
+  }
+
+  private importAdopted(): void {
     const principals = this.principalsToImport().map((p) => ({ name: escapeTemplate(p.name), isGroup: p.isGroup }));
     if (principals.length && this.entityIdInput !== undefined) {
       this.importFrom(permissionsImportId(this.entityTypeInput!, this.entityIdInput, principals));
@@ -566,7 +576,6 @@ class GrantPermissions extends Permissions {
       // imported by its path, which the provider resolves.
       this.importFrom(permissionsImportIdByPath(this.entityPathInput, principals));
     }
-    return super.toTerraform();
   }
 }
 
@@ -704,8 +713,12 @@ class ForgottenResources extends TerraformElement {
   public readonly later: (() => string[])[] = [];
 
   public toTerraform(): any {
-    const all = new Set([...this.addresses, ...stackState(this, PROVISIONER_ERA_ADDRESSES), ...this.later.flatMap((f) => f())]);
-    return all.size ? { removed: [...all].sort().map((from) => ({ from, lifecycle: { destroy: false } })) } : {};
+    const all = this.all();
+    return all.length ? { removed: all.map((from) => ({ from, lifecycle: { destroy: false } })) } : {};
+  }
+
+  private all(): string[] {
+    return [...new Set([...this.addresses, ...stackState(this, PROVISIONER_ERA_ADDRESSES), ...this.later.flatMap((f) => f())])].sort();
   }
 }
 
