@@ -1,7 +1,8 @@
 // Adopted grants, deployed for real: discover on a hand-made set-up, a stack that adopts it with KKP's own
 // constructs (SeedPermissions, UserClusterPermissions), and `terraform apply` of the whole stack: the real vSphere
 // provider (vmware/vsphere 2.15.0) imports the roles and the folder and updates the two roles that differ from the page,
-// and the kkpvsphere provider imports each adopted permission into its kkpvsphere_permission (import blocks).
+// and the kkpvsphere provider imports each object's adopted permissions into its kkpvsphere_permissions (one import
+// block per object, naming its adopted principals).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,15 +64,24 @@ test('adopted grants become the stack\'s additive grants: nothing removed or re-
   const discovery = JSON.parse(fs.readFileSync(path.join(dir, 'kkp-discovery.json'), 'utf8')) as KkpDiscovery;
   const tf = adoptingStack(discovery);
 
-  // Every additive grant of the stack is one discover found, and adopts it: an import block for its kkpvsphere_permission.
-  const grants = Object.entries<any>(tf.resource.kkpvsphere_permission).map(([name, r]) => ({ name, ...r['//'].kkp.grant }));
+  // Every additive grant of the stack is one discover found, and adopts it: one kkpvsphere_permissions per shared
+  // object, each with one import block naming every principal it lists.
+  expect(tf.resource.kkpvsphere_permission).toBeUndefined();
+  const objects = Object.entries<any>(tf.resource.kkpvsphere_permissions);
+  expect(objects).toHaveLength(7);
+  const grants = objects.flatMap(([name, r]) => r['//'].kkp.permissions.map((p: any) => ({ name, entity: r['//'].kkp.entity, ...p })));
   expect(grants).toHaveLength(11);
   for (const g of grants) {
     expect([g.entity, g.principal, g.adopt]).toEqual([g.entity, g.principal, true]);
     expect(discovery.grants.some((d) => d.object === g.entity && d.principal === g.principal)).toBe(true);
   }
-  const imports = (tf.import as { to: string }[]).map((i) => i.to);
-  for (const g of grants) expect(imports).toContain(`kkpvsphere_permission.${g.name}`);
+  const imports = (tf.import as { to: string; id: string }[]).filter((i) => i.to.startsWith('kkpvsphere_permissions.'));
+  expect(imports.map((i) => i.to).sort()).toEqual(objects.map(([name]) => `kkpvsphere_permissions.${name}`).sort());
+  for (const [name, r] of objects) {
+    const id = imports.find((i) => i.to === `kkpvsphere_permissions.${name}`)!.id;
+    // `<type>:<moid>:<principal>...`: the object's type, its data source's id, then each listed principal (users here)
+    expect([name, id]).toEqual([name, [r.entity_type, r.entity_id, ...Object.keys(r.permissions)].join(':')]);
+  }
   // No vsphere_entity_permissions: the adopted folder is shared, so its grants are additive too.
   expect(tf.resource.vsphere_entity_permissions).toBeUndefined();
 
@@ -79,13 +89,15 @@ test('adopted grants become the stack\'s additive grants: nothing removed or re-
   const rolesBefore = (await vc.roleList()).map((r) => [r.id, r.name]).sort();
 
   // terraform apply of the whole stack: the vSphere provider imports and updates the roles (ids kept) and imports the
-  // folder; the kkpvsphere provider imports the eleven permissions and updates the mistaken one in place.
+  // folder; the kkpvsphere provider imports the eleven permissions (seven objects) and updates the network's in place
+  // for the mistaken one.
   ws = TerraformWorkspace.create(tf, vsphereEnv(sim));
   ws.init();
   const applied = ws.apply();
-  expect(applied.stdout).toContain('Apply complete! Resources: 21 imported, 0 added, 3 changed, 0 destroyed.');
+  expect(applied.stdout).toContain('Apply complete! Resources: 17 imported, 0 added, 3 changed, 0 destroyed.');
   expect(Object.keys(tf.resource.vsphere_role)).toHaveLength(9); // the 2.31 page's roles, all imported, with the KKP folder
-  expect(applied.stdout).toMatch(/kkpvsphere_permission\.\S*VM_Network\S*: Modifications complete/);
+  expect(applied.stdout).toMatch(/kkpvsphere_permissions\.\S*VM_Network\S*: Modifications complete/);
+  expect(applied.stdout.match(/kkpvsphere_permissions\.\S*: Modifications complete/g)).toHaveLength(1);
 
   // Exactly that one permission changed; every other one (KKP's and the other teams') is as before.
   const after = await allPermissions(vc);
@@ -106,18 +118,29 @@ test('without adopting the grants, nothing is taken over: the plan refuses the p
   const run = discover(sim, ['--vsphere-version', '8.0', '--out', 'again.json'], dir);
   expect(run.status).toBe(0);
   const tf = adoptingStack(JSON.parse(fs.readFileSync(path.join(dir, 'again.json'), 'utf8')), false);
-  const grants = Object.values<any>(tf.resource.kkpvsphere_permission).map((r) => r['//'].kkp.grant);
-  expect(grants.filter((g) => g.adopt)).toEqual([]);
-  expect(tf.import?.filter((i: { to: string }) => i.to.startsWith('kkpvsphere_permission.')) ?? []).toEqual([]);
+  const grants = Object.values<any>(tf.resource.kkpvsphere_permissions).flatMap((r) => r['//'].kkp.permissions);
+  expect(grants).toHaveLength(11);
+  expect(grants.filter((g: any) => g.adopt)).toEqual([]);
+  expect(tf.import?.filter((i: { to: string }) => i.to.startsWith('kkpvsphere_permissions.')) ?? []).toEqual([]);
   const before = await allPermissions(vc);
   const other = TerraformWorkspace.create(tf, vsphereEnv(sim));
   try {
     other.init();
     const failed = other.run(['apply', '-auto-approve', '-input=false', '-no-color'], [1]);
     const said = failed.stderr.replace(/\s+/g, ' '); // terraform wraps the provider's diagnostics
+    // One refusal per shared object (seven), each naming the principals that hold a permission there already.
+    expect(said.match(/Error: permission already exists/g)).toHaveLength(7);
     const dc = (await vc.findByInventoryPath('/DC0'))!;
-    expect(said).toContain(`The user ${STORAGE} already holds a permission on Datacenter ${dc.value} (role id -2, propagate false)`);
-    expect(said).toContain(`an import block with id = "Datacenter:${dc.value}:${STORAGE.replace(/\\/g, '\\\\')}"`);
+    const esc = (p: string) => p.replace(/\\/g, '\\\\');
+    expect(said).toContain(
+      `the user ${MACHINE_CONTROLLER} (role id ${await role('k8c-user-datacenter')}, propagate false), ` +
+        `the user ${STORAGE} (role id -2, propagate false) already hold a permission on Datacenter ${dc.value}`,
+    );
+    // the import ID that adopts both on that object: one kkpvsphere_permissions, both principals
+    expect(said).toContain(`an import block with id = "Datacenter:${dc.value}:${esc(MACHINE_CONTROLLER)}:${esc(STORAGE)}"`);
+    const host = (await vc.findByInventoryPath('/DC0/host/DC0_C0/DC0_C0_H0'))!;
+    expect(said).toContain(`the user ${STORAGE} (role id -2, propagate false) already holds a permission on HostSystem ${host.value}`);
+    expect(said).toContain(`an import block with id = "HostSystem:${host.value}:${esc(STORAGE)}"`);
     expect(await allPermissions(vc)).toEqual(before);
   } finally {
     other.remove();

@@ -1,4 +1,4 @@
-// `cdktf-kkp-vsphere grant` / `revoke` as a person runs them (a stack grants with kkpvsphere_permission), the built CLI against the faithful simulator over HTTPS: exactly one
+// `cdktf-kkp-vsphere grant` / `revoke` as a person runs them (a stack grants with kkpvsphere_permissions), the built CLI against the faithful simulator over HTTPS: exactly one
 // principal's permission changes, every other permission on the object stays as it was, and each error says what is
 // wrong without printing a secret.
 import { VcenterClient, VcenterPermission, ManagedObjectReference } from '../../src/tools/vcenter';
@@ -158,7 +158,7 @@ describe('errors: exit 1, one line that says what to fix, no secret', () => {
     expect(error(cli(['grant', '--role', 'kkp-a', '--object', '/DC0']))[2]).toBe(
       'cdktf-kkp-vsphere: grant: --principal is required.\n',
     );
-    // --stack was what the provisioner version of the library ran; stacks grant with kkpvsphere_permission now
+    // --stack was what the provisioner version of the library ran; stacks grant with kkpvsphere_permissions now
     expect(error(cli(['grant', '--stack', ...grantA]))[2]).toMatch(/^error: unknown option '--stack'\n/);
   });
 });

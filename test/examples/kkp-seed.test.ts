@@ -22,8 +22,17 @@ describe('examples/kkp-seed', () => {
     }
   });
 
-  // one kkpvsphere_permission per additive grant, the grant in words in its metadata
-  const additive = () => Object.values<any>(json.resource.kkpvsphere_permission).map((r) => ({ ...r['//'].kkp.grant, object: r['//'].kkp.grant.entity }));
+  // one kkpvsphere_permissions per shared object, each principal's grant in words in its metadata
+  const additive = () =>
+    Object.values<any>(json.resource.kkpvsphere_permissions).flatMap((r) => {
+      const m = r['//'].kkp;
+      expect(m.management).toBe('additive');
+      // the metadata lists exactly the principals the resource sets, with the same propagation
+      expect(Object.fromEntries(m.permissions.map((p: any) => [p.principal, [p.isGroup, p.propagate]]))).toEqual(
+        Object.fromEntries(Object.entries<any>(r.permissions).map(([principal, p]) => [principal, [p.is_group, p.propagate]])),
+      );
+      return m.permissions.map((p: any) => ({ ...p, object: m.entity, kind: m.kind }));
+    });
 
   test('grants Read-only on the datacenter and the node hosts without propagation, additively', () => {
     const readOnly = Object.values<any>(additive()).filter((g) => g.object === '/dc-1' && g.role === 'Read-only');
@@ -50,8 +59,10 @@ describe('examples/kkp-seed', () => {
       ['/dc-1/network/kkp-workers', 'network', 'VSPHERE.LOCAL\\kkp-machine-controller', 'kkp-k8c-network-attach', false],
     ]);
     // The switch is named by its inventory path: its data source's id is the switch's UUID, no managed object id.
-    const onSwitch = Object.values<any>(json.resource.kkpvsphere_permission).filter((r) => r['//'].kkp.grant.entity === '/dc-1/network/dvs-1');
-    expect(onSwitch.map((r) => [r.entity_path, r.entity_type, r.entity_id])).toEqual([['/dc-1/network/dvs-1', undefined, undefined]]);
+    const onSwitch = Object.values<any>(json.resource.kkpvsphere_permissions).filter((r) => r['//'].kkp.entity === '/dc-1/network/dvs-1');
+    expect(onSwitch.map((r) => [r.entity_path, r.entity_type, r.entity_id, Object.keys(r.permissions)])).toEqual([
+      ['/dc-1/network/dvs-1', undefined, undefined, ['VSPHERE.LOCAL\\kkp-machine-controller']],
+    ]);
   });
 
   test('takes over no shared object: one vsphere_entity_permissions per folder it creates, additive grants everywhere else', () => {
@@ -76,6 +87,10 @@ describe('examples/kkp-seed', () => {
       '/dc-1/network/kkp-storage',
       '/dc-1/network/kkp-workers',
     ]);
+    // one kkpvsphere_permissions per shared object, and no per-principal kkpvsphere_permission
+    const objects = Object.values<any>(json.resource.kkpvsphere_permissions).map((r) => r['//'].kkp.entity);
+    expect(objects.sort()).toEqual([...new Set(additive().map((g) => g.object))].sort());
+    expect(json.resource.kkpvsphere_permission).toBeUndefined();
     expect(permissionsOn(json, '/dc-1/vm/kkp')['//'].kkp.management).toBe('owned');
   });
 

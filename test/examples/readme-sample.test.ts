@@ -27,10 +27,16 @@ test('the README sample compiles and synthesizes additive grants on every shared
     expect([run.status, run.stderr]).toEqual([0, '']);
     const tf = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/kkp-seed/cdk.tf.json'), 'utf8'));
     expect(Object.values<any>(tf.resource.vsphere_entity_permissions).map((r) => r['//'].kkp.management)).toEqual(['owned', 'owned']);
-    const grants = Object.values<any>(tf.resource.kkpvsphere_permission).map((r) => ({ ...r['//'].kkp.grant, object: r['//'].kkp.grant.entity }));
-    expect([...new Set(grants.map((g) => g.object))].sort()).toEqual([
+    // one kkpvsphere_permissions per shared object, managed additively, listing the stack's principals there
+    expect(tf.resource.kkpvsphere_permission).toBeUndefined();
+    const grants = Object.values<any>(tf.resource.kkpvsphere_permissions);
+    expect(grants.map((r) => r['//'].kkp.management)).toEqual(grants.map(() => 'additive'));
+    expect(grants.map((r) => r['//'].kkp.entity).sort()).toEqual([
       '/', '/dc-1', '/dc-1/datastore/ds-1', '/dc-1/host/cluster-1', '/dc-1/host/cluster-1/esxi-01', '/dc-1/network/kkp-workers',
     ]);
+    for (const r of grants) {
+      expect([r['//'].kkp.entity, Object.keys(r.permissions)]).toEqual([r['//'].kkp.entity, r['//'].kkp.permissions.map((p: any) => p.principal)]);
+    }
     expect(tf.provider.vsphere[0]).toEqual({ user: null, password: null });
     // the kkpvsphere provider beside it, configured the same way: both read VSPHERE_*
     expect(tf.provider.kkpvsphere).toEqual([{ user: null, password: null }]);

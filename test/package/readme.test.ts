@@ -168,7 +168,14 @@ describe('README', () => {
     // The sample reads the credentials from the provider's environment variables, and so does the kkpvsphere provider.
     expect(json.provider.vsphere[0]).toEqual({ user: null, password: null });
     expect(json.provider.kkpvsphere[0]).toEqual({ user: null, password: null });
-    expect(Object.values<any>(json.resource.kkpvsphere_permission)[0]['//'].kkp.grant.entity).toMatch(/^\//);
+    // The grants on shared objects: one kkpvsphere_permissions per object, managed additively.
+    const grants = Object.values<any>(json.resource.kkpvsphere_permissions);
+    expect(grants.length).toBeGreaterThan(0);
+    for (const r of grants) {
+      expect([r['//'].kkp.entity, r['//'].kkp.management]).toEqual([expect.stringMatching(/^\//), 'additive']);
+      expect(Object.keys(r.permissions).length).toBeGreaterThan(0);
+    }
+    expect(json.resource.kkpvsphere_permission).toBeUndefined();
   }, 300_000);
 
   test('every TypeScript block of the README, CONTRIBUTING.md and docs/ compiles against the installed package', () => {
