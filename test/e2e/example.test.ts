@@ -2,7 +2,8 @@
 // (from the app's directory into ./cdktf.out, KKP_IMAGE_DIR and KKP_UBUNTU_OVA_URL set as a user on an air-gapped
 // site sets them), then `terraform init` / `apply` with the real vSphere provider against the simulator with the
 // example's inventory (dc-1, cluster-1, esxi-01/02, ds-ssd-1/2, kkp-workers, kkp-storage: test/vcsim/inventory.go).
-// Roles, folders, owned-folder permissions, additive grants (kkpvsphere_permission of the kkpvsphere provider), the two VM
+// Roles, folders, owned-folder permissions, additive grants (one kkpvsphere_permissions of the kkpvsphere provider per
+// shared object, listing the stack's principals there), the two VM
 // templates (Rocky from a converted local OVF, Ubuntu from an OVA served on 127.0.0.1) and the credentials Secret of
 // each user cluster (kubernetes_secret in namespace kubermatic, through the example's seed provider) are applied in one
 // dependency graph by both real providers: vmware/vsphere against the simulator, hashicorp/kubernetes against a real
@@ -157,7 +158,8 @@ function applyFigure(step: string, r: DeployResult): string {
   const kube = r.providerActions.filter((a) => / kubernetes_/.test(a));
   const vsphere = r.providerActions.length - kube.length;
   return `${step}: plan ${secs(r.planMillis)}, apply of the saved plan ${secs(r.millis)}, re-plan ${secs(r.replanMillis)} (exit ${r.plan}); ` +
-    `${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed: ${r.actions.length} additive grant instances, ${vsphere} other vSphere-side ` +
+    `${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed: ${r.grantObjects.length} kkpvsphere_permissions (${r.actions.length} principals), ` +
+    `${vsphere} other vSphere-side ` +
     `resources, Kubernetes: ${kube.join(', ') || 'none'}`;
 }
 
@@ -406,11 +408,17 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'create kubernetes_secret.UserCluster-x7q2mm9wkp_Credentials',
     ]);
     // 9 roles, 7 folders, 5 owned-folder permission sets, 2 templates (and the local image's digest), 3 credentials
-    // Secrets, and one kkpvsphere_permission per additive grant.
-    const grants = Object.keys(tf.resource.kkpvsphere_permission).length;
-    expect(grants).toBe(19);
-    expect(result.added).toBe(9 + 7 + 5 + 2 + 1 + 3 + grants);
-    expect(result.plan).toBe(0);
+    // Secrets, and one kkpvsphere_permissions per shared object that holds grants (all but kkp-storage-v2), listing
+    // the 19 additive grants' principals.
+    expect(tf.resource.kkpvsphere_permission).toBeUndefined();
+    const objects = Object.values<Json>(tf.resource.kkpvsphere_permissions);
+    expect(objects.map((r) => r['//'].kkp.entity).sort()).toEqual(SHARED.filter((p) => p !== '/dc-1/network/kkp-storage-v2').sort());
+    expect(result.grantObjects).toEqual(objects.map((r) => `create ${r['//'].kkp.entity}`).sort());
+    const grants = objects.reduce((n, r) => n + Object.keys(r.permissions).length, 0);
+    expect([grants, result.actions.length]).toEqual([19, 19]);
+    expect(result.added).toBe(9 + 7 + 5 + 2 + 1 + 3 + objects.length);
+    // terraform apply ran no Node process (no provisioner, no CLI)
+    expect([result.plan, result.nodeCalls]).toEqual([0, []]);
     expect(deployment.stateAddresses().filter((a) => a.startsWith('kubernetes_')).map(withoutHash)).toEqual([
       'kubernetes_secret.UserCluster-kh8dfp2rz6_Credentials',
       'kubernetes_secret.UserCluster-p4n8c2vd7t_Credentials',
@@ -484,7 +492,15 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'create /dc-1/host/cluster-1/esxi-01.dc-1.example.com user vsphere.local\\kkp-storage-m3v6z8qw1c',
       'create /dc-1/host/cluster-1/esxi-02.dc-1.example.com user vsphere.local\\kkp-storage-m3v6z8qw1c',
     ]);
-    expect(result.plan).toBe(0);
+    // added in place to the five objects' kkpvsphere_permissions: no grant resource created
+    expect(result.grantObjects).toEqual([
+      'update /',
+      'update /dc-1',
+      'update /dc-1/datastore/ds-ssd-1',
+      'update /dc-1/host/cluster-1/esxi-01.dc-1.example.com',
+      'update /dc-1/host/cluster-1/esxi-02.dc-1.example.com',
+    ]);
+    expect([result.added, result.changed, result.destroyed, result.plan, result.nodeCalls]).toEqual([3, 5, 0, 0, []]);
     await checkDeployed('after adding user cluster m3v6z8qw1c', tf);
   });
 
@@ -505,7 +521,15 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'delete /dc-1/host/cluster-1/esxi-01.dc-1.example.com user vsphere.local\\kkp-storage-x7q2mm9wkp',
       'delete /dc-1/host/cluster-1/esxi-02.dc-1.example.com user vsphere.local\\kkp-storage-x7q2mm9wkp',
     ]);
-    expect(result.plan).toBe(0);
+    // removed in place from the five objects' kkpvsphere_permissions, whose other principals stay
+    expect(result.grantObjects).toEqual([
+      'update /',
+      'update /dc-1',
+      'update /dc-1/datastore/ds-ssd-1',
+      'update /dc-1/host/cluster-1/esxi-01.dc-1.example.com',
+      'update /dc-1/host/cluster-1/esxi-02.dc-1.example.com',
+    ]);
+    expect([result.added, result.changed, result.destroyed, result.plan, result.nodeCalls]).toEqual([0, 5, 3, 0, []]);
     expect(await kube.secretData('kubermatic', 'kkp-vsphere-x7q2mm9wkp')).toBeUndefined();
     await checkDeployed('after removing user cluster x7q2mm9wkp', tf);
   });
@@ -528,7 +552,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'delete vsphere_folder.UserCluster-p4n8c2vd7t_Folder',
     ]);
     // p4n8c2vd7t used the shared storage user: no grant of its own to move.
-    expect(result.actions).toEqual([]);
+    expect([result.actions, result.grantObjects]).toEqual([[], []]);
     expect(result.plan).toBe(0);
     await checkDeployed('after renaming user cluster p4n8c2vd7t to q9r5t1zz3m', tf);
   });
@@ -547,7 +571,9 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
       'create /dc-1/network/kkp-storage-v2 user vsphere.local\\kkp-machine-controller',
       'delete /dc-1/network/kkp-storage user vsphere.local\\kkp-machine-controller',
     ]);
-    expect(result.plan).toBe(0);
+    // machine-controller was the stack's only principal on each port group: one kkpvsphere_permissions created, one destroyed
+    expect(result.grantObjects).toEqual(['create /dc-1/network/kkp-storage-v2', 'delete /dc-1/network/kkp-storage']);
+    expect([result.plan, result.nodeCalls]).toEqual([0, []]);
     await checkDeployed('after renaming network kkp-storage to kkp-storage-v2', tf);
   });
 
@@ -562,6 +588,7 @@ describe('examples/kkp-seed, as it ships, on the example inventory', () => {
     figures.push(`destroy: ${result.destroyed} of ${inState.length} resources destroyed in ${secs(result.millis)} wall; stalled folder deletes recovered: ${result.stalls}` +
         (result.removedFromState.length ? ` (removed from the state as already deleted: ${result.removedFromState.join(', ')})` : ''));
     if (result.stalls === 0) expect(result.destroyed).toBe(inState.length);
+    expect(result.nodeCalls).toEqual([]);
     expect(deployment.stateAddresses()).toEqual([]);
     // The API server: exactly the Secrets that were there before the first apply, the other teams' as they were.
     expect(await allSecrets()).toEqual(secretsBefore);

@@ -2,7 +2,8 @@
 // deployment: the old version (built from git history, test/e2e/provisioner-era.ts) is synthesized and applied on the
 // simulator by the real terraform with the real vSphere provider, its provisioners running the old CLI; then the
 // current version with VspherePermissions.migrateFromProvisioners is planned and applied in the same working directory
-// and state. The plan imports every additive grant and forgets the old terraform_data instances; nothing is created,
+// and state. The plan imports every additive grant (each shared object's principals into its one kkpvsphere_permissions,
+// by one import ID naming them) and forgets the old terraform_data instances; nothing is created,
 // changed or destroyed, no `revoke` runs, every object holds exactly the permissions it held before; the re-plan and
 // the plan without the migration call are empty; destroy then removes the stack's grants and nothing else. A VM
 // template the old version imported with its CLI is adopted the same way: its old terraform_data forgotten, the
@@ -87,10 +88,24 @@ afterAll(async () => {
   removeTmpDirs();
 });
 
+/** The principals an import ID `<type>:<moid>:<principal>[:<principal>...]` names, `group:` kept before a group's. */
+function importedPrincipals(id: string): string[] {
+  const out: string[] = [];
+  let group = false;
+  for (const tok of id.split(':').slice(2)) {
+    if (tok === 'group') group = true;
+    else {
+      out.push(`${group ? 'group:' : ''}${tok}`);
+      group = false;
+    }
+  }
+  return out.sort();
+}
+
 const ours = (lines: PermissionLine[]) => lines.filter((l) => /VSPHERE\.LOCAL\\kkp-/i.test(l));
 const others = (lines: PermissionLine[]) => lines.filter((l) => !/VSPHERE\.LOCAL\\kkp-/i.test(l));
 
-test('a stack applied with the provisioners moves to the kkpvsphere provider: every grant and the template imported, the old terraform_data forgotten, nothing re-created, destroyed or revoked', async () => {
+test('a stack applied with the provisioners moves to the kkpvsphere provider: every grant (one kkpvsphere_permissions per shared object) and the template imported, the old terraform_data forgotten, nothing re-created, destroyed or revoked', async () => {
   const oldTf = synth(require(era.lib) as Lib, false);
   const [grantsBlock] = Object.entries<Json>(oldTf.resource.terraform_data).find(([, b]) => b.for_each)!;
   const oldInstances = Object.keys(oldTf.resource.terraform_data[grantsBlock].for_each);
@@ -128,9 +143,13 @@ test('a stack applied with the provisioners moves to the kkpvsphere provider: ev
     // no provisioner-era terraform_data: the only one left holds the local image's digests
     expect(Object.values<Json>(newTf.resource.terraform_data).map((r) => Object.keys(r.input))).toEqual([['file', 'sha256']]);
     expect(JSON.stringify(newTf)).not.toMatch(/local-exec/);
-    const permissions = Object.keys(newTf.resource.kkpvsphere_permission);
-    expect(permissions).toHaveLength(oldInstances.length);
-    expect(newTf.import).toHaveLength(oldInstances.length + 1);
+    // one kkpvsphere_permissions per shared object, listing as many principals as the old block had instances
+    expect(newTf.resource.kkpvsphere_permission).toBeUndefined();
+    const permissions = Object.keys(newTf.resource.kkpvsphere_permissions);
+    expect(permissions).toHaveLength(SHARED.length);
+    const listed = Object.values<Json>(newTf.resource.kkpvsphere_permissions).reduce((n, r) => n + Object.keys(r.permissions).length, 0);
+    expect(listed).toBe(oldInstances.length);
+    expect(newTf.import).toHaveLength(permissions.length + 1);
     expect(newTf.removed).toEqual([
       { from: `terraform_data.${grantsBlock}`, lifecycle: { destroy: false } },
       { from: `terraform_data.${templateBlock}`, lifecycle: { destroy: false } },
@@ -140,7 +159,7 @@ test('a stack applied with the provisioners moves to the kkpvsphere provider: ev
     const plan = ws.run(['plan', '-input=false', '-no-color', '-out=tfplan']);
     const shown = JSON.parse(ws.run(['show', '-json', '-no-color', 'tfplan']).stdout);
     const changes: Json[] = shown.resource_changes ?? [];
-    const imported = changes.filter((c) => c.change.importing && c.type === 'kkpvsphere_permission');
+    const imported = changes.filter((c) => c.change.importing && c.type === 'kkpvsphere_permissions');
     const forgotten = changes.filter((c) => c.change.actions.includes('forget'));
     const templateChange = changes.find((c) => c.type === 'kkpvsphere_vm_template')!;
     const other = changes.filter(
@@ -148,8 +167,14 @@ test('a stack applied with the provisioners moves to the kkpvsphere provider: ev
     );
     const summary = /^Plan: .*$/m.exec(plan.stdout)?.[0];
     console.log(`migration plan: ${summary}\n${plan.stdout.split('\n').filter((l) => /will be imported|will no longer be managed|will be (created|destroyed|updated)/.test(l)).slice(0, 6).join('\n')}`);
-    expect(imported.map((c) => c.address).sort()).toEqual(permissions.map((p) => `kkpvsphere_permission.${p}`).sort());
-    for (const c of imported) expect(c.change.actions).toEqual(['no-op']);
+    expect(imported.map((c) => c.address).sort()).toEqual(permissions.map((p) => `kkpvsphere_permissions.${p}`).sort());
+    for (const c of imported) {
+      // as is: the permissions on vCenter are the configuration's
+      expect([c.address, c.change.actions]).toEqual([c.address, ['no-op']]);
+      // the import ID names exactly the principals the resource lists
+      const principals = Object.entries<Json>(c.change.after.permissions).map(([name, p]) => `${p.is_group ? 'group:' : ''}${name}`).sort();
+      expect([c.address, importedPrincipals(c.change.importing.id)]).toEqual([c.address, principals]);
+    }
     expect(forgotten.map((c) => c.address).sort()).toEqual(
       [...oldInstances.map((k) => `terraform_data.${grantsBlock}[${JSON.stringify(k)}]`), `terraform_data.${templateBlock}`].sort(),
     );
@@ -158,7 +183,7 @@ test('a stack applied with the provisioners moves to the kkpvsphere provider: ev
     // the only resource created: the local image's digest (a terraform_data without provisioners)
     expect(other.map((c) => `${c.change.actions.join('+')} ${c.type}`)).toEqual(['create terraform_data']);
     // terraform 1.11 lists the forgotten instances in a warning after the summary
-    expect(summary).toBe(`Plan: ${oldInstances.length + 1} to import, 1 to add, 1 to change, 0 to destroy.`);
+    expect(summary).toBe(`Plan: ${permissions.length + 1} to import, 1 to add, 1 to change, 0 to destroy.`);
     expect(plan.stdout).toContain('Warning: Some objects will no longer be managed by Terraform');
 
     ws.run(['apply', '-input=false', '-no-color', 'tfplan']);
@@ -188,7 +213,7 @@ test('a stack applied with the provisioners moves to the kkpvsphere provider: ev
       expect([p, ours(destroyed.get(p)!)]).toEqual([p, []]);
       expect([p, others(destroyed.get(p)!)]).toEqual([p, others(before.get(p)!)]);
     }
-    console.log(`migration: ${oldInstances.length} additive grants and 1 template applied by the provisioner version, imported and forgotten; permissions on ${SHARED.length} shared objects identical before and after, the template the same VM (${template.value}); ${provisionerCalls(era).length - callsBefore} CLI runs after the move`);
+    console.log(`migration: ${oldInstances.length} additive grants and 1 template applied by the provisioner version, forgotten and imported (${permissions.length} kkpvsphere_permissions); permissions on ${SHARED.length} shared objects identical before and after, the template the same VM (${template.value}); ${provisionerCalls(era).length - callsBefore} CLI runs after the move`);
   } finally {
     ws.remove();
   }

@@ -1,48 +1,56 @@
 // End-to-end support: a synthesized stack applied to the faithful simulator by the real terraform binary with the
 // real vSphere provider (vmware/vsphere 2.15.0, installed through test/support/terraform.ts's resolution): roles,
-// folders, the owned folders' vsphere_entity_permissions and the additive grants (kkpvsphere_permission resources of
-// this repository's provider, built from provider/) in one dependency graph, as `cdktf deploy` applies them, with whatever else the stack
-// holds (its kubernetes_* resources go through the real kubernetes provider to the API server its kubeconfig names:
-// test/e2e/example.test.ts). Plain terraform commands, as a user runs them: no -target.
+// folders, the owned folders' vsphere_entity_permissions and the additive grants (one kkpvsphere_permissions per shared
+// object, of this repository's provider, built from provider/) in one dependency graph, as `cdktf deploy` applies them,
+// with whatever else the stack holds (its kubernetes_* resources go through the real kubernetes provider to the API
+// server its kubeconfig names: test/e2e/example.test.ts). Plain terraform commands, as a user runs them: no -target.
+// Nothing of the stack runs Node at plan or apply: every terraform run has `node`, `npx`, `npm` and the package's CLI
+// first on PATH as traps that log their call and fail (DeployResult.nodeCalls).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { additiveGrantKey, additiveGrantsOf } from '../../src/contracts';
 import { ManagedObjectReference, VcenterClient, resolveObject } from '../../src/tools/vcenter';
-import { buildCli } from '../support/cli';
 import { TerraformError, TerraformWorkspace, terraformCliConfig } from '../support/terraform';
 import { Vcsim } from '../support/vcsim';
 
 type Json = Record<string, any>;
 
-let privateBin: string | undefined;
+/** The commands that would start Node, trapped: each logs `<name> <args>` to the trap's log and exits 1. */
+const NODE_COMMANDS = ['node', 'nodejs', 'npx', 'npm', 'cdktf-kkp-vsphere'];
 
-/**
- * The built CLI, copied into a directory of this test process: test/support/cli.ts replaces its cached build when
- * src/ changes (and removes the old one), which must not pull the CLI from under a deployment that is running.
- */
-function privateCliBin(): string {
-  if (privateBin) return privateBin;
-  const { binDir } = buildCli();
-  // Beside the cached build (so that its imports resolve from the repository's node_modules), under a name that the
-  // clean-up of old builds does not match.
-  const copy = fs.mkdtempSync(path.join(path.dirname(path.dirname(binDir)), `e2e-cli-${process.pid}-`));
-  fs.cpSync(path.dirname(binDir), copy, { recursive: true, verbatimSymlinks: true });
-  process.once('exit', () => fs.rmSync(copy, { recursive: true, force: true }));
-  privateBin = path.join(copy, 'bin');
-  return privateBin;
+let trap: { bin: string; log: string } | undefined;
+
+/** A directory of this test process with the trap commands (see {@link NODE_COMMANDS}), created on first use. */
+function nodeTrap(): { bin: string; log: string } {
+  if (trap) return trap;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-node-trap-${process.pid}-`));
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'calls.log');
+  fs.mkdirSync(bin);
+  for (const name of NODE_COMMANDS) {
+    fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${log}'\necho "${name} must not run during terraform plan or apply" >&2\nexit 1\n`, { mode: 0o755 });
+  }
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  trap = { bin, log };
+  return trap;
+}
+
+/** The trapped calls logged so far (`npx --no-install cdktf-kkp-vsphere ...`, ...). */
+export function nodeCallsLogged(): string[] {
+  const { log } = nodeTrap();
+  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : [];
 }
 
 /**
- * The environment of the provisioners: the built CLI where the default command (`npx --no-install
- * cdktf-kkp-vsphere`) finds it, as a global install (`<npm prefix>/bin`; the workspace has no node_modules to walk up
- * to) and on PATH, an unreachable registry (nothing is ever downloaded), the vCenter in the provider's variables.
+ * The environment of every terraform run: the vCenter in the providers' variables, the Node trap first on PATH
+ * (nothing in a stack of this library runs a command: a provisioner or external program that did would be logged and
+ * fail), an unreachable registry (nothing is ever downloaded).
  */
 export function deployEnv(sim: Vcsim): Record<string, string> {
-  const binDir = privateCliBin();
   return {
-    PATH: `${binDir}:${process.env.PATH}`,
-    npm_config_prefix: path.dirname(binDir),
+    PATH: `${nodeTrap().bin}:${process.env.PATH}`,
     npm_config_registry: 'http://127.0.0.1:9/',
     npm_config_update_notifier: 'false',
     VSPHERE_SERVER: new URL(sim.url).host,
@@ -70,7 +78,10 @@ export async function permissionsByObject(vc: VcenterClient, objects: readonly s
   return out;
 }
 
-/** The additive grants a synthesized stack asks for (its kkpvsphere_permission resources' metadata), as the same lines, by object. */
+/**
+ * The additive grants a synthesized stack asks for (the principals its kkpvsphere_permissions' metadata lists, one
+ * resource per shared object), as the same lines, by object.
+ */
 export function additiveLines(tf: Json): Map<string, PermissionLine[]> {
   const out = new Map<string, PermissionLine[]>();
   for (const { grant: g } of additiveGrantsOf(tf)) {
@@ -90,10 +101,19 @@ export function applySummary(stdout: string): { added: number; changed: number; 
 
 /** `Apply complete! ...` of `terraform apply` on a saved plan, checked against what that plan said. */
 export interface DeployResult {
-  /** The additive grants the plan changes: `<actions> <object> <user|group> <principal, lower-cased>`, e.g. `create /DC0 user vsphere.local\\kkp-mc`. */
+  /**
+   * The additive grants the plan changes, one line per principal of each kkpvsphere_permissions it changes (before and
+   * after compared principal by principal): `<create|update|delete> <object> <user|group> <principal, lower-cased>`, e.g.
+   * `create /DC0 user vsphere.local\\kkp-mc`; `create` for a principal the resource did not hold (a new one, or one
+   * whose permission was removed on vCenter), `update` for a changed role or propagation.
+   */
   readonly actions: string[];
+  /** The kkpvsphere_permissions the plan changes, one line per resource instance: `<actions> <object>`, e.g. `update /DC0`. */
+  readonly grantObjects: string[];
   /** Every other resource the plan changes: `<actions> <type>.<name without its hash>`, e.g. `create vsphere_folder.KkpRoot_Folder`. */
   readonly providerActions: string[];
+  /** The plan's summary line, e.g. `Plan: 0 to add, 2 to change, 0 to destroy.` (or `No changes.`). */
+  readonly summary: string;
   readonly added: number;
   readonly changed: number;
   readonly destroyed: number;
@@ -104,6 +124,40 @@ export interface DeployResult {
   readonly replanMillis: number;
   /** Exit code of the `terraform plan -detailed-exitcode` right after (0: nothing left to do). */
   readonly plan: number;
+  /** Node-side commands (`node`, `npx`, `npm`, the package's CLI) that plan, apply and re-plan tried to start: none. */
+  readonly nodeCalls: string[];
+}
+
+/**
+ * The principals of one kkpvsphere_permissions value of a plan (`before` or `after`), by grant key (object, user or
+ * group, principal lower-cased), each with what is set: role id and propagation (`?` for a role id known after apply).
+ */
+function principalsOf(value: Json | null | undefined, unknown: Json | boolean | undefined, address: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!value) return out;
+  const object = value.entity_path;
+  const unknownPermissions = typeof unknown === 'object' ? unknown?.permissions : undefined;
+  if (typeof object !== 'string' || unknownPermissions === true) {
+    throw new Error(`${address}: the plan does not know its object or its principals: ${JSON.stringify(value)}`);
+  }
+  for (const [principal, p] of Object.entries<Json>(value.permissions ?? {})) {
+    const roleUnknown = unknownPermissions?.[principal]?.role_id === true;
+    out.set(additiveGrantKey(object, principal, p.is_group === true), `${roleUnknown ? '?' : p.role_id} ${p.propagate}`);
+  }
+  return out;
+}
+
+/** One kkpvsphere_permissions change of a plan as per-principal actions: what is created, changed and removed. */
+function principalActions(c: Json): string[] {
+  const before = principalsOf(c.change.before, undefined, c.address);
+  const after = principalsOf(c.change.after, c.change.after_unknown, c.address);
+  const out: string[] = [];
+  for (const [key, set] of after) {
+    if (!before.has(key)) out.push(`create ${key}`);
+    else if (before.get(key) !== set) out.push(`update ${key}`);
+  }
+  for (const key of before.keys()) if (!after.has(key)) out.push(`delete ${key}`);
+  return out;
 }
 
 /** A resource address without the 8-hex-digit hash cdktf appends to a construct path. */
@@ -117,9 +171,11 @@ export class Deployment {
   public readonly ws: TerraformWorkspace;
   private initialized = false;
   private readonly env: Record<string, string>;
+  /** The output of the last {@link plan}. */
+  private lastPlanOutput = '';
 
   /**
-   * `vc` is not used by the deployment (the provider and the CLI log in themselves); callers use it to read back.
+   * `vc` is not used by the deployment (the providers log in themselves); callers use it to read back.
    * `env` adds variables (TF_VAR_...) to every terraform run.
    */
   constructor(_vc: VcenterClient | undefined, sim: Vcsim, env: Readonly<Record<string, string>> = {}, dir?: string) {
@@ -138,29 +194,41 @@ export class Deployment {
       this.ws.init();
       this.initialized = true;
     }
+    const callsBefore = nodeCallsLogged().length;
     let started = Date.now();
     const plan = this.plan();
     const planMillis = Date.now() - started;
     const changes = plan.resource_changes.filter((c: Json) => !['no-op', 'read'].includes(c.change.actions.join()));
-    const isGrant = (c: Json) => c.type === 'kkpvsphere_permission';
-    // the grant's object and principal as the plan shows them (entity_path is resolved at plan time)
-    const grantKey = (c: Json) => {
-      const v = c.change.after ?? c.change.before;
-      return additiveGrantKey(v.entity_path, v.principal, v.is_group);
-    };
-    const actions = changes.filter(isGrant).map((c: Json) => `${c.change.actions.join('+')} ${grantKey(c)}`).sort();
+    const isGrant = (c: Json) => c.type === 'kkpvsphere_permissions';
+    const actions = changes.filter(isGrant).flatMap(principalActions).sort();
+    const grantObjects = changes
+      .filter(isGrant)
+      .map((c: Json) => `${c.change.actions.join('+')} ${(c.change.after ?? c.change.before).entity_path}`)
+      .sort();
     const providerActions = changes.filter((c: Json) => !isGrant(c)).map((c: Json) => `${c.change.actions.join('+')} ${withoutHash(c.address)}`).sort();
+    const summary = /^(Plan: .*|No changes\..*)$/m.exec(this.lastPlanOutput)?.[1] ?? '';
     const run = this.ws.run(['apply', '-input=false', '-no-color', 'tfplan']);
-    const summary = applySummary(run.stdout);
+    const applied = applySummary(run.stdout);
     // What the plan said, applied: the counts of the saved plan's changes (a replacement is one added and one destroyed).
     const count = (action: string) => changes.filter((c: Json) => c.change.actions.includes(action)).length;
     const planned = { added: count('create'), changed: count('update'), destroyed: count('delete') };
-    if (JSON.stringify(planned) !== JSON.stringify(summary)) {
-      throw new Error(`terraform applied ${JSON.stringify(summary)}, the plan said ${JSON.stringify(planned)}:\n${run.stdout}`);
+    if (JSON.stringify(planned) !== JSON.stringify(applied)) {
+      throw new Error(`terraform applied ${JSON.stringify(applied)}, the plan said ${JSON.stringify(planned)}:\n${run.stdout}`);
     }
     started = Date.now();
     const replan = this.planExitCode();
-    return { actions, providerActions, ...summary, millis: run.millis, planMillis, replanMillis: Date.now() - started, plan: replan };
+    return {
+      actions,
+      grantObjects,
+      providerActions,
+      summary,
+      ...applied,
+      millis: run.millis,
+      planMillis,
+      replanMillis: Date.now() - started,
+      plan: replan,
+      nodeCalls: nodeCallsLogged().slice(callsBefore),
+    };
   }
 
   /** Managed resources in the state, by resource address (instance keys kept); empty when there is no state. */
@@ -170,7 +238,7 @@ export class Deployment {
 
   /** The saved plan (tfplan) of the current configuration, as `terraform show -json` prints it. */
   public plan(destroy = false): Json {
-    this.ws.run(['plan', '-input=false', '-no-color', '-out=tfplan', ...(destroy ? ['-destroy'] : [])]);
+    this.lastPlanOutput = this.ws.run(['plan', '-input=false', '-no-color', '-out=tfplan', ...(destroy ? ['-destroy'] : [])]).stdout;
     return JSON.parse(this.ws.run(['show', '-json', '-no-color', 'tfplan']).stdout);
   }
 
@@ -190,7 +258,9 @@ export class Deployment {
    * console.warn and counted in `stalls`, then recovered exactly as docs/testing.md tells a user to: `terraform state rm`
    * of each address the next run names as already deleted, and `terraform destroy` again. A second stall fails.
    */
-  public async destroy(): Promise<{ destroyed: number; millis: number; stalls: number; removedFromState: string[] }> {
+  public async destroy(): Promise<{ destroyed: number; millis: number; stalls: number; removedFromState: string[]; nodeCalls: string[] }> {
+    const callsBefore = nodeCallsLogged().length;
+    const nodeCalls = () => nodeCallsLogged().slice(callsBefore);
     let destroyed = 0;
     let millis = 0;
     let stalls = 0;
@@ -198,7 +268,7 @@ export class Deployment {
     for (let attempt = 0; attempt < 4; attempt++) {
       const run = this.bounded(['destroy', '-auto-approve', '-input=false', '-no-color']);
       millis += run.millis;
-      if (run.status === 0) return { destroyed: destroyed + applySummary(run.stdout).destroyed, millis, stalls, removedFromState };
+      if (run.status === 0) return { destroyed: destroyed + applySummary(run.stdout).destroyed, millis, stalls, removedFromState, nodeCalls: nodeCalls() };
       destroyed += (run.stdout.match(/^(?!.*\(local-exec\)).*: Destruction complete after/gm) ?? []).length;
       // "Error: cannot locate folder: ... already been deleted ... with vsphere_folder.X," per folder.
       const gone = [...run.stderr.matchAll(/already been deleted[\s\S]*?\n\s*with ([^\s,]+),/g)].map((m) => m[1]);
