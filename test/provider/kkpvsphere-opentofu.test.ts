@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-test('OpenTofu: apply, clean re-plan, drift shown and restored, import with an empty plan, destroy of its own permissions only; one vCenter login per provider instance and plugin process', async () => {
+test('OpenTofu: kkpvsphere_permissions with a user and a group on one object, and a single kkpvsphere_permission: apply, clean re-plan, drift of one principal shown and restored in place, state rm and import with an empty plan, destroy of its own permissions only; one vCenter login per provider instance and plugin process', async () => {
   const tofu = tofuBinary();
   console.log(`OpenTofu: ${tofu.version} (${tofu.from === 'env' ? 'KKPVSPHERE_TOFU' : 'built from its Go module'}: ${tofu.file})`);
   const r = await runStack(h!, 'kkp-tofu', tofu.file);
@@ -25,7 +25,11 @@ test('OpenTofu: apply, clean re-plan, drift shown and restored, import with an e
     'plan (clean)': 1,
     'plan (removed on vCenter)': 1,
     'apply saved plan (restore)': 1,
-    import: 1,
+    'plan (changed on vCenter)': 1,
+    'apply saved plan (restore change)': 1,
+    'import (kkpvsphere_permissions)': 1,
+    'import (kkpvsphere_permission)': 1,
+    'plan (after import)': 1,
     'destroy -target (plan and apply phases)': 2,
     'apply -auto-approve (plan and apply phases)': 2,
     'destroy (plan and apply phases)': 2,

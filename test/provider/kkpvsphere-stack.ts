@@ -2,12 +2,14 @@
 // real vSphere provider, run by the real terraform (or OpenTofu) against the vCenter simulator: the provider is built
 // from provider/ into a packed filesystem mirror that `init` installs and locks (test/support/terraform.ts).
 //
-// The stack: a custom role and a VM folder (vmware/vsphere), the custom role granted to a user on the datacenter and
-// Read-only (a predefined role) granted to a group on the folder (kkpvsphere_permission). Other teams' permissions on
-// both objects must survive every step. vCenter logins are counted by the simulator (VCSIM_SESSIONS_FILE): the
-// vSphere provider opens one SOAP and one REST session per plugin process (checked on a stack of its own first), the
-// kkpvsphere provider SOAP sessions only, so the kkpvsphere provider's logins in a command are its SOAP sessions less
-// the REST ones.
+// The stack: a custom role and a VM folder (vmware/vsphere); on the datacenter one kkpvsphere_permissions as the
+// library writes it for a shared object (entity_type and the data source's id, role ids, every entry's is_group and
+// propagate given): the custom role to a user (propagating) and Read-only (-2) to a group (not propagating); and, for
+// hand-written HCL, one kkpvsphere_permission granting Read-only by role name to the group on the folder. Other
+// teams' permissions (a user and a group on the datacenter, a user on the folder) must survive every step. vCenter
+// logins are counted by the simulator (VCSIM_SESSIONS_FILE): the vSphere provider opens one SOAP and one REST session
+// per plugin process (checked on a stack of its own first), the kkpvsphere provider SOAP sessions only, so the
+// kkpvsphere provider's logins in a command are its SOAP sessions less the REST ones.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,6 +20,7 @@ import { Folder } from '@cdktf/provider-vsphere/lib/folder';
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
 import { KkpvsphereProvider } from '../../src/framework/providers/kkpvsphere/provider';
 import { Permission } from '../../src/framework/providers/kkpvsphere/permission';
+import { Permissions } from '../../src/framework/providers/kkpvsphere/permissions';
 import { ManagedObjectReference, VcenterClient, VcenterPermission } from '../../src/tools/vcenter';
 import { planReport } from '../../src/tools/report';
 import { TerraformRun, TerraformWorkspace } from '../support/terraform';
@@ -40,7 +43,16 @@ export function kkpvsphereStack(name: string, withKkpvsphere = true): string {
   const folder = new Folder(stack, 'folder', { path: `${name}-folder`, type: 'vm', datacenterId: dc.id });
   if (withKkpvsphere) {
     new KkpvsphereProvider(stack, 'kkpvsphere', {});
-    new Permission(stack, 'custom_on_dc', { entityPath: '/DC0', principal: USER, roleId: role.id, propagate: true });
+    // what the library writes for a shared object: one resource, every principal of the stack there a key of its map
+    new Permissions(stack, 'grants_on_dc', {
+      entityType: 'Datacenter',
+      entityId: dc.id,
+      permissions: {
+        [USER]: { roleId: role.id, isGroup: false, propagate: true },
+        [GROUP]: { roleId: '-2', isGroup: true, propagate: false },
+      },
+    });
+    // one principal on one object, by role name (hand-written HCL)
     new Permission(stack, 'readonly_on_folder', {
       entityType: 'Folder',
       entityId: folder.id,
@@ -130,14 +142,32 @@ export interface StackRunReport {
   readonly transcripts: Record<string, string>;
 }
 
-function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+/** A plan's actions, from "... will perform the following actions:" to its "Plan:" line. */
+function actions(stdout: string): string {
+  const lines = stdout.trimEnd().split('\n');
+  const from = lines.findIndex((l) => /will perform the following actions:/.test(l));
+  const to = lines.findIndex((l) => l.startsWith('Plan: '));
+  return lines.slice(from < 0 ? 0 : from, to < 0 ? undefined : to + 1).join('\n');
+}
+
+/** One resource's change in a plan's JSON (`show -json`). */
+function changeOf(plan: any, address: string): { actions: string[]; before: any; after: any } {
+  const c = (plan.resource_changes ?? []).find((r: any) => r.address === address);
+  if (!c) throw new Error(`the plan has no change for ${address}`);
+  return c.change;
+}
+
+function byPrincipal<T extends { principal: string; object: string }>(rows: readonly T[]): T[] {
+  const key = (r: T) => `${r.object}\n${r.principal}`;
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /**
- * The whole run: apply (saved plan), clean re-plan, drift (removed, changed) shown and restored, state lost and
- * imported back with an empty plan, a targeted destroy of one permission, destroy; other teams' permissions checked
- * after each step. `tofu` names an OpenTofu binary to run instead of terraform.
+ * The whole run: apply (saved plan), clean re-plan, drift shown and restored (one principal of the kkpvsphere_permissions
+ * removed on vCenter, with the single kkpvsphere_permission; then the other principal's role and propagation changed),
+ * state lost and both resources imported back with an empty plan and the state apply wrote, a targeted destroy of the
+ * single permission, destroy; other teams' permissions checked after each step. `tofu` names an OpenTofu binary to
+ * run instead of terraform.
  */
 export async function runStack(h: Harness, name: string, tofu?: string): Promise<StackRunReport> {
   const { vc } = h;
@@ -184,76 +214,152 @@ export async function runStack(h: Harness, name: string, tofu?: string): Promise
     // apply through a saved plan: one login per phase (each phase is one plugin process)
     kkpLogins('plan (create)', counted(h, ws, ['plan', '-input=false', '-no-color', '-out=tfplan']));
     kkpLogins('apply saved plan (create)', counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']));
-    const state = stateResources(ws.state(), 'kkpvsphere_permission');
-    const custom = [...state.entries()].find(([a]) => a.endsWith('.custom_on_dc'))?.[1];
-    const readonly = [...state.entries()].find(([a]) => a.endsWith('.readonly_on_folder'))?.[1];
-    expect(custom).toMatchObject({ entity_type: 'Datacenter', entity_id: dc.value, principal: USER, is_group: false, propagate: true });
-    expect(readonly).toMatchObject({ entity_type: 'Folder', principal: GROUP, is_group: true, role_id: '-2', propagate: false });
+    const created = ws.state();
+    const grantsState = stateResources(created, 'kkpvsphere_permissions');
+    const singleState = stateResources(created, 'kkpvsphere_permission');
+    expect([...grantsState.keys()]).toEqual([expect.stringMatching(/(^|\.)kkpvsphere_permissions\.grants_on_dc$/)]);
+    expect([...singleState.keys()]).toEqual([expect.stringMatching(/(^|\.)kkpvsphere_permission\.readonly_on_folder$/)]);
+    const [grantsAddress, grants] = [...grantsState.entries()][0];
+    const [readonlyAddress, readonly] = [...singleState.entries()][0];
+    // the object by type and id, its path filled in; each principal's entry with the role's vCenter name
+    expect(grants).toEqual({
+      id: `Datacenter:${dc.value}`,
+      entity_type: 'Datacenter',
+      entity_id: dc.value,
+      entity_path: '/DC0',
+      permissions: {
+        [USER]: { role_id: expect.stringMatching(/^[1-9]\d*$/), role_name: `${name}-role`, is_group: false, propagate: true },
+        [GROUP]: { role_id: '-2', role_name: 'ReadOnly', is_group: true, propagate: false },
+      },
+    });
+    expect(readonly).toMatchObject({ entity_type: 'Folder', principal: GROUP, is_group: true, role_id: '-2', role_name: 'ReadOnly', propagate: false });
     const folder: ManagedObjectReference = { type: 'Folder', value: readonly.entity_id };
-    const ours = { principal: USER, group: false, roleId: Number(custom.role_id), propagate: true };
+    const oursUser: VcenterPermission = { principal: USER, group: false, roleId: Number(grants.permissions[USER].role_id), propagate: true };
+    const oursGroup: VcenterPermission = { principal: GROUP, group: true, roleId: -2, propagate: false };
     const oursRo: VcenterPermission = { principal: GROUP, group: true, roleId: -2, propagate: false };
-    expect(ours.roleId).toBeGreaterThan(0);
-    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+    const ourDc = [...foreignDc, line(oursUser), line(oursGroup)].sort();
+    expect(await permissionLines(vc, dc)).toEqual(ourDc);
     expect(await permissionLines(vc, folder)).toEqual([line(oursRo)]);
     // another team's permission on the folder, added after the apply: never touched from here on
     await vc.setEntityPermissions(folder, [FOREIGN_FOLDER]);
+    const ourFolder = [line(FOREIGN_FOLDER), line(oursRo)].sort();
 
     const replan = kkpLogins('plan (clean)', counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]));
     expect(replan.status).toBe(0);
 
-    // drift 1: our permission removed on vCenter
+    // drift 1: the user's permission on the datacenter removed on vCenter (the group's kept), and the folder's
+    // single permission removed: the one principal added back in place, the single permission created again
     await vc.removeEntityPermission(dc, USER, false);
+    await vc.removeEntityPermission(folder, GROUP, true);
+    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(oursGroup)].sort());
+    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER)]);
     const removed = counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-out=tfplan'], [0, 2]);
     kkpLogins('plan (removed on vCenter)', removed);
     expect(removed.status).toBe(2);
-    expect(removed.stdout).toMatch(/kkpvsphere_permission\.custom_on_dc will be created/);
-    expect(removed.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
-    transcripts['removed on vCenter'] = tail(removed.stdout, 14);
-    // the plan review reads the permission from the plan's own values (no synth output needed)
-    const reviewed = planReport([{ stack: name, plan: JSON.parse(ws.run(['show', '-json', '-no-color', 'tfplan']).stdout) }]);
-    expect(reviewed.stacks[0].permissions).toEqual([
-      expect.objectContaining({ object: '/DC0', principal: USER, isGroup: false, change: 'added', role: `${name}-role`, propagate: true, management: 'additive' }),
+    expect(removed.stdout).toContain(`# ${grantsAddress} will be updated in-place`);
+    expect(removed.stdout).toContain(`# ${readonlyAddress} will be created`);
+    expect(removed.stdout).toContain('Plan: 1 to add, 1 to change, 0 to destroy.');
+    transcripts['removed on vCenter'] = actions(removed.stdout);
+    const removedPlan = JSON.parse(ws.run(['show', '-json', '-no-color', 'tfplan']).stdout);
+    // the refreshed state lacks the user only; the update lists both principals, the group's entry unchanged
+    const addBack = changeOf(removedPlan, grantsAddress);
+    expect(addBack.actions).toEqual(['update']);
+    expect(Object.keys(addBack.before.permissions)).toEqual([GROUP]);
+    expect(Object.keys(addBack.after.permissions).sort()).toEqual([GROUP, USER].sort());
+    expect(addBack.after.permissions[GROUP]).toEqual(addBack.before.permissions[GROUP]);
+    expect(addBack.after.permissions[USER]).toEqual(grants.permissions[USER]);
+    expect(changeOf(removedPlan, readonlyAddress).actions).toEqual(['create']);
+    // the plan review reads the permissions from the plan's own values (no synth output needed): what comes back,
+    // and nothing said about the group's permission that stays
+    const reviewedRemoved = planReport([{ stack: name, plan: removedPlan }]);
+    expect(byPrincipal(reviewedRemoved.stacks[0].permissions)).toEqual([
+      expect.objectContaining({ object: '/DC0', principal: USER, isGroup: false, change: 'added', role: `${name}-role`, propagate: true, management: 'additive', address: grantsAddress }),
+      expect.objectContaining({ object: `/DC0/vm/${name}-folder`, principal: GROUP, isGroup: true, change: 'added', role: 'ReadOnly', propagate: false, management: 'additive', address: readonlyAddress }),
     ]);
     kkpLogins('apply saved plan (restore)', counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']));
-    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+    expect(await permissionLines(vc, dc)).toEqual(ourDc);
+    expect(await permissionLines(vc, folder)).toEqual(ourFolder);
 
-    // drift 2: the Read-only grant changed on vCenter (Admin, propagating)
-    await vc.setEntityPermissions(folder, [{ ...oursRo, roleId: -1, propagate: true }]);
+    // drift 2: the group's Read-only on the datacenter changed on vCenter (Admin, propagating): an in-place update of
+    // that principal's entry, the user's untouched
+    await vc.setEntityPermissions(dc, [{ ...oursGroup, roleId: -1, propagate: true }]);
     const changed = counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-out=tfplan'], [0, 2]);
+    kkpLogins('plan (changed on vCenter)', changed);
     expect(changed.status).toBe(2);
-    expect(changed.stdout).toMatch(/kkpvsphere_permission\.readonly_on_folder will be updated in-place/);
+    expect(changed.stdout).toContain(`# ${grantsAddress} will be updated in-place`);
     expect(changed.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
-    transcripts['changed on vCenter'] = tail(changed.stdout, 16);
-    counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']);
-    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER), line(oursRo)].sort());
+    transcripts['changed on vCenter'] = actions(changed.stdout);
+    const changedPlan = JSON.parse(ws.run(['show', '-json', '-no-color', 'tfplan']).stdout);
+    const restore = changeOf(changedPlan, grantsAddress);
+    expect(restore.actions).toEqual(['update']);
+    expect(restore.before.permissions).toEqual({
+      [USER]: grants.permissions[USER],
+      [GROUP]: { role_id: '-1', role_name: 'Admin', is_group: true, propagate: true },
+    });
+    expect(restore.after.permissions).toEqual(grants.permissions);
+    expect(changedPlan.resource_changes.filter((c: any) => !c.change.actions.includes('no-op')).map((c: any) => c.address)).toEqual([grantsAddress]);
+    const reviewedChanged = planReport([{ stack: name, plan: changedPlan }]);
+    expect(reviewedChanged.stacks[0].permissions).toEqual([
+      expect.objectContaining({
+        object: '/DC0',
+        principal: GROUP,
+        isGroup: true,
+        change: 'changed',
+        role: 'Read-only',
+        beforeRole: 'Administrator',
+        propagate: false,
+        beforePropagate: true,
+        management: 'additive',
+      }),
+    ]);
+    kkpLogins('apply saved plan (restore change)', counted(h, ws, ['apply', '-input=false', '-no-color', 'tfplan']));
+    expect(await permissionLines(vc, dc)).toEqual(ourDc);
+    expect(await permissionLines(vc, folder)).toEqual(ourFolder);
 
-    // state lost: import by object and principal (the predefined Read-only role included), then an empty plan
-    const customAddress = [...state.keys()].find((a) => a.endsWith('.custom_on_dc'))!;
-    const readonlyAddress = [...state.keys()].find((a) => a.endsWith('.readonly_on_folder'))!;
-    ws.run(['state', 'rm', customAddress, readonlyAddress]);
-    const customId = `Datacenter:${dc.value}:${USER}`;
+    // state lost: the datacenter's resource imported by object and both principals (the group after group:), the
+    // folder's single permission by object and group (the predefined Read-only role); then an empty plan, and the
+    // state as apply wrote it
+    const beforeLoss = ws.state();
+    ws.run(['state', 'rm', grantsAddress, readonlyAddress]);
+    expect(stateResources(ws.state(), 'kkpvsphere_permissions').size + stateResources(ws.state(), 'kkpvsphere_permission').size).toBe(0);
+    const grantsId = `Datacenter:${dc.value}:${USER}:group:${GROUP}`;
     const readonlyId = `Folder:${folder.value}:group:${GROUP}`;
-    const imported1 = kkpLogins('import', counted(h, ws, ['import', '-input=false', '-no-color', customAddress, customId]));
-    expect(imported1.stdout).toContain('Import successful!');
-    expect(counted(h, ws, ['import', '-input=false', '-no-color', readonlyAddress, readonlyId]).stdout).toContain('Import successful!');
-    const afterImport = counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]);
+    const importedGrants = kkpLogins('import (kkpvsphere_permissions)', counted(h, ws, ['import', '-input=false', '-no-color', grantsAddress, grantsId]));
+    expect(importedGrants.stdout).toContain('Import successful!');
+    const importedSingle = kkpLogins('import (kkpvsphere_permission)', counted(h, ws, ['import', '-input=false', '-no-color', readonlyAddress, readonlyId]));
+    expect(importedSingle.stdout).toContain('Import successful!');
+    const afterImport = kkpLogins('plan (after import)', counted(h, ws, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], [0, 2]));
     expect(afterImport.status).toBe(0);
-    transcripts['import, then plan'] = `${tool} import ${readonlyAddress} '${readonlyId}'\n${tail(afterImport.stdout, 4)}`;
-    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
-    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER), line(oursRo)].sort());
+    expect(afterImport.stdout).toContain('No changes.');
+    transcripts['import, then plan'] = [
+      `${tool} import ${grantsAddress} '${grantsId}'`,
+      importedGrants.stdout.split('\n').find((l) => l.includes('Import successful!')),
+      `${tool} import ${readonlyAddress} '${readonlyId}'`,
+      importedSingle.stdout.split('\n').find((l) => l.includes('Import successful!')),
+      `${tool} plan -detailed-exitcode: exit ${afterImport.status}`,
+      afterImport.stdout.split('\n').find((l) => l.startsWith('No changes.')),
+    ].join('\n');
+    const imported = ws.state();
+    expect(stateResources(imported, 'kkpvsphere_permissions')).toEqual(stateResources(beforeLoss, 'kkpvsphere_permissions'));
+    expect(stateResources(imported, 'kkpvsphere_permission')).toEqual(stateResources(beforeLoss, 'kkpvsphere_permission'));
+    expect(await permissionLines(vc, dc)).toEqual(ourDc);
+    expect(await permissionLines(vc, folder)).toEqual(ourFolder);
 
-    // destroy of one permission: the folder keeps the other team's
+    // destroy of the single permission: the folder keeps the other team's, the datacenter is untouched
     const targeted = counted(h, ws, ['destroy', '-auto-approve', '-input=false', '-no-color', `-target=${readonlyAddress}`]);
     logins['destroy -target (plan and apply phases)'] = targeted.soap - targeted.rest;
     expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER)]);
-    expect(await permissionLines(vc, dc)).toEqual([...foreignDc, line(ours)].sort());
+    expect(await permissionLines(vc, dc)).toEqual(ourDc);
 
     // one-command apply (plan and apply phases in two plugin processes) of the restore, then destroy
     const reapply = counted(h, ws, ['apply', '-auto-approve', '-input=false', '-no-color']);
     logins['apply -auto-approve (plan and apply phases)'] = reapply.soap - reapply.rest;
-    expect(await permissionLines(vc, folder)).toEqual([line(FOREIGN_FOLDER), line(oursRo)].sort());
-    // the folder must be empty of permissions of ours only; vsphere_folder deletes it with the other team's on it
+    expect(await permissionLines(vc, folder)).toEqual(ourFolder);
+    expect(await permissionLines(vc, dc)).toEqual(ourDc);
+    // the datacenter keeps the other team's user and group; the folder must be empty of permissions of ours only
+    // (vsphere_folder deletes it with the other team's on it)
     const destroyed = counted(h, ws, ['destroy', '-auto-approve', '-input=false', '-no-color']);
+    expect(destroyed.stdout).toContain(`${grantsAddress}: Destruction complete`);
     logins['destroy (plan and apply phases)'] = destroyed.soap - destroyed.rest;
     expect(await permissionLines(vc, dc)).toEqual(foreignDc);
     expect(await vc.findByInventoryPath(`/DC0/vm/${name}-folder`)).toBeUndefined();

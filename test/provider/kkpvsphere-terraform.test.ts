@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-test('terraform: apply, clean re-plan, drift shown and restored, import with an empty plan, destroy of its own permissions only; one vCenter login per provider instance and plugin process', async () => {
+test('terraform: kkpvsphere_permissions with a user and a group on one object, and a single kkpvsphere_permission: apply, clean re-plan, drift of one principal shown and restored in place, state rm and import with an empty plan, destroy of its own permissions only; one vCenter login per provider instance and plugin process', async () => {
   const r = await runStack(h!, 'kkp-tf');
   console.log(describeRun(r));
   // One provider instance: one login in each plugin process that touches vCenter (a plan, the apply of a saved plan, an
@@ -22,7 +22,11 @@ test('terraform: apply, clean re-plan, drift shown and restored, import with an 
     'plan (clean)': 1,
     'plan (removed on vCenter)': 1,
     'apply saved plan (restore)': 1,
-    import: 1,
+    'plan (changed on vCenter)': 1,
+    'apply saved plan (restore change)': 1,
+    'import (kkpvsphere_permissions)': 1,
+    'import (kkpvsphere_permission)': 1,
+    'plan (after import)': 1,
     'destroy -target (plan and apply phases)': 2,
     'apply -auto-approve (plan and apply phases)': 2,
     'destroy (plan and apply phases)': 2,
