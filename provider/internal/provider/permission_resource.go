@@ -125,17 +125,7 @@ func (r *permissionResource) ValidateConfig(ctx context.Context, req resource.Va
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !cfg.EntityPath.IsNull() && !cfg.EntityPath.IsUnknown() {
-		p := cfg.EntityPath.ValueString()
-		if !strings.HasPrefix(p, "/") {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "entity_path is not absolute",
-				fmt.Sprintf("entity_path %q must be an absolute inventory path such as /DC0/vm/kkp (or / for the root folder).", p))
-		} else if m := hiddenPath.FindStringSubmatch(p); m != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "permission on a datacenter's own folder",
-				fmt.Sprintf("%s is the datacenter's own %q folder: vCenter refuses permissions on a datacenter's vm, host, network "+
-					"and datastore folders. Grant on the datacenter (with propagate) or on a folder below it instead.", p, m[1]))
-		}
-	}
+	checkEntityPath(cfg.EntityPath, &resp.Diagnostics)
 	if !cfg.Principal.IsNull() && !cfg.Principal.IsUnknown() {
 		if p := cfg.Principal.ValueString(); strings.TrimSpace(p) == "" || strings.Contains(p, ":") {
 			resp.Diagnostics.AddAttributeError(path.Root("principal"), "invalid principal",
@@ -207,39 +197,11 @@ func (r *permissionResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 
-	// The object: by path, or by type and id; it must exist and must not be a datacenter's own folder.
-	var entity *vim.ManagedObjectReference
-	switch {
-	case known(cfg.EntityPath):
-		ref, err := findByPath(ctx, c, cfg.EntityPath.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "vCenter look-up failed", err.Error())
-			return
-		}
-		if ref == nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "no such object",
-				fmt.Sprintf("vCenter has no object at %s.", cfg.EntityPath.ValueString()))
-			return
-		}
-		entity = ref
-	case known(cfg.EntityType) && known(cfg.EntityID):
-		entity = &vim.ManagedObjectReference{Type: cfg.EntityType.ValueString(), Value: cfg.EntityID.ValueString()}
+	entity, ok := planEntity(ctx, r.conn, c, cfg.EntityPath, cfg.EntityType, cfg.EntityID, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	if entity != nil {
-		info, err := r.conn.cache.entity(ctx, c, *entity)
-		if err != nil {
-			resp.Diagnostics.AddError("vCenter look-up failed", err.Error())
-			return
-		}
-		if info == nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_id"), "no such object",
-				fmt.Sprintf("vCenter has no %s with id %s.", entity.Type, entity.Value))
-			return
-		}
-		if err := hiddenFolderError(info); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_id"), "permission on a datacenter's own folder", err.Error()+".")
-			return
-		}
 		plan.EntityType = types.StringValue(entity.Type)
 		plan.EntityID = types.StringValue(entity.Value)
 		if !known(cfg.EntityPath) {
@@ -380,31 +342,11 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	if !known(plan.EntityID) || !known(plan.EntityType) {
-		// The provider configuration was unknown at plan time: resolve the path now.
-		if !known(plan.EntityPath) {
-			resp.Diagnostics.AddError("no object", "neither entity_type/entity_id nor entity_path is known at apply time.")
-			return
-		}
-		ref, err := mustFindByPath(ctx, c, plan.EntityPath.ValueString(), "object")
-		if err != nil {
-			resp.Diagnostics.AddError("no such object", err.Error())
-			return
-		}
-		plan.EntityType, plan.EntityID = types.StringValue(ref.Type), types.StringValue(ref.Value)
-	}
-	ref := plan.ref()
-	info, err := r.conn.cache.entity(ctx, c, ref)
-	if err == nil && info == nil {
-		err = fmt.Errorf("vCenter has no %s with id %s", ref.Type, ref.Value)
-	}
-	if err == nil {
-		err = hiddenFolderError(info)
-	}
-	if err != nil {
+	if err := applyEntity(ctx, r.conn, c, plan.EntityPath, &plan.EntityType, &plan.EntityID); err != nil {
 		resp.Diagnostics.AddError("cannot grant", err.Error())
 		return
 	}
+	ref := plan.ref()
 	if !known(plan.RoleID) {
 		roles, err := r.conn.cache.roleList(ctx, c, hasRoleName(plan.RoleName.ValueString()))
 		if err != nil {

@@ -140,17 +140,7 @@ func (r *permissionsResource) ValidateConfig(ctx context.Context, req resource.V
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if known(cfg.EntityPath) {
-		p := cfg.EntityPath.ValueString()
-		if !strings.HasPrefix(p, "/") {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "entity_path is not absolute",
-				fmt.Sprintf("entity_path %q must be an absolute inventory path such as /DC0/vm/kkp (or / for the root folder).", p))
-		} else if m := hiddenPath.FindStringSubmatch(p); m != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "permission on a datacenter's own folder",
-				fmt.Sprintf("%s is the datacenter's own %q folder: vCenter refuses permissions on a datacenter's vm, host, network "+
-					"and datastore folders. Grant on the datacenter (with propagate) or on a folder below it instead.", p, m[1]))
-		}
-	}
+	checkEntityPath(cfg.EntityPath, &resp.Diagnostics)
 	entries, ok := entriesOf(ctx, cfg.Permissions, &resp.Diagnostics)
 	if !ok {
 		return
@@ -264,39 +254,11 @@ func (r *permissionsResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 
-	// The object: by path, or by type and id; it must exist and must not be a datacenter's own folder.
-	var entity *vim.ManagedObjectReference
-	switch {
-	case known(cfg.EntityPath):
-		ref, err := findByPath(ctx, c, cfg.EntityPath.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "vCenter look-up failed", err.Error())
-			return
-		}
-		if ref == nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_path"), "no such object",
-				fmt.Sprintf("vCenter has no object at %s.", cfg.EntityPath.ValueString()))
-			return
-		}
-		entity = ref
-	case known(cfg.EntityType) && known(cfg.EntityID):
-		entity = &vim.ManagedObjectReference{Type: cfg.EntityType.ValueString(), Value: cfg.EntityID.ValueString()}
+	entity, ok := planEntity(ctx, r.conn, c, cfg.EntityPath, cfg.EntityType, cfg.EntityID, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	if entity != nil {
-		info, err := r.conn.cache.entity(ctx, c, *entity)
-		if err != nil {
-			resp.Diagnostics.AddError("vCenter look-up failed", err.Error())
-			return
-		}
-		if info == nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_id"), "no such object",
-				fmt.Sprintf("vCenter has no %s with id %s.", entity.Type, entity.Value))
-			return
-		}
-		if err := hiddenFolderError(info); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("entity_id"), "permission on a datacenter's own folder", err.Error()+".")
-			return
-		}
 		plan.EntityType = types.StringValue(entity.Type)
 		plan.EntityID = types.StringValue(entity.Value)
 		plan.ID = types.StringValue(entity.Type + ":" + entity.Value)
@@ -411,31 +373,7 @@ func toPermission(ref vim.ManagedObjectReference, principal string, e grantEntry
 	return vim.Permission{Entity: &r, Principal: principal, Group: e.IsGroup.ValueBool(), RoleId: int32(roleID), Propagate: e.Propagate.ValueBool()}, nil
 }
 
-// resolveEntity fills in type and id from the path when the provider configuration was unknown at plan time, and
-// checks that the object exists and takes permissions.
-func (r *permissionsResource) resolveEntity(ctx context.Context, c *vim25.Client, m *permissionsModel) error {
-	if !known(m.EntityID) || !known(m.EntityType) {
-		if !known(m.EntityPath) {
-			return fmt.Errorf("neither entity_type/entity_id nor entity_path is known at apply time")
-		}
-		ref, err := mustFindByPath(ctx, c, m.EntityPath.ValueString(), "object")
-		if err != nil {
-			return err
-		}
-		m.EntityType, m.EntityID = types.StringValue(ref.Type), types.StringValue(ref.Value)
-	}
-	ref := m.ref()
-	info, err := r.conn.cache.entity(ctx, c, ref)
-	if err == nil && info == nil {
-		err = fmt.Errorf("vCenter has no %s with id %s", ref.Type, ref.Value)
-	}
-	if err == nil {
-		err = hiddenFolderError(info)
-	}
-	return err
-}
-
-// grantNew claims the principals of `added` for this run, refuses any that already hold a permission on the object,
+// write claims the principals of `added` for this run, refuses any that already hold a permission on the object,
 // and sets the permissions of `set` (added and changed ones) in one call. Claims are released on failure.
 func (r *permissionsResource) write(ctx context.Context, c *vim25.Client, ref vim.ManagedObjectReference, entries map[string]grantEntry, added, set []string) diag.Diagnostics {
 	var diags diag.Diagnostics
@@ -525,7 +463,7 @@ func (r *permissionsResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	if err := r.resolveEntity(ctx, c, &plan); err != nil {
+	if err := applyEntity(ctx, r.conn, c, plan.EntityPath, &plan.EntityType, &plan.EntityID); err != nil {
 		resp.Diagnostics.AddError("cannot grant", err.Error())
 		return
 	}
@@ -606,7 +544,7 @@ func (r *permissionsResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	if err := r.resolveEntity(ctx, c, &plan); err != nil {
+	if err := applyEntity(ctx, r.conn, c, plan.EntityPath, &plan.EntityType, &plan.EntityID); err != nil {
 		resp.Diagnostics.AddError("cannot grant", err.Error())
 		return
 	}
