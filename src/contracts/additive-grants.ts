@@ -69,7 +69,7 @@ export interface ObjectPermissionsMetadata extends KkpEntityPermissionsMetadata 
  * be Terraform expressions (an import block's id is evaluated at plan).
  */
 export function permissionsImportId(entityType: string, entityId: string, principals: readonly { name: string; isGroup: boolean }[]): string {
-  return [entityType, entityId, ...principals.map((p) => `${p.isGroup ? 'group:' : ''}${p.name}`)].join(':');
+  return withPrincipals(`${entityType}:${entityId}`, principals);
 }
 
 /**
@@ -77,7 +77,12 @@ export function permissionsImportId(entityType: string, entityId: string, princi
  * `<path>:<principal>[:<principal>...]`, the path starting with `/` (provider/README.md).
  */
 export function permissionsImportIdByPath(inventoryPath: string, principals: readonly { name: string; isGroup: boolean }[]): string {
-  return [inventoryPath, ...principals.map((p) => `${p.isGroup ? 'group:' : ''}${p.name}`)].join(':');
+  return withPrincipals(inventoryPath, principals);
+}
+
+/** `<object>:<principal>[:<principal>...]`, a group's name after `group:`. */
+function withPrincipals(object: string, principals: readonly { name: string; isGroup: boolean }[]): string {
+  return [object, ...principals.map((p) => `${p.isGroup ? 'group:' : ''}${p.name}`)].join(':');
 }
 
 /** One additive grant's key: object, principal kind and principal (vCenter matches principals case-insensitively). */
